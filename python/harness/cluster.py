@@ -1,0 +1,290 @@
+"""A throwaway (or persistent) PostgreSQL cluster for tests, demo, stress and bench.
+
+* socket-only (``listen_addresses = ''``), the socket lives inside the cluster's own folder,
+  so the port never collides with another server;
+* as root, initdb and the server run as the ``postgres`` OS user (PostgreSQL refuses root);
+* the server gets ``PR_SET_PDEATHSIG``: if the Python process that started it dies for any
+  reason (Ctrl-C, SIGKILL, a crash), the kernel sends the postmaster SIGQUIT and it exits, so
+  no server is ever leaked. ``stop()`` (also registered with ``atexit``) is the polite path.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import glob
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+PRODUCTION_SETTINGS = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+
+
+class ClusterError(RuntimeError):
+    """The cluster could not be created or started."""
+
+
+def pg_bindir() -> Path:
+    """The newest PostgreSQL (15+) server bin directory on this machine."""
+    explicit = os.environ.get("PG_BINDIR")
+    if explicit:
+        return Path(explicit)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"),
+        key=lambda p: int(Path(p).parent.parent.name),
+    )
+    candidates = [c for c in candidates if int(Path(c).parent.parent.name) >= 15]
+    if candidates:
+        return Path(candidates[-1]).parent
+    found = shutil.which("postgres")
+    if found:
+        return Path(found).parent
+    raise ClusterError(
+        "no PostgreSQL 15+ server binaries found; run `make setup` "
+        "(installs postgresql-15) or set PG_BINDIR"
+    )
+
+
+def _server_user() -> pwd.struct_passwd | None:
+    """The OS user to run the server as when we are root, else None (run as ourselves)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(os.environ.get("ERP_PG_OS_USER", "postgres"))
+    except KeyError as exc:
+        raise ClusterError("running as root needs a 'postgres' OS user to run the server") from exc
+
+
+def _tmp_root() -> str:
+    """tmpfs where available: tests commit constantly and never need durability."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return tempfile.gettempdir()
+
+
+def _child_setup(user: pwd.struct_passwd | None, parent_pid: int):
+    """Runs in the forked child before exec: drop to the server user, arm the death signal."""
+
+    def setup() -> None:
+        os.setsid()  # Ctrl-C in the terminal reaches us, not the server: we stop it in order
+        if user is not None:
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+        # after setuid: a credential change clears the parent-death signal
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return setup
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster in ``datadir``; ``temporary`` clusters delete it on stop."""
+
+    datadir: Path
+    temporary: bool = True
+    settings: dict[str, str] = field(default_factory=lambda: dict(TEST_SETTINGS))
+    port: int = 5432
+    proc: subprocess.Popen | None = None
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def temporary_cluster(cls, on_disk: bool = False, durable: bool = False) -> Cluster:
+        """A new throwaway cluster; tmpfs unless ``on_disk``; fsync on only if ``durable``."""
+        parent = "/var/tmp" if on_disk else _tmp_root()
+        base = Path(tempfile.mkdtemp(prefix="erp-pg-", dir=parent))
+        os.chmod(base, 0o755)
+        settings = dict(PRODUCTION_SETTINGS if durable else TEST_SETTINGS)
+        return cls(datadir=base / "data", temporary=True, settings=settings)
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.datadir.parent / "sock"
+
+    @property
+    def superuser(self) -> str:
+        return "postgres"
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{self.superuser}@/{dbname}?host={self.socket_dir}&port={self.port}"
+
+    # ---- lifecycle --------------------------------------------------------------------
+    def _run_as_server_user(self, args: list[str]) -> None:
+        user = _server_user()
+        result = subprocess.run(
+            args,
+            preexec_fn=_child_setup(user, os.getpid()),
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise ClusterError(f"{Path(args[0]).name} failed:\n{result.stdout}{result.stderr}")
+
+    def initdb(self) -> None:
+        user = _server_user()
+        self.datadir.parent.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(exist_ok=True)
+        if user is not None:
+            for path in (self.datadir.parent, self.socket_dir):
+                os.chown(path, user.pw_uid, user.pw_gid)
+            if not os.access(self.datadir.parent, os.X_OK):
+                raise ClusterError(f"{self.datadir.parent} is not reachable")
+        self._run_as_server_user(
+            [
+                str(pg_bindir() / "initdb"),
+                "-D",
+                str(self.datadir),
+                "-U",
+                self.superuser,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        )
+
+    def _conf_lines(self) -> str:
+        settings = {
+            "listen_addresses": "",
+            "unix_socket_directories": str(self.socket_dir),
+            "port": str(self.port),
+            "max_connections": "300",
+            "shared_buffers": "256MB",
+            "max_locks_per_transaction": "256",
+            "log_min_messages": "warning",
+            "timezone": "UTC",
+            **self.settings,
+        }
+        return "".join(f"{key} = '{value}'\n" for key, value in settings.items())
+
+    def configure(self) -> None:
+        """Write our settings into the cluster's own configuration (read at every start)."""
+        conf = self.datadir / "erp.conf"
+        user = _server_user()
+        conf.write_text(self._conf_lines())
+        main = self.datadir / "postgresql.conf"
+        if "include_if_exists = 'erp.conf'" not in main.read_text():
+            with main.open("a") as fh:
+                fh.write("\ninclude_if_exists = 'erp.conf'\n")
+        if user is not None:
+            os.chown(conf, user.pw_uid, user.pw_gid)
+
+    def start(self, timeout: float = 30.0) -> Cluster:
+        if not (self.datadir / "PG_VERSION").exists():
+            self.initdb()
+        self.configure()
+        log = open(self.datadir.parent / "server.log", "ab")  # noqa: SIM115 (kept by the child)
+        self.proc = subprocess.Popen(
+            [str(pg_bindir() / "postgres"), "-D", str(self.datadir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_child_setup(_server_user(), os.getpid()),
+        )
+        log.close()
+        atexit.register(self.stop)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise ClusterError(f"postgres exited at start:\n{self.server_log()}")
+            ready = subprocess.run(
+                [str(pg_bindir() / "pg_isready"), "-q", "-h", str(self.socket_dir),
+                 "-p", str(self.port)],
+                check=False,
+            )
+            if ready.returncode == 0:
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise ClusterError(f"postgres did not become ready in {timeout}s:\n{self.server_log()}")
+
+    def server_log(self) -> str:
+        path = self.datadir.parent / "server.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # fast shutdown: roll back, disconnect, exit
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self.temporary:
+            shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# ---- the persistent development cluster (make db-up / db-down / db-url) -----------------
+def dev_cluster(root: Path) -> Cluster:
+    """The development cluster kept in ``root/.pgdata`` between runs."""
+    return Cluster(datadir=root / ".pgdata" / "data", temporary=False,
+                   settings=dict(TEST_SETTINGS))
+
+
+def dev_cluster_up(root: Path) -> Cluster:
+    """Start the development cluster as a daemon (it must outlive this process)."""
+    cluster = dev_cluster(root)
+    if not (cluster.datadir / "PG_VERSION").exists():
+        cluster.initdb()
+    if dev_cluster_running(cluster):
+        return cluster
+    cluster.configure()
+    user = _server_user()
+    args = [str(pg_bindir() / "pg_ctl"), "-D", str(cluster.datadir), "-w", "-l",
+            str(cluster.datadir.parent / "server.log"), "start"]
+
+    def drop() -> None:
+        if user is not None:
+            os.setgroups([])
+            os.setgid(user.pw_gid)
+            os.setuid(user.pw_uid)
+
+    result = subprocess.run(args, preexec_fn=drop, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ClusterError(f"pg_ctl start failed:\n{result.stdout}{result.stderr}")
+    return cluster
+
+
+def dev_cluster_running(cluster: Cluster) -> bool:
+    ready = subprocess.run(
+        [str(pg_bindir() / "pg_isready"), "-q", "-h", str(cluster.socket_dir), "-p",
+         str(cluster.port)], check=False)
+    return ready.returncode == 0
+
+
+def dev_cluster_down(root: Path) -> bool:
+    cluster = dev_cluster(root)
+    pidfile = cluster.datadir / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    pid = int(pidfile.read_text().split()[0])
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGINT)
+        for _ in range(300):
+            os.kill(pid, 0)
+            time.sleep(0.1)
+    return True

@@ -1,0 +1,33 @@
+-- Translates a constraint violation caught by a generated writer into a documented SQLSTATE.
+-- The constraint's COMMENT names the field a person should look at (e.g. 'code'); for a
+-- NOT NULL violation p_constraint is the column name.
+CREATE OR REPLACE FUNCTION erp._raise_constraint_error(
+    p_entity_type text, p_sqlstate text, p_constraint text, p_message text, p_row jsonb
+) RETURNS void
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    v_field text;
+BEGIN
+    SELECT pg_catalog.obj_description(c.oid, 'pg_constraint') INTO v_field
+    FROM pg_catalog.pg_constraint AS c
+    WHERE c.conname = p_constraint AND c.connamespace = 'erp'::regnamespace
+    LIMIT 1;
+    v_field := coalesce(v_field, p_constraint);
+    CASE p_sqlstate
+        WHEN '23505' THEN
+            RAISE EXCEPTION '% with this % (%) already exists in this tenant',
+                p_entity_type, v_field, coalesce(p_row ->> v_field, '?')
+                USING ERRCODE = 'ZE002', DETAIL = format('constraint %s', p_constraint),
+                HINT = format('Choose another %s, or update the existing record.', v_field);
+        WHEN '23503' THEN
+            RAISE EXCEPTION '%: referenced % not found in this tenant', p_entity_type, v_field
+                USING ERRCODE = 'ZE001', DETAIL = format('constraint %s', p_constraint);
+        ELSE
+            RAISE EXCEPTION '%: invalid %: %', p_entity_type, v_field, p_message
+                USING ERRCODE = 'ZE003', DETAIL = format('constraint %s', p_constraint);
+    END CASE;
+END
+$fn$;
+COMMENT ON FUNCTION erp._raise_constraint_error(text, text, text, text, jsonb) IS
+    'Raises ZE002 (unique), ZE001 (foreign key) or ZE003 (check, not null) for a violation.';

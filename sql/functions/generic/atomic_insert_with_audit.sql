@@ -1,0 +1,29 @@
+-- Generic audited insert of one row (p_values: column -> value) for module authors.
+CREATE OR REPLACE FUNCTION erp.atomic_insert_with_audit(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_entity_type text,
+    p_values jsonb
+) RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF p_values IS NULL OR jsonb_typeof(p_values) <> 'object' THEN
+        RAISE EXCEPTION 'p_values must be a JSON object' USING ERRCODE = 'ZE003';
+    END IF;
+    RETURN (
+        SELECT r FROM erp.atomic_insert_many_with_audit(
+            p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_entity_type,
+            jsonb_build_array(p_values)
+        ) AS r
+    );
+END
+$fn$;
+COMMENT ON FUNCTION erp.atomic_insert_with_audit(uuid, uuid, text, text, text, jsonb) IS
+    'Audited insert of one row: the row and its created event, both or neither.';
+REVOKE ALL ON FUNCTION erp.atomic_insert_with_audit(uuid, uuid, text, text, text, jsonb)
+FROM PUBLIC;

@@ -1,0 +1,34 @@
+-- Run by the migrator after every function file: derives each registered entity's insert and
+-- patch keys from the catalog and regenerates its static writers.
+CREATE OR REPLACE FUNCTION erp_meta.regenerate_writers() RETURNS integer
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    v_entity erp_meta.entity_types;
+    v_count integer := 0;
+BEGIN
+    FOR v_entity IN SELECT * FROM erp_meta.entity_types ORDER BY entity_type LOOP
+        UPDATE erp_meta.entity_types AS e
+        SET insert_keys = k.insert_keys, patch_keys = k.patch_keys
+        FROM (
+            SELECT
+                array_agg(a.attname::text ORDER BY a.attnum) FILTER (
+                    WHERE a.attname NOT IN ('tenant_id', 'version', 'active', 'created_at', 'updated_at')
+                ) AS insert_keys,
+                array_agg(a.attname::text ORDER BY a.attnum) FILTER (
+                    WHERE a.attname NOT IN ('tenant_id', 'id', 'version', 'active', 'created_at', 'updated_at')
+                    AND a.attname <> ALL (v_entity.readonly_columns)
+                ) AS patch_keys
+            FROM pg_catalog.pg_attribute AS a
+            WHERE a.attrelid = format('erp.%I', v_entity.table_name)::regclass
+                AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+        ) AS k
+        WHERE e.entity_type = v_entity.entity_type;
+        PERFORM erp_meta.generate_writers(v_entity.entity_type);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
+END
+$fn$;
+COMMENT ON FUNCTION erp_meta.regenerate_writers() IS
+    'Refreshes insert/patch keys from the catalog and regenerates every entity''s writers.';

@@ -1,0 +1,48 @@
+-- Allocates the next number of a sequence for a document date, gaplessly: one
+-- INSERT ... ON CONFLICT DO UPDATE ... RETURNING on the (tenant, sequence, period) counter row.
+-- The row stays locked until the caller's transaction ends, so a rollback gives the number
+-- back and nobody else can take it meanwhile. Everything that can be computed before the
+-- lock is computed before it.
+CREATE OR REPLACE FUNCTION erp.sequence_next(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_document_date date DEFAULT NULL
+) RETURNS TABLE (allocated_value bigint, next_value bigint, formatted text, period_key text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_tenant erp.erp_tenants := erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
+    v_date date := coalesce(p_document_date, (now() AT TIME ZONE v_tenant.timezone)::date);
+    v_period text := erp._sequence_period(v_seq.reset, v_date);
+    v_prefix text := erp._sequence_expand(v_seq.prefix, v_date);
+    v_suffix text := erp._sequence_expand(v_seq.suffix, v_date);
+BEGIN
+    INSERT INTO erp.erp_sequence_counters AS c
+        (tenant_id, sequence_id, period_key, start_value, step, next_value)
+    VALUES (p_tenant_id, v_seq.id, v_period, v_seq.start_value, v_seq.step,
+        v_seq.start_value + v_seq.step)
+    ON CONFLICT ON CONSTRAINT erp_sequence_counters_pkey
+    DO UPDATE SET next_value = c.next_value + c.step
+    RETURNING c.next_value - c.step, c.next_value INTO allocated_value, next_value;
+
+    formatted := v_prefix || erp._sequence_pad(allocated_value, v_seq.padding) || v_suffix;
+    period_key := v_period;
+    PERFORM erp._audit_append(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, 'erp.base.sequence', v_seq.id,
+        'erp.base.sequence.allocated', NULL,
+        jsonb_build_object('allocated_value', allocated_value, 'formatted', formatted,
+            'period_key', v_period, 'document_date', v_date, 'code', v_seq.code),
+        NULL);
+    RETURN NEXT;
+END
+$fn$;
+COMMENT ON FUNCTION erp.sequence_next(uuid, uuid, text, text, text, date) IS
+    'Allocates the next gapless number (audited); the counter row stays locked until commit.';
+REVOKE ALL ON FUNCTION erp.sequence_next(uuid, uuid, text, text, text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION erp.sequence_next(uuid, uuid, text, text, text, date) TO erp_app, erp_admin;

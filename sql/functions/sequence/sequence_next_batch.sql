@@ -1,0 +1,66 @@
+-- Allocates p_count contiguous numbers in one statement (bulk imports): one counter update,
+-- one row and one allocated event per number.
+CREATE OR REPLACE FUNCTION erp.sequence_next_batch(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_count integer,
+    p_document_date date DEFAULT NULL
+) RETURNS TABLE (allocated_value bigint, next_value bigint, formatted text, period_key text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_tenant erp.erp_tenants := erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
+    v_date date;
+    v_period text;
+    v_first bigint;
+    v_step bigint;
+BEGIN
+    IF p_count IS NULL OR p_count < 1 OR p_count > 10000 THEN
+        RAISE EXCEPTION 'p_count must be between 1 and 10000, not %', coalesce(p_count::text, 'NULL')
+            USING ERRCODE = 'ZE003', HINT = 'Allocate larger blocks in several calls.';
+    END IF;
+    v_date := coalesce(p_document_date, (now() AT TIME ZONE v_tenant.timezone)::date);
+    v_period := erp._sequence_period(v_seq.reset, v_date);
+
+    INSERT INTO erp.erp_sequence_counters AS c
+        (tenant_id, sequence_id, period_key, start_value, step, next_value)
+    VALUES (p_tenant_id, v_seq.id, v_period, v_seq.start_value, v_seq.step,
+        v_seq.start_value + p_count * v_seq.step)
+    ON CONFLICT ON CONSTRAINT erp_sequence_counters_pkey
+    DO UPDATE SET next_value = c.next_value + p_count * c.step
+    RETURNING c.next_value - p_count * c.step, c.step INTO v_first, v_step;
+
+    RETURN QUERY
+    WITH numbers AS (
+        SELECT v_first + (g.i - 1) * v_step AS n,
+            erp._sequence_expand(v_seq.prefix, v_date)
+            || erp._sequence_pad(v_first + (g.i - 1) * v_step, v_seq.padding)
+            || erp._sequence_expand(v_seq.suffix, v_date) AS f
+        FROM generate_series(1, p_count) AS g (i)
+    ),
+    ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT p_tenant_id, erp.uuid_v7(), p_actor_user_id, p_actor_type, 'erp.base.sequence',
+            v_seq.id, 'erp.base.sequence.allocated', p_trace_id,
+            jsonb_build_object('allocated_value', numbers.n, 'formatted', numbers.f,
+                'period_key', v_period, 'document_date', v_date, 'code', v_seq.code),
+            NULL, NULL, clock_timestamp()
+        FROM numbers
+    )
+    SELECT numbers.n, numbers.n + v_step, numbers.f, v_period FROM numbers ORDER BY numbers.n;
+END
+$fn$;
+COMMENT ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date) IS
+    'Allocates p_count contiguous numbers in one statement (audited, one event per number).';
+REVOKE ALL ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date)
+TO erp_app, erp_admin;
