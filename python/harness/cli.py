@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,15 +14,29 @@ import psycopg
 
 from harness import cluster as cluster_mod
 from harness import migrate as migrate_mod
+from harness.errors import ErpError
 
 ROOT = migrate_mod.ROOT
 
 
+class UsageError(RuntimeError):
+    """A command cannot run as asked (printed as one line, exit code 1)."""
+
+
 @contextlib.contextmanager
-def database(url: str | None, on_disk: bool = False, durable: bool = False) -> Iterator[str]:
-    """The given database URL, or a throwaway embedded cluster for the duration."""
+def database(url: str | None, default: str = "temporary", on_disk: bool = False,
+             durable: bool = False) -> Iterator[str]:
+    """The given database URL; without one, a throwaway embedded cluster for the duration
+    (``default="temporary"``) or the running development cluster (``default="dev"``)."""
     if url:
         yield url
+        return
+    if default == "dev":
+        dev = cluster_mod.dev_cluster(ROOT)
+        if not cluster_mod.dev_cluster_running(dev):
+            raise UsageError("no database: pass --database-url, set DATABASE_URL, or start the "
+                             "development cluster with `python -m harness db up`")
+        yield dev.url()
         return
     with cluster_mod.Cluster.temporary_cluster(on_disk=on_disk, durable=durable) as c:
         yield c.url()
@@ -34,20 +49,25 @@ def cmd_db(args: argparse.Namespace) -> int:
     elif args.action == "down":
         print("stopped" if cluster_mod.dev_cluster_down(ROOT) else "not running")
     else:
-        print(cluster_mod.dev_cluster(ROOT).url())
+        dev = cluster_mod.dev_cluster(ROOT)
+        print(dev.url())
+        if not cluster_mod.dev_cluster_running(dev):
+            print("(not running: start it with `python -m harness db up`)", file=sys.stderr)
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    with database(args.database_url) as url:
+    with database(args.database_url, default="dev") as url:
         if args.status:
             with psycopg.connect(url) as conn:
-                for s in migrate_mod.status(conn):
-                    print(f"{s.state:<12} {s.filename}  {s.applied_at or ''}")
-            return 0
+                states = migrate_mod.status(conn)
+            for s in states:
+                print(f"{s.state:<12} {s.filename}  {s.applied_at or ''}")
+            bad = [s for s in states if s.state in ("changed", "missing-file")]
+            return 1 if bad else 0
         applied = migrate_mod.migrate(url, dry_run=args.dry_run)
-        if not applied:
-            print("nothing to apply: the schema is up to date")
+        if not applied and not args.dry_run:
+            print("schema is up to date; functions re-applied")
     return 0
 
 
@@ -69,15 +89,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from harness import verify
 
-    with database(args.database_url) as url:
+    with database(args.database_url, default="dev") as url:
         return verify.run(url, args.tenant)
 
 
 def cmd_stress(args: argparse.Namespace) -> int:
     from harness import stress
 
+    if args.workers < 1 or args.seconds <= 0 or args.tenants < 1:
+        raise UsageError("--workers, --seconds and --tenants must be positive")
+    if not 0 <= args.rollback_rate <= 1 or args.kill_interval < 0:
+        raise UsageError("--rollback-rate is between 0 and 1; --kill-interval is 0 or more")
     with database(args.database_url) as url:
-        return stress.run(url, workers=args.workers, seconds=args.seconds, tenants=args.tenants)
+        if not args.database_url:  # a fresh throwaway cluster: install the module first
+            migrate_mod.migrate(url, log=lambda *_: None)
+        return stress.run(url, workers=args.workers, seconds=args.seconds,
+                          tenants=args.tenants, kill_interval=args.kill_interval,
+                          rollback_rate=args.rollback_rate, seed=args.seed)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -88,48 +116,147 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return bench.run(url, quick=args.quick)
 
 
+def _epilog(text: str) -> str:
+    return textwrap.dedent(text).strip("\n")
+
+
+MAIN_EPILOG = _epilog("""
+    examples:
+      python -m harness demo                      a guided tour on a throwaway cluster
+      python -m harness db up                     start the development cluster (.pgdata/)
+      export DATABASE_URL=$(python -m harness db url)
+      python -m harness migrate --status          what is applied, what is pending
+      python -m harness migrate                   apply pending migrations, re-apply functions
+      python -m harness verify                    audit_verify for every tenant
+      python -m harness stress --workers 100 --seconds 30 --tenants 8
+      python -m harness bundle --output erp.sql   then: psql -v ON_ERROR_STOP=1 -1 -f erp.sql
+
+    database: --database-url, else $DATABASE_URL, else an embedded cluster: a throwaway one
+    for demo, stress and bench; the development cluster (`db up`) for migrate and verify.
+    --database-url may be given before or after the command.
+
+    exit codes: 0 success, 1 failure (an error, or verify/stress found problems),
+    2 bad usage, 130 interrupted.
+    """)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", default=argparse.SUPPRESS, metavar="URL",
+                        help="target database (default: $DATABASE_URL, else an embedded "
+                        "cluster)")
     parser = argparse.ArgumentParser(
         prog="python -m harness",
-        description="erp.base: migrate, demo, stress-test, benchmark and verify the database module.",
+        description="erp.base: migrate, demo, stress-test, benchmark and verify the "
+        "PostgreSQL module. Every command calls the stored functions; the rules live in SQL.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="target database (default: $DATABASE_URL, else a throwaway embedded cluster)",
-    )
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), metavar="URL",
+                        help="target database (default: $DATABASE_URL, else an embedded "
+                        "cluster)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("db", help="the persistent development cluster in .pgdata/")
-    p.add_argument("action", choices=["up", "down", "url"])
+    def command(name: str, help: str, epilog: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, parents=[common],
+                              epilog=_epilog(epilog),
+                              formatter_class=argparse.RawDescriptionHelpFormatter, **kw)
+
+    p = command("db", "the persistent development cluster in .pgdata/", """
+        examples:
+          python -m harness db up      start it (initialised on first use); prints its URL
+          python -m harness db url     print its URL, e.g. export DATABASE_URL=$(...)
+          python -m harness db down    stop it (the data stays in .pgdata/)
+        """)
+    p.add_argument("action", choices=["up", "down", "url"], help="up | down | url")
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("migrate", help="apply pending migrations and re-apply functions")
-    p.add_argument("--status", action="store_true", help="show applied/pending migrations")
+    p = command("migrate", "apply pending migrations, then re-apply every function", """
+        Migrations in sql/schema run in order, each in its own transaction, recorded with a
+        checksum; an applied file that changed is refused. Concurrent runners are serialised.
+
+        examples:
+          python -m harness migrate --status
+          python -m harness migrate --dry-run
+          python -m harness migrate --database-url postgresql://dba@db.example/erp
+        """)
+    p.add_argument("--status", action="store_true",
+                   help="list applied/pending migrations (exit 1 if an applied file changed)")
     p.add_argument("--dry-run", action="store_true", help="show what would be applied")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("bundle", help="write one SQL file a DBA applies with psql -1 -f")
-    p.add_argument("--output", default=str(ROOT / "dist" / "erp.sql"))
+    p = command("bundle", "write one SQL file a DBA applies with psql -1 -f", """
+        example:
+          python -m harness bundle --output dist/erp.sql
+          psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql "$DATABASE_URL"
+        """)
+    p.add_argument("--output", default=str(ROOT / "dist" / "erp.sql"), metavar="FILE",
+                   help="where to write it (default: dist/erp.sql)")
     p.set_defaults(func=cmd_bundle)
 
-    p = sub.add_parser("demo", help="a guided tour on a throwaway cluster")
+    p = command("demo", "a guided tour: tenants, UoM, partners, products, numbers, audit", """
+        Runs on a fresh throwaway cluster unless a database is given; with one, it uses new
+        tenants on every run, so it can be repeated.
+
+        examples:
+          python -m harness demo
+          python -m harness demo --database-url "$DATABASE_URL"
+        """)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("verify", help="run erp.audit_verify for every tenant (or one)")
-    p.add_argument("--tenant", help="tenant id (default: all tenants)")
+    p = command("verify", "run erp.audit_verify for every tenant (or one); exit 1 on problems",
+                """
+        Checks every entity's audit trail (replay equals the row, versions 1..n) and that
+        every sequence period is a gapless run. Listing all tenants reads erp.erp_tenants,
+        which needs a superuser or erp_owner member; other roles pass --tenant.
+
+        examples:
+          python -m harness verify
+          python -m harness verify --tenant 0190a5e2-...
+        """)
+    p.add_argument("--tenant", metavar="UUID", help="one tenant id (default: every tenant)")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("stress", help="mixed concurrent workload, then invariant checks")
-    p.add_argument("--workers", type=int, default=100)
-    p.add_argument("--seconds", type=float, default=30)
-    p.add_argument("--tenants", type=int, default=8)
+    p = command("stress", "mixed concurrent workload with faults, then invariant checks", """
+        Workers run every write function and sequence allocations across tenants, roll back
+        at random and have their backends terminated at random; then the invariants are
+        checked: gapless numbering per period, audit replay equals the rows, contiguous
+        versions, no cross-tenant rows, no unexpected errors. Exit 1 on any violation.
+
+        examples:
+          python -m harness stress                                 100 workers, 30 s, 8 tenants
+          python -m harness stress --workers 100 --seconds 3       the CI smoke run
+          python -m harness stress --kill-interval 0               no terminated backends
+        """)
+    p.add_argument("--workers", type=int, default=100, help="concurrent connections (100)")
+    p.add_argument("--seconds", type=float, default=30, help="duration of the workload (30)")
+    p.add_argument("--tenants", type=int, default=8, help="tenants to spread over (8)")
+    p.add_argument("--kill-interval", type=float, default=0.25, metavar="S",
+                   help="terminate a random worker's backend every S seconds; 0: never (0.25)")
+    p.add_argument("--rollback-rate", type=float, default=0.1, metavar="P",
+                   help="share of transactions rolled back on purpose (0.1)")
+    p.add_argument("--seed", type=int, help="random seed, to repeat a run's choices")
     p.set_defaults(func=cmd_stress)
 
-    p = sub.add_parser("bench", help="throughput/latency ratios against raw SQL baselines")
+    p = command("bench", "throughput/latency ratios against raw SQL baselines", """
+        Runs on an on-disk cluster with fsync on (tmpfs numbers are meaningless) unless a
+        database is given.
+
+        examples:
+          python -m harness bench --quick
+        """)
     p.add_argument("--quick", action="store_true", help="a short smoke run")
     p.set_defaults(func=cmd_bench)
     return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    state = getattr(exc, "sqlstate", None)
+    if isinstance(exc, psycopg.Error) and state:
+        first += f" [{state}]"
+    return first
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,8 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (migrate_mod.MigrationError, cluster_mod.ClusterError, psycopg.Error) as exc:
-        print(f"error: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+    except (UsageError, ErpError, migrate_mod.MigrationError, cluster_mod.ClusterError,
+            psycopg.Error, OSError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 1
 
 
