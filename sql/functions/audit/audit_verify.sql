@@ -4,7 +4,8 @@
 --   version_gap        versions of an entity are not exactly 1..n, or n <> the row's version
 --   orphan_events      events of an entity whose row does not exist
 --   bad_first_event    version 1 is not a created event
---   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks)
+--   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
+--                      changes.old that is not the previous snapshot's value
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
 CREATE OR REPLACE FUNCTION erp.audit_verify(p_tenant_id uuid)
 RETURNS TABLE (entity_type text, entity_id uuid, problem text, detail jsonb)
@@ -55,6 +56,10 @@ BEGIN
                     (SELECT jsonb_object_agg(c.key, c.value -> 'new') FROM jsonb_each(ev.changes) AS c),
                     '{}'::jsonb)) - 'version' - 'updated_at'
                 IS DISTINCT FROM ev.payload - 'version' - 'updated_at'
+                OR EXISTS (
+                    SELECT 1 FROM jsonb_each(ev.changes) AS c
+                    WHERE c.value -> 'old' IS DISTINCT FROM prev.payload -> c.key
+                )
             $q$, v_entity.table_name)
         USING p_tenant_id, v_entity.entity_type;
     END LOOP;

@@ -1,6 +1,7 @@
 -- Translates a constraint violation caught by a generated writer into a documented SQLSTATE.
--- The constraint's COMMENT names the field a person should look at (e.g. 'code'); for a
--- NOT NULL violation p_constraint is the column name.
+-- The constraint's COMMENT names the field a person should look at (e.g. 'code'); without a
+-- comment (e.g. a primary key) its columns other than tenant_id do; for a NOT NULL violation
+-- p_constraint is the column name.
 CREATE OR REPLACE FUNCTION erp._raise_constraint_error(
     p_entity_type text, p_sqlstate text, p_constraint text, p_message text, p_row jsonb
 ) RETURNS void
@@ -9,7 +10,13 @@ AS $fn$
 DECLARE
     v_field text;
 BEGIN
-    SELECT pg_catalog.obj_description(c.oid, 'pg_constraint') INTO v_field
+    SELECT coalesce(
+        pg_catalog.obj_description(c.oid, 'pg_constraint'),
+        (SELECT pg_catalog.string_agg(a.attname::text, ', ' ORDER BY k.ord)
+        FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY AS k (attnum, ord)
+        JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+        WHERE a.attname <> 'tenant_id'))
+    INTO v_field
     FROM pg_catalog.pg_constraint AS c
     WHERE c.conname = p_constraint AND c.connamespace = 'erp'::regnamespace
     LIMIT 1;

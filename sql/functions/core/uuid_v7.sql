@@ -1,5 +1,6 @@
 -- Time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, 12 bits of
--- sub-millisecond fraction (so ids of one backend sort in creation order), 62 random bits.
+-- sub-millisecond fraction (so ids created at least a microsecond apart sort in creation
+-- order; within one microsecond the order is random), 62 random bits.
 -- New ids land at the right edge of b-tree indexes instead of all over them.
 CREATE OR REPLACE FUNCTION erp.uuid_v7() RETURNS uuid
 LANGUAGE plpgsql VOLATILE PARALLEL SAFE
@@ -16,3 +17,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp.uuid_v7() IS 'A new time-ordered UUID (version 7).';
+-- internal to the writers, although its name has no leading '_': granted to nobody
+REVOKE ALL ON FUNCTION erp.uuid_v7() FROM PUBLIC;

@@ -20,6 +20,9 @@ DECLARE
     v_patch jsonb := p_patch;
     v_result jsonb;
 BEGIN
+    -- plpgsql_check cannot see the writes done through EXECUTE (the generated writer) and would
+    -- ask for STABLE, which would forbid them: a false positive, so only that class is off.
+    -- @plpgsql_check_options: performance_warnings = false
     PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     v_entity := erp._entity(p_entity_type);
     IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN

@@ -2,6 +2,7 @@
 -- patch keys from the catalog and regenerates its static writers.
 CREATE OR REPLACE FUNCTION erp_meta.regenerate_writers() RETURNS integer
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_entity erp_meta.entity_types;

@@ -18,8 +18,10 @@ BEGIN
     IF p_tenant_id IS NULL THEN
         RAISE EXCEPTION 'p_tenant_id is required' USING ERRCODE = 'ZE003';
     END IF;
-    IF p_name IS NULL OR btrim(p_name) = '' THEN
-        RAISE EXCEPTION 'tenant name is empty' USING ERRCODE = 'ZE003';
+    -- blank = only spaces, tabs and line breaks (the characters erp._code_key trims)
+    IF p_name IS NULL OR btrim(p_name, E' \t\r\n') = '' THEN
+        RAISE EXCEPTION 'tenant name is empty' USING ERRCODE = 'ZE003',
+            HINT = 'Pass the tenant''s display name.';
     END IF;
     IF p_timezone IS NULL
         OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z WHERE z.name = p_timezone) THEN
@@ -27,7 +29,7 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Use an IANA name from pg_timezone_names, e.g. Europe/Berlin.';
     END IF;
     INSERT INTO erp.erp_tenants AS t (id, name, timezone)
-    VALUES (p_tenant_id, btrim(p_name), p_timezone)
+    VALUES (p_tenant_id, btrim(p_name, E' \t\r\n'), p_timezone)
     ON CONFLICT ON CONSTRAINT erp_tenants_pkey DO NOTHING
     RETURNING t.* INTO v_row;
     IF NOT FOUND THEN
