@@ -5,13 +5,17 @@
 * as root, initdb and the server run as the ``postgres`` OS user (PostgreSQL refuses root);
 * the server gets ``PR_SET_PDEATHSIG``: if the Python process that started it dies for any
   reason (Ctrl-C, SIGKILL, a crash), the kernel sends the postmaster SIGQUIT and it exits, so
-  no server is ever leaked. ``stop()`` (also registered with ``atexit``) is the polite path.
+  no server is ever leaked. ``stop()`` (also registered with ``atexit``) is the polite path;
+  SIGTERM is turned into KeyboardInterrupt so it takes that path too. The signal belongs to
+  the *thread* that started the server: start clusters from the main thread;
+* a temporary cluster's folder (``erp-pg-*`` on /dev/shm, else the temp dir) records its
+  owner's pid; the next temporary cluster removes folders whose owner died (SIGKILL);
+* the development cluster (``db up``/``db down``) lives in ``.pgdata/`` or ``$ERP_PGDATA``.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import ctypes
 import glob
 import os
@@ -20,17 +24,46 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 PR_SET_PDEATHSIG = 1
 TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 PRODUCTION_SETTINGS = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+TEMP_PREFIX = "erp-pg-"
+OWNER_FILE = "owner.pid"  # pid of the Python process that owns a temporary cluster
 
 
 class ClusterError(RuntimeError):
     """The cluster could not be created or started."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to another user
+        return True
+    return True
+
+
+def _sweep_stale(parent: Path) -> None:
+    """Remove temporary clusters whose owner died without cleaning up (SIGKILL, SIGTERM):
+    the server itself is already gone (PR_SET_PDEATHSIG), only its files stay on tmpfs."""
+    for base in parent.glob(f"{TEMP_PREFIX}*"):
+        try:
+            owner = int((base / OWNER_FILE).read_text())
+            pidfile = base / "data" / "postmaster.pid"
+            server = int(pidfile.read_text().split()[0]) if pidfile.exists() else None
+        except (OSError, ValueError, IndexError):
+            continue  # being created right now, another user's, or not ours
+        if not _alive(owner) and (server is None or not _alive(server)):
+            shutil.rmtree(base, ignore_errors=True)
 
 
 def pg_bindir() -> Path:
@@ -72,15 +105,37 @@ def _tmp_root() -> str:
     return tempfile.gettempdir()
 
 
-def _child_setup(user: pwd.struct_passwd | None, parent_pid: int):
-    """Runs in the forked child before exec: drop to the server user, arm the death signal."""
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
-    def setup() -> None:
-        os.setsid()  # Ctrl-C in the terminal reaches us, not the server: we stop it in order
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (CI, `timeout`, `kill`) unwinds like Ctrl-C, so ``stop()`` runs and the
+    temporary folder goes too; only installed over the default action, in the main thread."""
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _drop_to(user: pwd.struct_passwd | None):
+    """preexec_fn: become ``user`` (no-op for None), in a session of its own."""
+
+    def drop() -> None:
+        os.setsid()
         if user is not None:
             os.setgroups([])
             os.setgid(user.pw_gid)
             os.setuid(user.pw_uid)
+
+    return drop
+
+
+def _child_setup(user: pwd.struct_passwd | None, parent_pid: int):
+    """Runs in the forked child before exec: drop to the server user, arm the death signal."""
+    drop = _drop_to(user)  # own session: Ctrl-C in the terminal reaches us, we stop it in order
+
+    def setup() -> None:
+        drop()
         # after setuid: a credential change clears the parent-death signal
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
@@ -99,14 +154,17 @@ class Cluster:
     settings: dict[str, str] = field(default_factory=lambda: dict(TEST_SETTINGS))
     port: int = 5432
     proc: subprocess.Popen | None = None
+    dbname: str = "postgres"  # the database url() points at by default
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def temporary_cluster(cls, on_disk: bool = False, durable: bool = False) -> Cluster:
         """A new throwaway cluster; tmpfs unless ``on_disk``; fsync on only if ``durable``."""
         parent = "/var/tmp" if on_disk else _tmp_root()
-        base = Path(tempfile.mkdtemp(prefix="erp-pg-", dir=parent))
+        _sweep_stale(Path(parent))
+        base = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=parent))
         os.chmod(base, 0o755)
+        (base / OWNER_FILE).write_text(f"{os.getpid()}\n")
         settings = dict(PRODUCTION_SETTINGS if durable else TEST_SETTINGS)
         return cls(datadir=base / "data", temporary=True, settings=settings)
 
@@ -118,8 +176,9 @@ class Cluster:
     def superuser(self) -> str:
         return "postgres"
 
-    def url(self, dbname: str = "postgres") -> str:
-        return f"postgresql://{self.superuser}@/{dbname}?host={self.socket_dir}&port={self.port}"
+    def url(self, dbname: str | None = None) -> str:
+        return (f"postgresql://{self.superuser}@/{dbname or self.dbname}"
+                f"?host={self.socket_dir}&port={self.port}")
 
     # ---- lifecycle --------------------------------------------------------------------
     def _run_as_server_user(self, args: list[str]) -> None:
@@ -140,8 +199,14 @@ class Cluster:
         if user is not None:
             for path in (self.datadir.parent, self.socket_dir):
                 os.chown(path, user.pw_uid, user.pw_gid)
-            if not os.access(self.datadir.parent, os.X_OK):
-                raise ClusterError(f"{self.datadir.parent} is not reachable")
+            reachable = subprocess.run(["test", "-w", str(self.datadir.parent)],
+                                       preexec_fn=_drop_to(user), check=False)
+            if reachable.returncode != 0:
+                raise ClusterError(
+                    f"the {user.pw_name!r} OS user that runs the server cannot reach "
+                    f"{self.datadir.parent} (a parent folder is private); put it elsewhere, "
+                    "e.g. ERP_PGDATA=/var/tmp/erp-pgdata for the development cluster"
+                )
         self._run_as_server_user(
             [
                 str(pg_bindir() / "initdb"),
@@ -196,6 +261,8 @@ class Cluster:
         )
         log.close()
         atexit.register(self.stop)
+        if self.temporary:
+            _stop_on_sigterm()
         self._wait_ready(timeout)
         return self
 
@@ -239,10 +306,19 @@ class Cluster:
 
 
 # ---- the persistent development cluster (make db-up / db-down / db-url) -----------------
+DEV_DATABASE = "erp"
+
+
+def dev_pgdata(root: Path) -> Path:
+    """Where the development cluster lives: $ERP_PGDATA, else ``root/.pgdata`` (ignored)."""
+    return Path(os.environ.get("ERP_PGDATA") or root / ".pgdata").resolve()
+
+
 def dev_cluster(root: Path) -> Cluster:
-    """The development cluster kept in ``root/.pgdata`` between runs."""
-    return Cluster(datadir=root / ".pgdata" / "data", temporary=False,
-                   settings=dict(TEST_SETTINGS))
+    """The development cluster of the repo at ``root``, kept between runs; its URL points at
+    the ``erp`` database (created by ``dev_cluster_up``)."""
+    return Cluster(datadir=dev_pgdata(root) / "data", temporary=False,
+                   settings=dict(TEST_SETTINGS), dbname=DEV_DATABASE)
 
 
 def dev_cluster_up(root: Path) -> Cluster:
@@ -250,22 +326,20 @@ def dev_cluster_up(root: Path) -> Cluster:
     cluster = dev_cluster(root)
     if not (cluster.datadir / "PG_VERSION").exists():
         cluster.initdb()
-    if dev_cluster_running(cluster):
-        return cluster
-    cluster.configure()
-    user = _server_user()
-    args = [str(pg_bindir() / "pg_ctl"), "-D", str(cluster.datadir), "-w", "-l",
-            str(cluster.datadir.parent / "server.log"), "start"]
-
-    def drop() -> None:
-        if user is not None:
-            os.setgroups([])
-            os.setgid(user.pw_gid)
-            os.setuid(user.pw_uid)
-
-    result = subprocess.run(args, preexec_fn=drop, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ClusterError(f"pg_ctl start failed:\n{result.stdout}{result.stderr}")
+    if not dev_cluster_running(cluster):
+        cluster.configure()
+        args = [str(pg_bindir() / "pg_ctl"), "-D", str(cluster.datadir), "-w", "-t", "60",
+                "-l", str(cluster.datadir.parent / "server.log"), "start"]
+        result = subprocess.run(args, preexec_fn=_drop_to(_server_user()), capture_output=True,
+                                text=True, stdin=subprocess.DEVNULL)
+        if result.returncode != 0:
+            raise ClusterError(f"pg_ctl start failed:\n{result.stdout}{result.stderr}"
+                               f"{cluster.server_log()}")
+    with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              (cluster.dbname,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{cluster.dbname}"')
     return cluster
 
 
@@ -277,14 +351,17 @@ def dev_cluster_running(cluster: Cluster) -> bool:
 
 
 def dev_cluster_down(root: Path) -> bool:
+    """Stop the development cluster (fast shutdown); False if it was not running."""
     cluster = dev_cluster(root)
-    pidfile = cluster.datadir / "postmaster.pid"
-    if not pidfile.exists():
+    if not (cluster.datadir / "postmaster.pid").exists():
         return False
-    pid = int(pidfile.read_text().split()[0])
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGINT)
-        for _ in range(300):
-            os.kill(pid, 0)
-            time.sleep(0.1)
+    result = subprocess.run(
+        [str(pg_bindir() / "pg_ctl"), "-D", str(cluster.datadir), "-w", "-t", "60",
+         "-m", "fast", "stop"],
+        preexec_fn=_drop_to(_server_user()), capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        if "Is server running?" in result.stderr:  # stale postmaster.pid after a crash
+            return False
+        raise ClusterError(f"pg_ctl stop failed:\n{result.stdout}{result.stderr}")
     return True

@@ -20,8 +20,9 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = ROOT / "sql" / "schema"
-FUNCTIONS_DIR = ROOT / "sql" / "functions"
+SQL_DIR = ROOT / "sql"  # every entry point takes ``sql_dir`` to run another copy (tests do)
+SCHEMA_DIR = SQL_DIR / "schema"
+FUNCTIONS_DIR = SQL_DIR / "functions"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 LOCK_KEY = 0x0E4B_A5E0  # pg_advisory_lock key shared by every runner of this module
 
@@ -95,10 +96,11 @@ def _ledger(conn: psycopg.Connection) -> dict[str, tuple[str, object]]:
     return {name: (checksum, at) for name, checksum, at in rows}
 
 
-def status(conn: psycopg.Connection) -> list[Status]:
+def status(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[Status]:
+    """Every migration file and ledger row: applied, pending, changed or missing-file."""
     ledger = _ledger(conn)
     result = []
-    for migration in schema_migrations():
+    for migration in schema_migrations(sql_dir / "schema"):
         entry = ledger.pop(migration.filename, None)
         if entry is None:
             result.append(Status(migration.filename, "pending"))
@@ -110,9 +112,9 @@ def status(conn: psycopg.Connection) -> list[Status]:
     return result
 
 
-def _check_ledger(conn: psycopg.Connection) -> list[Migration]:
+def _check_ledger(conn: psycopg.Connection, sql_dir: Path) -> list[Migration]:
     """The pending migrations; raises if an applied file changed or disappeared."""
-    states = status(conn)
+    states = status(conn, sql_dir)
     changed = [s.filename for s in states if s.state == "changed"]
     if changed:
         raise MigrationError(
@@ -123,22 +125,26 @@ def _check_ledger(conn: psycopg.Connection) -> list[Migration]:
     if missing:
         raise MigrationError(f"applied migration {missing[0]} is missing from sql/schema")
     pending = {s.filename for s in states if s.state == "pending"}
-    return [m for m in schema_migrations() if m.filename in pending]
+    return [m for m in schema_migrations(sql_dir / "schema") if m.filename in pending]
 
 
-def migrate(dsn: str, dry_run: bool = False, log=print) -> list[str]:
-    """Apply pending migrations and re-apply functions. Returns the applied file names."""
+def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Apply pending migrations and re-apply functions. Returns the applied file names
+    (with ``dry_run``: the names that would be applied; nothing is written)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        locked = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
+        if not locked:
+            log("waiting for another migrator to finish ...")
+            conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         try:
             if not dry_run:
                 with conn.transaction():
                     conn.execute(LEDGER_DDL)
-            pending = _check_ledger(conn)
+            pending = _check_ledger(conn, sql_dir)
             if dry_run:
                 for migration in pending:
                     log(f"would apply {migration.filename}")
-                log(f"would re-apply {len(function_files())} function files")
+                log(f"would re-apply {len(function_files(sql_dir / 'functions'))} function files")
                 return [m.filename for m in pending]
             for migration in pending:
                 started = time.perf_counter()
@@ -147,33 +153,34 @@ def migrate(dsn: str, dry_run: bool = False, log=print) -> list[str]:
                         conn.execute(migration.sql)
                         conn.execute("RESET ROLE")
                         conn.execute(
-                            "INSERT INTO erp_meta.schema_migrations (filename, checksum, duration_ms)"
-                            " VALUES (%s, %s, %s)",
+                            "INSERT INTO erp_meta.schema_migrations"
+                            " (filename, checksum, duration_ms) VALUES (%s, %s, %s)",
                             (migration.filename, migration.checksum,
                              round((time.perf_counter() - started) * 1000, 1)),
                         )
                 except psycopg.Error as exc:
                     raise MigrationError(f"{migration.filename}: {exc}") from exc
                 log(f"applied {migration.filename}")
-            apply_functions(conn)
+            apply_functions(conn, sql_dir)
             return [m.filename for m in pending]
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def apply_functions(conn: psycopg.Connection) -> None:
+def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> None:
     with conn.transaction():
         conn.execute("SET LOCAL check_function_bodies = off")
         conn.execute(SET_OWNER)
-        for path in function_files():
+        for path in function_files(sql_dir / "functions"):
             try:
                 conn.execute(path.read_text())
             except psycopg.Error as exc:
-                raise MigrationError(f"{path.relative_to(ROOT)}: {exc}") from exc
+                raise MigrationError(f"{path.relative_to(sql_dir.parent)}: {exc}") from exc
         conn.execute(AFTER_FUNCTIONS)
 
 
-def bundle() -> str:
+def bundle(sql_dir: Path = SQL_DIR) -> str:
     """One SQL file equivalent to a full `migrate` on an empty database (psql -1 -f)."""
     parts = [
         "-- erp.base bundle: apply with  psql -v ON_ERROR_STOP=1 -1 -f erp.sql",
@@ -181,7 +188,7 @@ def bundle() -> str:
         "SET client_min_messages = warning;",
         LEDGER_DDL.strip(),
     ]
-    for migration in schema_migrations():
+    for migration in schema_migrations(sql_dir / "schema"):
         parts += [
             f"-- ---- {migration.filename}",
             migration.sql.strip(),
@@ -190,7 +197,7 @@ def bundle() -> str:
             f"('{migration.filename}', '{migration.checksum}');",
         ]
     parts += ["-- ---- functions", "SET check_function_bodies = off;", "SET ROLE erp_owner;"]
-    for path in function_files():
-        parts += [f"-- ---- {path.relative_to(ROOT)}", path.read_text().strip()]
+    for path in function_files(sql_dir / "functions"):
+        parts += [f"-- ---- {path.relative_to(sql_dir.parent)}", path.read_text().strip()]
     parts += [AFTER_FUNCTIONS, "RESET ROLE;", "RESET check_function_bodies;", ""]
     return "\n".join(parts) + "\n"

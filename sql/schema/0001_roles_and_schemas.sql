@@ -1,4 +1,7 @@
 -- Roles, schemas and default privileges. Roles are cluster-wide, so create them only once.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '10min';
+
 DO $roles$
 DECLARE
     v_role text;

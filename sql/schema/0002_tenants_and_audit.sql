@@ -1,4 +1,6 @@
 -- Tenants, the immutable audit trail and the entity registry.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '10min';
 SET LOCAL ROLE erp_owner;
 
 -- The code key behind "unique per tenant after trim + NFKC + case folding". It lives in the
@@ -94,9 +96,9 @@ CREATE TABLE erp_meta.entity_types (
     entity_type text PRIMARY KEY CHECK (entity_type ~ '^[a-z0-9_]+(\.[a-z0-9_]+)+$'),
     table_name text NOT NULL UNIQUE,
     writer_prefix text NOT NULL UNIQUE CHECK (writer_prefix ~ '^[a-z][a-z0-9_]*$'),
-    readonly_columns text [] NOT NULL DEFAULT '{}',
-    insert_keys text [] NOT NULL DEFAULT '{}',
-    patch_keys text [] NOT NULL DEFAULT '{}'
+    readonly_columns text[] NOT NULL DEFAULT '{}',
+    insert_keys text[] NOT NULL DEFAULT '{}',
+    patch_keys text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE erp_meta.entity_types IS
     'Entity registry: entity_type -> table in schema erp; insert_keys/patch_keys are derived '

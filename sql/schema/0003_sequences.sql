@@ -1,5 +1,7 @@
 -- Gapless document-number sequences: a definition per (tenant, code) and one counter row per
 -- (tenant, sequence, period), created on demand by the allocating statement.
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '10min';
 SET LOCAL ROLE erp_owner;
 
 CREATE TABLE erp.erp_sequences (
