@@ -1,4 +1,5 @@
--- The sequence with this code in this tenant (code compared by its key); ZE001 if none.
+-- The sequence with this code in this tenant (code compared by its key); ZE001 if none,
+-- ZE003 for an empty code. On the allocation path: the key is computed once.
 CREATE OR REPLACE FUNCTION erp._sequence_find(p_tenant_id uuid, p_code text)
 RETURNS erp.erp_sequences
 LANGUAGE plpgsql STABLE
@@ -6,16 +7,17 @@ AS $fn$
 DECLARE
     v_row erp.erp_sequences;
 BEGIN
-    IF p_code IS NULL OR erp._code_key(p_code) = '' THEN
-        RAISE EXCEPTION 'sequence code is empty' USING ERRCODE = 'ZE003';
-    END IF;
     SELECT s.* INTO v_row FROM erp.erp_sequences AS s
     WHERE s.tenant_id = p_tenant_id AND s.code_key = erp._code_key(p_code);
     IF NOT FOUND THEN
+        -- a stored code_key is never empty (CHECK), so an empty or NULL code lands here
+        IF p_code IS NULL OR erp._code_key(p_code) = '' THEN
+            RAISE EXCEPTION 'sequence code is empty' USING ERRCODE = 'ZE003';
+        END IF;
         RAISE EXCEPTION 'sequence % not found in this tenant', quote_literal(p_code)
             USING ERRCODE = 'ZE001', HINT = 'Create it with erp.sequence_create.';
     END IF;
     RETURN v_row;
 END
 $fn$;
-COMMENT ON FUNCTION erp._sequence_find(uuid, text) IS 'Sequence by code in a tenant (ZE001).';
+COMMENT ON FUNCTION erp._sequence_find(uuid, text) IS 'Sequence by code in a tenant (ZE001; ZE003 if empty).';

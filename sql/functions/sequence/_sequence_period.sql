@@ -1,6 +1,7 @@
 -- The period a document date belongs to under a reset policy.
+-- STABLE like to_char, so that it is inlined (see _sequence_expand.sql).
 CREATE OR REPLACE FUNCTION erp._sequence_period(p_reset text, p_date date) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     SELECT CASE p_reset
         WHEN 'yearly' THEN pg_catalog.to_char(p_date, 'YYYY')

@@ -2,7 +2,8 @@
 -- INSERT ... ON CONFLICT DO UPDATE ... RETURNING on the (tenant, sequence, period) counter row.
 -- The row stays locked until the caller's transaction ends, so a rollback gives the number
 -- back and nobody else can take it meanwhile. Everything that can be computed before the
--- lock is computed before it.
+-- lock is computed before it; while it is held only the audit event is written (and, for the
+-- first number of a period only, the definition is re-checked: erp._sequence_recheck).
 CREATE OR REPLACE FUNCTION erp.sequence_next(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -18,10 +19,11 @@ AS $fn$
 DECLARE
     v_tenant erp.erp_tenants := erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
-    v_date date := coalesce(p_document_date, (now() AT TIME ZONE v_tenant.timezone)::date);
+    v_date date := erp._sequence_date(p_document_date, v_tenant.timezone);
     v_period text := erp._sequence_period(v_seq.reset, v_date);
     v_prefix text := erp._sequence_expand(v_seq.prefix, v_date);
     v_suffix text := erp._sequence_expand(v_seq.suffix, v_date);
+    v_start bigint;
 BEGIN
     INSERT INTO erp.erp_sequence_counters AS c
         (tenant_id, sequence_id, period_key, start_value, step, next_value)
@@ -29,8 +31,12 @@ BEGIN
         v_seq.start_value + v_seq.step)
     ON CONFLICT ON CONSTRAINT erp_sequence_counters_pkey
     DO UPDATE SET next_value = c.next_value + c.step
-    RETURNING c.next_value - c.step, c.next_value INTO allocated_value, next_value;
+    RETURNING c.next_value - c.step, c.next_value, c.start_value
+    INTO allocated_value, next_value, v_start;
 
+    IF allocated_value = v_start THEN  -- this call created the period's counter row
+        PERFORM erp._sequence_recheck(v_seq);
+    END IF;
     formatted := v_prefix || erp._sequence_pad(allocated_value, v_seq.padding) || v_suffix;
     period_key := v_period;
     PERFORM erp._audit_append(

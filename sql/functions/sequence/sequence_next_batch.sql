@@ -1,5 +1,6 @@
 -- Allocates p_count contiguous numbers in one statement (bulk imports): one counter update,
--- one row and one allocated event per number.
+-- one row and one allocated event per number. The block is contiguous because a single
+-- counter update moves next_value by p_count * step while holding the row lock.
 CREATE OR REPLACE FUNCTION erp.sequence_next_batch(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -16,17 +17,18 @@ AS $fn$
 DECLARE
     v_tenant erp.erp_tenants := erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
-    v_date date;
-    v_period text;
+    v_date date := erp._sequence_date(p_document_date, v_tenant.timezone);
+    v_period text := erp._sequence_period(v_seq.reset, v_date);
+    v_prefix text := erp._sequence_expand(v_seq.prefix, v_date);
+    v_suffix text := erp._sequence_expand(v_seq.suffix, v_date);
     v_first bigint;
     v_step bigint;
+    v_start bigint;
 BEGIN
     IF p_count IS NULL OR p_count < 1 OR p_count > 10000 THEN
         RAISE EXCEPTION 'p_count must be between 1 and 10000, not %', coalesce(p_count::text, 'NULL')
             USING ERRCODE = 'ZE003', HINT = 'Allocate larger blocks in several calls.';
     END IF;
-    v_date := coalesce(p_document_date, (now() AT TIME ZONE v_tenant.timezone)::date);
-    v_period := erp._sequence_period(v_seq.reset, v_date);
 
     INSERT INTO erp.erp_sequence_counters AS c
         (tenant_id, sequence_id, period_key, start_value, step, next_value)
@@ -34,14 +36,16 @@ BEGIN
         v_seq.start_value + p_count * v_seq.step)
     ON CONFLICT ON CONSTRAINT erp_sequence_counters_pkey
     DO UPDATE SET next_value = c.next_value + p_count * c.step
-    RETURNING c.next_value - p_count * c.step, c.step INTO v_first, v_step;
+    RETURNING c.next_value - p_count * c.step, c.step, c.start_value INTO v_first, v_step, v_start;
+
+    IF v_first = v_start THEN  -- this call created the period's counter row
+        PERFORM erp._sequence_recheck(v_seq);
+    END IF;
 
     RETURN QUERY
     WITH numbers AS (
         SELECT v_first + (g.i - 1) * v_step AS n,
-            erp._sequence_expand(v_seq.prefix, v_date)
-            || erp._sequence_pad(v_first + (g.i - 1) * v_step, v_seq.padding)
-            || erp._sequence_expand(v_seq.suffix, v_date) AS f
+            v_prefix || erp._sequence_pad(v_first + (g.i - 1) * v_step, v_seq.padding) || v_suffix AS f
         FROM generate_series(1, p_count) AS g (i)
     ),
     ev AS (

@@ -1,4 +1,6 @@
--- The number sequence_next would allocate now, without allocating or locking anything.
+-- The number sequence_next would allocate now, without allocating or locking anything: a
+-- plain read of the committed counter (a number being allocated by another open transaction is
+-- not visible, and the read never waits for that transaction's row lock).
 -- Another transaction may take it first: use it for display, never as a promise.
 CREATE OR REPLACE FUNCTION erp.sequence_peek(
     p_tenant_id uuid, p_code text, p_document_date date DEFAULT NULL
@@ -9,13 +11,11 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
-    v_date date;
+    v_date date := erp._sequence_date(p_document_date,
+        (SELECT t.timezone FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id));
+    v_period text := erp._sequence_period(v_seq.reset, v_date);
     v_step bigint;
-    v_period text;
 BEGIN
-    SELECT coalesce(p_document_date, (now() AT TIME ZONE t.timezone)::date) INTO v_date
-    FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id;
-    v_period := erp._sequence_period(v_seq.reset, v_date);
     period_key := v_period;
     SELECT c.next_value, c.step INTO allocated_value, v_step FROM erp.erp_sequence_counters AS c
     WHERE c.tenant_id = p_tenant_id AND c.sequence_id = v_seq.id AND c.period_key = v_period;

@@ -1,6 +1,8 @@
 -- Changes a sequence definition. Format changes (prefix, suffix, padding, name, code) apply
 -- to the next number and never touch counters. step, start_value and reset define the series
 -- itself: they may change only while the sequence has issued no number (ZE009 afterwards).
+-- "Issued" means a committed counter row; the race with a concurrent first allocation is
+-- closed on the allocating side (erp._sequence_recheck: that allocation fails with 40001).
 CREATE OR REPLACE FUNCTION erp.sequence_update(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -17,9 +19,20 @@ AS $fn$
 DECLARE
     v_old erp.erp_sequences;
     v_new erp.erp_sequences;
+    v_bad text;
 BEGIN
     PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     PERFORM erp._patch_check('erp.base.sequence', p_patch);
+    -- JSON types must match: jsonb_populate_record would turn {"name": {"a": 1}} into text
+    SELECT string_agg(k.key, ', ' ORDER BY k.key) INTO v_bad
+    FROM jsonb_each(p_patch) AS k
+    WHERE jsonb_typeof(k.value) NOT IN ('null',
+        CASE WHEN k.key IN ('padding', 'step', 'start_value') THEN 'number' ELSE 'string' END);
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'sequence patch: wrong JSON type for %', v_bad
+            USING ERRCODE = 'ZE003',
+            HINT = 'padding, step and start_value are JSON numbers; the other keys JSON strings.';
+    END IF;
     v_old := erp._sequence_lock(p_tenant_id, p_id, p_expected_version);
     v_new := jsonb_populate_record(v_old, p_patch);
     v_new.code := btrim(v_new.code);

@@ -1,0 +1,401 @@
+"""Gapless sequences across real connections: a 100-connection storm with rollbacks and
+terminated backends, and the locking contract (peek never waits, lock_timeout gives 55P03
+and allocates nothing, a rolled-back or terminated holder hands its number to the next
+caller, a definition change racing the first allocation is refused one way or the other).
+
+Every cross-connection wait is bounded (lock_timeout / statement_timeout / thread joins), so a
+regression fails instead of hanging."""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import date
+
+import psycopg
+import pytest
+
+from .conftest import new_tenant
+
+CTX = (None, "SYSTEM", "test")
+GUARD = "-c statement_timeout=60s -c lock_timeout=30s"  # no test waits forever
+
+
+def create_sequence(conn, tenant, code, **kw):
+    cols = ", ".join(f"p_{k} => %({k})s" for k in kw)
+    sql = "SELECT * FROM erp.sequence_create(%(t)s, NULL, 'SYSTEM', 'test', %(code)s, %(code)s"
+    sql += f", {cols})" if cols else ")"
+    return conn.execute(sql, {"t": tenant, "code": code, **kw}).fetchone()
+
+
+def alloc(conn, tenant, code, doc_date=None):
+    """(allocated_value, next_value, formatted, period_key) of one sequence_next."""
+    return conn.execute(
+        "SELECT * FROM erp.sequence_next(%s, %s, %s, %s, %s, %s)", (tenant, *CTX, code, doc_date)
+    ).fetchone()
+
+
+def alloc_batch(conn, tenant, code, count, doc_date=None):
+    return conn.execute(
+        "SELECT * FROM erp.sequence_next_batch(%s, %s, %s, %s, %s, %s, %s)",
+        (tenant, *CTX, code, count, doc_date),
+    ).fetchall()
+
+
+def peek(conn, tenant, code, doc_date=None):
+    return conn.execute(
+        "SELECT * FROM erp.sequence_peek(%s, %s, %s)", (tenant, code, doc_date)
+    ).fetchone()
+
+
+def counters(conn, tenant, code):
+    """{period_key: (start_value, step, next_value)} of one sequence."""
+    rows = conn.execute(
+        """SELECT c.period_key, c.start_value, c.step, c.next_value
+        FROM erp.erp_sequence_counters AS c JOIN erp.erp_sequences AS s
+            ON s.tenant_id = c.tenant_id AND s.id = c.sequence_id
+        WHERE c.tenant_id = %s AND s.code = %s""",
+        (tenant, code),
+    ).fetchall()
+    return {p: (start, step, nxt) for p, start, step, nxt in rows}
+
+
+def allocated_events(conn, tenant, code):
+    """[(period_key, allocated_value, formatted)] of every allocated event of one sequence."""
+    return conn.execute(
+        """SELECT e.payload ->> 'period_key', (e.payload ->> 'allocated_value')::bigint,
+            e.payload ->> 'formatted'
+        FROM erp.erp_audit_events AS e JOIN erp.erp_sequences AS s
+            ON s.tenant_id = e.tenant_id AND s.id = e.entity_id
+        WHERE e.tenant_id = %s AND s.code = %s AND e.event_type = 'erp.base.sequence.allocated'""",
+        (tenant, code),
+    ).fetchall()
+
+
+def wait_until_blocked(admin, pid, timeout=10.0):
+    """Returns once backend `pid` waits for a heavyweight lock (row or transaction lock)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        row = admin.execute(
+            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
+        ).fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"backend {pid} never blocked on a lock")
+
+
+def wait_until_gone(admin, pid, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        if found.fetchone()[0] == 0:
+            return
+        time.sleep(0.002)
+    raise AssertionError(f"backend {pid} did not exit after pg_terminate_backend")
+
+
+class Background:
+    """Runs fn in a thread; .result() re-raises its exception or returns its value."""
+
+    def __init__(self, fn):
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn):
+        try:
+            self._value = fn()
+        except BaseException as exc:  # handed to the test thread
+            self._error = exc
+
+    def result(self, timeout=30.0):
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "background call did not finish"
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+# ---- the storm ------------------------------------------------------------------------------
+THREADS = 100
+ROUNDS = 30
+ROLLBACK_RATE = 0.2
+BATCH_RATE = 0.1
+VICTIMS = 5
+DATES = (date(2024, 12, 31), date(2025, 1, 1), None)  # two periods around New Year, and today
+START, STEP = 1000, 3
+
+
+def test_storm_of_allocations_is_gapless_and_audited(conn, dsn):
+    """100 connections x 30 transactions on one yearly sequence (Pacific/Auckland, start 1000,
+    step 3) spread over three periods; ~20% roll back, ~10% allocate a batch of 2-4, and 5
+    backends are terminated mid-transaction (some holding the counter row idle in
+    transaction, some while queued behind it). Afterwards, per period, the numbers the
+    clients saw committed, the allocated events and the counter all agree on exactly
+    start, start+step, ..., each once."""
+    rnd = random.Random(20250101)
+    tenant = new_tenant(conn, "Storm", "Pacific/Auckland")
+    create_sequence(conn, tenant, "STORM", prefix="{YYYY}-", padding=6, step=STEP,
+                    start_value=START, reset="yearly")
+    victims = {(t, r): ("holding" if i % 2 == 0 else "queued")
+               for i, (t, r) in enumerate(rnd.sample(
+                   [(t, r) for t in range(THREADS) for r in range(1, ROUNDS - 1)], VICTIMS))}
+
+    committed: list[tuple[str, int, str]] = []   # what clients saw committed
+    lock = threading.Lock()
+    stats = Counter()
+    failures: list[BaseException] = []
+    kill_requests: queue.Queue = queue.Queue()
+    barrier = threading.Barrier(THREADS + 1)
+
+    def killer():
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            while True:
+                item = kill_requests.get()
+                if item is None:
+                    return
+                pid, done = item
+                time.sleep(rnd.random() * 0.003)
+                ok = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+                assert ok, f"pg_terminate_backend({pid}) found no backend"
+                wait_until_gone(admin, pid)
+                done.set()
+
+    def worker(t: int):
+        wrnd = random.Random(t)
+        c = psycopg.connect(dsn, options=GUARD)
+        try:
+            barrier.wait(timeout=60)
+            for r in range(ROUNDS):
+                doc_date = wrnd.choice(DATES)
+                count = wrnd.randint(2, 4) if wrnd.random() < BATCH_RATE else 1
+                victim = victims.get((t, r))
+                if victim:
+                    c = be_killed(c, victim, doc_date)
+                    continue
+                rows = (alloc_batch(c, tenant, "STORM", count, doc_date) if count > 1
+                        else [alloc(c, tenant, "STORM", doc_date)])
+                if wrnd.random() < ROLLBACK_RATE:
+                    c.rollback()
+                    with lock:
+                        stats["rolled_back_tx"] += 1
+                        stats["rolled_back_numbers"] += len(rows)
+                else:
+                    c.commit()
+                    with lock:
+                        stats["committed_tx"] += 1
+                        committed.extend((p, v, f) for v, _n, f, p in rows)
+        except BaseException as exc:
+            with lock:
+                failures.append(exc)
+            barrier.abort()
+        finally:
+            c.close()
+
+    def be_killed(c, how: str, doc_date):
+        """Allocate, get terminated before COMMIT, reconnect. Nothing of it may survive."""
+        pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
+        c.rollback()
+        done = threading.Event()
+        error = None
+        try:
+            c.execute("SELECT pg_current_xact_id()")  # the transaction is open from here on
+            if how == "queued":
+                kill_requests.put((pid, done))  # may hit us while we wait for the row
+            alloc(c, tenant, "STORM", doc_date)
+            if how == "holding":
+                kill_requests.put((pid, done))  # we hold the counter row, idle in transaction
+            assert done.wait(30), "the killer did not come"
+            c.commit()
+        except psycopg.OperationalError as exc:
+            error = exc
+        if error is None:
+            raise AssertionError("a terminated transaction committed")
+        done.wait(30)
+        with lock:
+            stats[f"terminated_{how}"] += 1
+        c.close()
+        return psycopg.connect(dsn, options=GUARD)
+
+    killer_thread = threading.Thread(target=killer, daemon=True)
+    killer_thread.start()
+    threads = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(THREADS)]
+    for th in threads:
+        th.start()
+    barrier.wait(timeout=60)
+    started = time.perf_counter()
+    for th in threads:
+        th.join(timeout=120)
+    elapsed = time.perf_counter() - started
+    kill_requests.put(None)
+    killer_thread.join(timeout=10)
+    assert not failures, failures[:3]
+    assert not any(th.is_alive() for th in threads), "a worker hung"
+
+    # ---- the invariants ------------------------------------------------------------------
+    assert stats["terminated_holding"] + stats["terminated_queued"] == VICTIMS
+    assert stats["rolled_back_tx"] > 0 and stats["committed_tx"] > 0
+    by_client = defaultdict(list)
+    for p, v, _f in committed:
+        by_client[p].append(v)
+    events = allocated_events(conn, tenant, "STORM")
+    by_event = defaultdict(list)
+    for p, v, _f in events:
+        by_event[p].append(v)
+    ctr = counters(conn, tenant, "STORM")
+    today_year = conn.execute(
+        "SELECT to_char((now() AT TIME ZONE 'Pacific/Auckland')::date, 'YYYY')").fetchone()[0]
+    assert set(ctr) == {"2024", "2025", today_year}
+    assert set(by_client) == set(by_event) == set(ctr)
+    for period, (start, step, next_value) in ctr.items():
+        expected = list(range(START, next_value, STEP))
+        assert (start, step) == (START, STEP)
+        assert sorted(by_client[period]) == expected, f"clients' committed numbers of {period}"
+        assert sorted(by_event[period]) == expected, f"allocated events of {period}"
+    assert Counter(events) == Counter(committed), "events and clients disagree on formatted numbers"
+    assert len({f for _p, _v, f in events}) == len(events), "a formatted number was issued twice"
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+    print(f"\nstorm: {len(committed)} numbers committed in {stats['committed_tx']} transactions, "
+          f"{stats['rolled_back_tx']} rolled back, {VICTIMS} terminated, {elapsed:.2f} s: "
+          f"{len(committed) / elapsed:.0f} committed numbers/s, "
+          f"{(stats['committed_tx'] + stats['rolled_back_tx']) / elapsed:.0f} transactions/s")
+
+
+# ---- locking contract -----------------------------------------------------------------------
+@pytest.fixture
+def seq(conn, tenant):
+    """Sequence SEQ in `tenant` with 1 and 2 issued and committed; returns (tenant, code)."""
+    create_sequence(conn, tenant, "SEQ", reset="yearly")
+    for _ in range(2):
+        alloc(conn, tenant, "SEQ", date(2025, 6, 1))
+    return tenant, "SEQ"
+
+
+@pytest.mark.parametrize("period", ["existing", "new"])
+def test_peek_never_waits_and_a_second_allocator_times_out(conn, dsn, seq, period):
+    """While a transaction holds the counter row (or has just created it), a peek from another
+    connection returns the committed state at once, although lock_timeout is 200 ms; a second
+    allocator hits lock_timeout with 55P03 and allocates nothing."""
+    tenant, code = seq
+    doc = date(2025, 6, 1) if period == "existing" else date(2026, 6, 1)
+    before_events = allocated_events(conn, tenant, code)
+    with psycopg.connect(dsn, options=GUARD) as holder, \
+            psycopg.connect(dsn, autocommit=True) as other:
+        held = alloc(holder, tenant, code, doc)
+        assert held[0] == (3 if period == "existing" else 1)
+        other.execute("SET lock_timeout = '200ms'")
+        shown = peek(other, tenant, code, doc)
+        assert shown[0] == held[0], "peek shows the committed next number, not the pending one"
+        with pytest.raises(psycopg.errors.LockNotAvailable) as err:
+            alloc(other, tenant, code, doc)
+        assert err.value.sqlstate == "55P03"
+        assert peek(holder, tenant, code, doc)[0] == held[0] + 1, "the holder sees its own number"
+        holder.rollback()
+    assert allocated_events(conn, tenant, code) == before_events
+    assert counters(conn, tenant, code) == {"2025": (1, 1, 3)}
+
+
+@pytest.mark.parametrize("ending", ["rollback", "terminate"])
+def test_holder_that_does_not_commit_hands_its_number_to_the_waiter(conn, dsn, seq, ending):
+    tenant, code = seq
+    doc = date(2025, 6, 1)
+    with psycopg.connect(dsn, options=GUARD) as holder, \
+            psycopg.connect(dsn, options=GUARD) as waiter:
+        holder_pid = holder.execute("SELECT pg_backend_pid()").fetchone()[0]
+        waiter_pid = waiter.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert alloc(holder, tenant, code, doc)[0] == 3
+        pending = Background(lambda: alloc(waiter, tenant, code, doc))
+        wait_until_blocked(conn, waiter_pid)
+        if ending == "rollback":
+            holder.rollback()
+        else:
+            assert conn.execute("SELECT pg_terminate_backend(%s)", (holder_pid,)).fetchone()[0]
+            wait_until_gone(conn, holder_pid)
+            holder.close()  # its server process is gone; nothing left to roll back
+        assert pending.result()[0] == 3, "the waiter gets the number the holder gave back"
+        waiter.commit()
+    assert sorted(v for _p, v, _f in allocated_events(conn, tenant, code)) == [1, 2, 3]
+    assert counters(conn, tenant, code) == {"2025": (1, 1, 4)}
+
+
+def test_step_change_racing_the_first_allocation_fails_the_allocation_with_40001(conn, dsn, tenant):
+    """sequence_update saw no counter, so it may change the step; an allocation that read the
+    old definition and created the first counter row must not commit numbers with the old
+    step under the new definition: it waits for the update and fails with 40001."""
+    row = create_sequence(conn, tenant, "RACE")
+    seq_id = row[1]
+    with psycopg.connect(dsn, options=GUARD) as updater, \
+            psycopg.connect(dsn, options=GUARD) as allocator:
+        allocator_pid = allocator.execute("SELECT pg_backend_pid()").fetchone()[0]
+        allocator.commit()
+        updater.execute("SELECT erp.sequence_update(%s, NULL, 'SYSTEM', 't', %s, %s)",
+                        (tenant, seq_id, '{"step": 2}'))
+        pending = Background(lambda: alloc(allocator, tenant, "RACE", date(2025, 1, 1)))
+        wait_until_blocked(conn, allocator_pid)
+        updater.commit()
+        with pytest.raises(psycopg.errors.SerializationFailure) as err:
+            pending.result()
+        assert err.value.sqlstate == "40001"
+        allocator.rollback()
+        retried = alloc(allocator, tenant, "RACE", date(2025, 1, 1))
+        allocator.commit()
+    assert retried[:2] == (1, 3), "the retry numbers with the new step"
+    assert counters(conn, tenant, "RACE") == {"all": (1, 2, 3)}
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_step_change_waits_for_an_open_first_allocation(conn, dsn, tenant, ending):
+    """The other order: the first allocation is open; the step change waits for it, then is
+    refused with ZE009 if the number was committed, or goes through if it was rolled back."""
+    row = create_sequence(conn, tenant, "RACE")
+    seq_id = row[1]
+    with psycopg.connect(dsn, options=GUARD) as updater, \
+            psycopg.connect(dsn, options=GUARD) as allocator:
+        updater_pid = updater.execute("SELECT pg_backend_pid()").fetchone()[0]
+        updater.commit()
+        assert alloc(allocator, tenant, "RACE")[0] == 1
+        pending = Background(lambda: updater.execute(
+            "SELECT (erp.sequence_update(%s, NULL, 'SYSTEM', 't', %s, %s)).step",
+            (tenant, seq_id, '{"step": 2}')).fetchone())
+        wait_until_blocked(conn, updater_pid)
+        if ending == "commit":
+            allocator.commit()
+            with pytest.raises(psycopg.Error) as err:
+                pending.result()
+            assert err.value.sqlstate == "ZE009"
+            updater.rollback()
+            assert conn.execute("SELECT step FROM erp.erp_sequences WHERE id = %s",
+                                (seq_id,)).fetchone()[0] == 1
+        else:
+            allocator.rollback()
+            assert pending.result() == (2,)
+            updater.commit()
+            assert counters(conn, tenant, "RACE") == {}
+
+
+def test_repeatable_read_allocators_serialize_with_40001(conn, dsn, seq):
+    """Documented behaviour: under REPEATABLE READ a caller that waited for the counter row of
+    a committed allocation cannot update it (40001) and must retry; READ COMMITTED (the
+    default) just waits and gets the next number."""
+    tenant, code = seq
+    with psycopg.connect(dsn, options=GUARD) as first, \
+            psycopg.connect(dsn, options=GUARD) as second:
+        second_pid = second.execute("SELECT pg_backend_pid()").fetchone()[0]
+        second.commit()
+        for c in (first, second):
+            c.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        assert alloc(first, tenant, code, date(2025, 6, 1))[0] == 3
+        pending = Background(lambda: alloc(second, tenant, code, date(2025, 6, 1)))
+        wait_until_blocked(conn, second_pid)
+        first.commit()
+        with pytest.raises(psycopg.errors.SerializationFailure):
+            pending.result()
+        second.rollback()
+        assert alloc(second, tenant, code, date(2025, 6, 1))[0] == 4
+        second.commit()
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
