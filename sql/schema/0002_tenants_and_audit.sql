@@ -39,11 +39,11 @@ CREATE TABLE erp.erp_audit_events (
     entity_version bigint CHECK (entity_version > 0),
     changes jsonb,
     created_at timestamptz NOT NULL DEFAULT now(),
+    -- No foreign key to erp_tenants: every writer validated the tenant in the same
+    -- transaction and tenants are never deleted, while the key check would take a KEY SHARE
+    -- lock on the tenant row for every event, turning it into a multixact hot spot shared by
+    -- all writers of the tenant (and of the tenants on the same page).
     CONSTRAINT erp_audit_events_pkey PRIMARY KEY (tenant_id, id),
-    CONSTRAINT erp_audit_events_tenant_fkey FOREIGN KEY (tenant_id)
-    REFERENCES erp.erp_tenants (id),
-    CONSTRAINT erp_audit_events_entity_version_key
-    UNIQUE (tenant_id, entity_type, entity_id, entity_version),
     CONSTRAINT erp_audit_events_user_check CHECK (
         actor_type <> 'USER' OR actor_user_id IS NOT NULL
     )
@@ -58,6 +58,11 @@ COMMENT ON COLUMN erp.erp_audit_events.entity_version IS
 COMMENT ON COLUMN erp.erp_audit_events.changes IS
     'for updates: {"field": {"old": ..., "new": ...}} of the fields that changed';
 
+-- one event per entity version; sequence allocations (entity_version NULL) stay out of it
+CREATE UNIQUE INDEX erp_audit_events_entity_version_key
+ON erp.erp_audit_events (tenant_id, entity_type, entity_id, entity_version)
+WHERE entity_version IS NOT NULL;
+COMMENT ON INDEX erp.erp_audit_events_entity_version_key IS 'entity_version';
 -- per-entity history, tenant time pages (keyset on created_at, id), trace look-ups
 CREATE INDEX erp_audit_events_entity_idx
 ON erp.erp_audit_events (tenant_id, entity_id, created_at, id);

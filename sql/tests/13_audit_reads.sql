@@ -40,9 +40,8 @@ SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_time_idx',
     ARRAY['tenant_id', 'created_at', 'id'], 'tenant time-page index (keyset on created_at, id)');
 SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_trace_idx',
     ARRAY['tenant_id', 'trace_id'], 'trace look-up index');
-SELECT col_is_unique('erp', 'erp_audit_events',
-    ARRAY['tenant_id', 'entity_type', 'entity_id', 'entity_version'],
-    'one event per entity version');
+SELECT index_is_unique('erp', 'erp_audit_events', 'erp_audit_events_entity_version_key',
+    'one event per entity version (unique, partial: allocations carry no version)');
 
 -- ===== audit_history ======================================================================
 SELECT is(
