@@ -1,0 +1,44 @@
+-- Creates a product: SKU (and barcode, when given) unique per tenant, an active unit, an
+-- optional active purchase unit of the same category, a list price of 0 or more.
+CREATE OR REPLACE FUNCTION erp.product_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_sku text,
+    p_name text,
+    p_uom_id uuid,
+    p_product_type text DEFAULT 'goods',
+    p_list_price numeric DEFAULT 0,
+    p_barcode text DEFAULT NULL,
+    p_purchase_uom_id uuid DEFAULT NULL
+) RETURNS erp.erp_products
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_row erp.erp_products;
+BEGIN
+    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    v_row.sku := btrim(p_sku, E' \t\r\n');
+    v_row.name := btrim(p_name);
+    v_row.product_type := p_product_type;
+    v_row.uom_id := p_uom_id;
+    v_row.purchase_uom_id := p_purchase_uom_id;
+    v_row.list_price := p_list_price;
+    v_row.barcode := btrim(p_barcode, E' \t\r\n');
+    v_row.active := true;
+    PERFORM erp._product_validate(v_row);
+    PERFORM erp._product_uom_check(p_tenant_id, v_row);
+    SELECT w.* INTO v_row
+    FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    RETURN v_row;
+END
+$fn$;
+COMMENT ON FUNCTION erp.product_create(uuid, uuid, text, text, text, text, uuid, text, numeric, text, uuid) IS
+    'Creates a product (SKU and barcode unique per tenant; units active and of one category; audited).';
+REVOKE ALL ON FUNCTION erp.product_create(uuid, uuid, text, text, text, text, uuid, text, numeric, text, uuid)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION erp.product_create(uuid, uuid, text, text, text, text, uuid, text, numeric, text, uuid)
+TO erp_app, erp_admin;
