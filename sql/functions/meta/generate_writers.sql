@@ -159,7 +159,8 @@ DECLARE
     v_column text;
     v_message text;
 BEGIN
-    IF erp._jsonb_changes(v_old, pg_catalog.to_jsonb(p_new)) = '{}'::jsonb THEN
+    -- a row comparison (no JSON) decides the no-op; the diff is computed once, below
+    IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
     BEGIN
