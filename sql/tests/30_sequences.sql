@@ -5,7 +5,7 @@
 -- Cross-connection behaviour (locking, lock_timeout, concurrency) is tested in Python:
 -- python/harness/tests/test_sequence_concurrency.py and test_sequence_properties.py.
 BEGIN;
-SELECT plan(255);
+SELECT plan(261);
 
 -- ---- helpers (pg_temp: the ROLLBACK removes them) -------------------------------------
 -- Note: in `generate_series(...) AS g CROSS JOIN LATERAL erp.sequence_next(...)` the call must
@@ -909,6 +909,21 @@ SELECT is(
     ARRAY[('7', '10', '40', '1')::text],
     'a value off the step grid (33 with start 10, step 5) is a sequence_gap even when count, min and max fit'
 );
+
+-- an archived sequence (archived through the generic writer) issues no numbers: ZE009
+SELECT erp.tenant_create('b0000000-0000-4000-8000-0000000000c9', NULL, 'SYSTEM', 'setup', 'Archive', 'UTC');
+SELECT erp.sequence_create('b0000000-0000-4000-8000-0000000000c9', NULL, 'SYSTEM', 'setup', 'OLD', 'Old series');
+SELECT erp.atomic_update_with_audit('b0000000-0000-4000-8000-0000000000c9', NULL, 'SYSTEM', 'setup',
+    'erp.base.sequence', pg_temp.seq_id('b0000000-0000-4000-8000-0000000000c9', 'OLD'), NULL, NULL, 'archived');
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_next('b0000000-0000-4000-8000-0000000000c9', NULL, 'SYSTEM', 't', 'OLD')$$,
+    'ZE009', 'sequence_next of an archived sequence');
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_next_batch('b0000000-0000-4000-8000-0000000000c9', NULL, 'SYSTEM', 't', 'OLD', 3)$$,
+    'ZE009', 'sequence_next_batch of an archived sequence');
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_peek('b0000000-0000-4000-8000-0000000000c9', 'old')$$,
+    'ZE009', 'sequence_peek of an archived sequence');
 
 SELECT * FROM finish();
 ROLLBACK;

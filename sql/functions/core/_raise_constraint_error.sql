@@ -1,7 +1,7 @@
 -- Translates a constraint violation caught by a generated writer into a documented SQLSTATE.
 -- The constraint's COMMENT names the field a person should look at (e.g. 'code'); without a
 -- comment (e.g. a primary key) its columns other than tenant_id do; for a NOT NULL violation
--- p_constraint is the column name.
+-- p_constraint is the column name; a partial unique index's COMMENT names its field.
 CREATE OR REPLACE FUNCTION erp._raise_constraint_error(
     p_entity_type text, p_sqlstate text, p_constraint text, p_message text, p_row jsonb
 ) RETURNS void
@@ -20,7 +20,10 @@ BEGIN
     FROM pg_catalog.pg_constraint AS c
     WHERE c.conname = p_constraint AND c.connamespace = 'erp'::regnamespace
     LIMIT 1;
-    v_field := coalesce(v_field, p_constraint);
+    -- a unique index that is not a constraint (partial ones) names its field in its comment
+    v_field := coalesce(v_field,
+        pg_catalog.obj_description(pg_catalog.to_regclass(pg_catalog.format('erp.%I', p_constraint)), 'pg_class'),
+        p_constraint);
     CASE p_sqlstate
         WHEN '23505' THEN
             RAISE EXCEPTION '% with this % (%) already exists in this tenant',
