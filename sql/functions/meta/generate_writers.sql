@@ -153,7 +153,7 @@ LANGUAGE plpgsql
 AS $body$
 DECLARE
     v_row erp.%3$I;
-    v_old jsonb := pg_catalog.to_jsonb(p_old);
+    v_snapshot jsonb;
     v_state text;
     v_constraint text;
     v_column text;
@@ -169,10 +169,11 @@ BEGIN
         RETURNING t.* INTO v_row;
     %5$s
     END;
+    v_snapshot := pg_catalog.to_jsonb(v_row);
     PERFORM erp._audit_append(
         p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, %6$L, v_row.id,
-        %6$L || '.' || p_event, v_row.version, pg_catalog.to_jsonb(v_row),
-        erp._jsonb_changes(v_old, pg_catalog.to_jsonb(v_row)));
+        %6$L || '.' || p_event, v_row.version, v_snapshot,
+        erp._jsonb_changes(pg_catalog.to_jsonb(p_old), v_snapshot));
     RETURN v_row;
 END
 $body$;
