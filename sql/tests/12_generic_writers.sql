@@ -4,7 +4,7 @@
 -- translation of constraint violations. Every refusal: SQLSTATE, then "nothing written".
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(197);
+SELECT plan(199);
 
 SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', NULL, 'Acme');
 SELECT erp.tenant_create('b0000000-0000-4000-8000-00000000000b', NULL, 'SYSTEM', NULL, 'Beta');
@@ -402,7 +402,8 @@ FROM (VALUES
     ('{"padding": 1e40}', 'a value out of range'),
     ('{"padding": 31}', 'check constraint violation'),
     ('{"name": null}', 'NOT NULL violation'),
-    ('{"code": "  "}', 'a blank code')
+    ('{"code": "  "}', 'a blank code'),
+    ('{"name": ["X"]}', 'a JSON array for a text field')
 ) AS k (patch, why);
 SELECT pg_temp.refused(format($$SELECT erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a',
     NULL, 'SYSTEM', NULL, 'erp.base.sequence', %L, NULL)$$, pg_temp.inv()),

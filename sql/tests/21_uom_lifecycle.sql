@@ -4,7 +4,7 @@
 -- write: SQLSTATE, then "nothing written" (no row, no audit event).
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(63);
+SELECT plan(65);
 
 SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'trace-a', 'Acme');
 
@@ -88,6 +88,11 @@ SELECT is(
     (erp.uom_get('a0000000-0000-4000-8000-00000000000a', pg_temp.u('CM'))).active, false,
     'uom_get returns archived units'
 );
+-- a JSON object for a text field is refused, not stored as its text
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.uom_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.u('M'),
+        '{"name": {"a": 1}}')$$,
+    'ZE003', 'uom_update: a JSON object as the name');
 -- the reference unit of LENGTH can go once CM is archived; then CM cannot come back
 SELECT is(
     (erp.uom_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.u('M'))).active, false,

@@ -23,7 +23,8 @@ DECLARE
 BEGIN
     PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     PERFORM erp._patch_check('erp.base.sequence', p_patch);
-    -- JSON types must match: jsonb_populate_record would turn {"name": {"a": 1}} into text
+    -- stricter than _patch_check for the series fields: numbers must be JSON numbers ("4" is
+    -- refused, not cast) and text must be JSON strings
     SELECT string_agg(k.key, ', ' ORDER BY k.key) INTO v_bad
     FROM jsonb_each(p_patch) AS k
     WHERE jsonb_typeof(k.value) NOT IN ('null',
