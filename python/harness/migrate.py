@@ -1,30 +1,48 @@
-"""Migration runner: ordered, checksummed, immutable schema steps plus re-applied functions.
+"""Migration runner and bundle: ordered, checksummed, immutable schema steps, then the function
+lifecycle, then maintenance. The runner (``python -m harness migrate``) and the bundle
+(``make bundle``, applied with ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql``) do the same
+steps and build the same catalog (tested):
 
-* ``sql/schema/NNNN_<name>.sql`` run in order, each in its own transaction, recorded in
-  ``erp_meta.schema_migrations`` with a SHA-256 checksum; an applied file whose bytes changed is
-  refused (add a new migration instead).
-* every ``sql/functions/**/*.sql`` file is re-applied afterwards, in one transaction, with
-  ``check_function_bodies = off`` so files need no dependency order; then the generated
-  per-entity writers are regenerated (``erp_meta.regenerate_writers()``).
-* a session advisory lock serialises concurrent runners; a second run is a no-op.
+* ``sql/schema/NNNN_<name>.sql`` run in order, each recorded in ``erp_meta.schema_migrations``
+  with a SHA-256 checksum; an applied file whose bytes changed is refused by name, and so is a
+  database that has migrations this code does not know (it is newer);
+* every ``sql/functions/**/*.sql`` file is re-applied (``check_function_bodies = off``, so
+  files need no dependency order) between ``erp_meta.function_phase_begin()`` and ``_end()``:
+  grants become exactly those in the files, and functions that no file defines any more are
+  dropped by exact signature; then the per-entity writers are regenerated;
+* ``erp.audit_maintain()`` creates the audit trail's partitions ahead; the publication
+  ``erp_audit`` is created when the installing role may;
+* the login that ran it is not left a member of ``erp_owner`` (it is made one for the
+  duration of each transaction when it is not a superuser);
+* runs are serialised by an advisory lock that fails after ``wait`` seconds naming its holder;
+  every file runs with ``lock_timeout`` and ``statement_timeout`` set, and a file that waits
+  for a lock fails fast with a message naming the session that holds it.
+
+The runner applies each migration in its own transaction; the bundle is one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
+from harness import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = ROOT / "sql"  # every entry point takes ``sql_dir`` to run another copy (tests do)
 SCHEMA_DIR = SQL_DIR / "schema"
 FUNCTIONS_DIR = SQL_DIR / "functions"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-LOCK_KEY = 0x0E4B_A5E0  # pg_advisory_lock key shared by every runner of this module
+LOCK_KEY = 0x0E4B_A5E0  # pg_advisory_lock key shared by every runner and bundle of this module
+LOCK_TIMEOUT = "5s"  # per migration statement: a lock wait longer than this fails the run
+STATEMENT_TIMEOUT = "30min"
+LOCK_WAIT = 60.0  # seconds a runner waits for another runner before giving up
 
 LEDGER_DDL = """
 CREATE SCHEMA IF NOT EXISTS erp_meta;
@@ -37,8 +55,73 @@ CREATE TABLE IF NOT EXISTS erp_meta.schema_migrations (
 COMMENT ON TABLE erp_meta.schema_migrations IS
     'Ledger of applied sql/schema migrations (filename, SHA-256 of the file, when).';
 """
-AFTER_FUNCTIONS = "SELECT erp_meta.regenerate_writers();"
-SET_OWNER = "SET LOCAL ROLE erp_owner;"
+
+# A login that is not a superuser needs membership in erp_owner to SET ROLE erp_owner: it gets
+# it at the start of each transaction (once the role exists) and gives it back at the end, in
+# the same transaction, so no committed state ever shows it. CREATEROLE is enough on 15.
+OWNER_GRANT = """
+DO $erp_owner$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner')
+        AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user)
+        AND NOT pg_catalog.pg_has_role(current_user, 'erp_owner', 'MEMBER') THEN
+        EXECUTE pg_catalog.format('GRANT erp_owner TO %I', current_user);
+    END IF;
+END
+$erp_owner$;
+"""
+OWNER_REVOKE = """
+DO $erp_owner$
+DECLARE
+    v_others text;
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM pg_catalog.pg_auth_members AS m
+        WHERE m.roleid = 'erp_owner'::regrole AND m.member = current_user::regrole
+    ) THEN
+        EXECUTE pg_catalog.format('REVOKE erp_owner FROM %I', current_user);
+    END IF;
+    SELECT pg_catalog.string_agg(m.member::regrole::text, ', ' ORDER BY m.member::regrole::text)
+    INTO v_others
+    FROM pg_catalog.pg_auth_members AS m
+    INNER JOIN pg_catalog.pg_roles AS r ON r.oid = m.member
+    WHERE m.roleid = 'erp_owner'::regrole AND r.rolcanlogin;
+    IF v_others IS NOT NULL THEN
+        RAISE WARNING 'erp.base: login role(s) % are members of erp_owner and can rewrite the audit trail', v_others
+            USING HINT = 'Nothing should log in as the owner: REVOKE erp_owner FROM <role>.';
+    END IF;
+END
+$erp_owner$;
+"""
+# CREATE PUBLICATION needs CREATE on the database, which erp_owner does not have: the
+# installing login creates it (it owns the audit table through its membership in erp_owner).
+PUBLICATION = """
+DO $erp_publication$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = 'erp_audit') THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.has_database_privilege(current_user, pg_catalog.current_database(), 'CREATE')
+        AND pg_catalog.pg_has_role(current_user, 'erp_owner', 'USAGE') THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'error', true);  -- no wal_level warning
+        CREATE PUBLICATION erp_audit FOR TABLE erp.erp_audit_events
+        WITH (publish = 'insert', publish_via_partition_root = true);
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'erp.base: created publication erp_audit (inserts of erp.erp_audit_events)%',
+            CASE WHEN pg_catalog.current_setting('wal_level') <> 'logical'
+                THEN '; set wal_level = logical to stream it' ELSE '' END;
+    ELSE
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'erp.base: publication erp_audit not created: % may not create publications here', current_user
+            USING HINT = 'A superuser or the database owner runs: CREATE PUBLICATION erp_audit FOR TABLE '
+            'erp.erp_audit_events WITH (publish = ''insert'', publish_via_partition_root = true);';
+    END IF;
+    PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+END
+$erp_publication$;
+"""
+MAINTAIN = "SELECT m.partition, m.action FROM erp.audit_maintain() AS m"
+REGENERATE = "SELECT erp_meta.regenerate_writers()"
 
 
 class MigrationError(RuntimeError):
@@ -88,6 +171,14 @@ def function_files(directory: Path = FUNCTIONS_DIR) -> list[Path]:
     return sorted(directory.rglob("*.sql"))
 
 
+def functions_digest(sql_dir: Path = SQL_DIR) -> str:
+    """SHA-256 over every function file's path and bytes: what the installation records."""
+    digest = hashlib.sha256()
+    for path in function_files(sql_dir / "functions"):
+        digest.update(str(path.relative_to(sql_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _ledger(conn: psycopg.Connection) -> dict[str, tuple[str, object]]:
     exists = conn.execute("SELECT to_regclass('erp_meta.schema_migrations') IS NOT NULL").fetchone()
     if not exists[0]:
@@ -113,7 +204,7 @@ def status(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[Status]:
 
 
 def _check_ledger(conn: psycopg.Connection, sql_dir: Path) -> list[Migration]:
-    """The pending migrations; raises if an applied file changed or disappeared."""
+    """The pending migrations; raises if an applied file changed or the database is newer."""
     states = status(conn, sql_dir)
     changed = [s.filename for s in states if s.state == "changed"]
     if changed:
@@ -123,19 +214,105 @@ def _check_ledger(conn: psycopg.Connection, sql_dir: Path) -> list[Migration]:
         )
     missing = [s.filename for s in states if s.state == "missing-file"]
     if missing:
-        raise MigrationError(f"applied migration {missing[0]} is missing from sql/schema")
+        raise MigrationError(f"applied migration {missing[0]} is missing from sql/schema "
+                             "(the database is newer than this code)")
     pending = {s.filename for s in states if s.state == "pending"}
     return [m for m in schema_migrations(sql_dir / "schema") if m.filename in pending]
 
 
-def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR) -> list[str]:
-    """Apply pending migrations and re-apply functions. Returns the applied file names
-    (with ``dry_run``: the names that would be applied; nothing is written)."""
+# ---- locks: never wait silently ----------------------------------------------------------------
+HOLDERS = """
+SELECT a.pid, a.usename, a.application_name, a.state, a.xact_start, left(a.query, 120)
+FROM pg_stat_activity AS a WHERE a.pid = ANY (%s::int[]) ORDER BY a.pid
+"""
+
+
+def _describe(rows: list[tuple]) -> str:
+    parts = []
+    for pid, user, app, state, since, query in rows:
+        text = f"pid {pid} (user {user}"
+        text += f", application {app!r}" if app else ""
+        text += f", {state}" if state else ""
+        text += f" since {since:%Y-%m-%d %H:%M:%S %Z}" if since else ""
+        text += f", last query: {query!r}" if query else ""
+        parts.append(text + ")")
+    return "; ".join(parts) or "a session that has ended since"
+
+
+def _acquire_run_lock(conn: psycopg.Connection, wait: float, log) -> None:
+    """The runners' advisory lock, or MigrationError naming its holder after ``wait`` s."""
+    if conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+        return
+    log("waiting for another migrator to finish ...")
+    try:
+        conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{int(wait * 1000)}ms",))
+        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+    except psycopg.errors.LockNotAvailable:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = 0 AND objid = %s AND objsubid = 1", (LOCK_KEY,))]
+        raise MigrationError(
+            f"another migration run holds the migration lock (advisory lock {LOCK_KEY}) for "
+            f"more than {wait:g} s: {_describe(conn.execute(HOLDERS, (pids,)).fetchall())}"
+        ) from None
+    finally:
+        conn.execute("RESET lock_timeout")
+
+
+class _LockWatch:
+    """Watches a migrating backend from a second connection and remembers who blocks it, so
+    that a lock timeout can name the session that held the lock."""
+
+    def __init__(self, dsn: str, pid: int) -> None:
+        self.dsn, self.pid = dsn, pid
+        self.blockers: list[tuple] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            with psycopg.connect(self.dsn, autocommit=True) as conn:
+                while not self._stop.wait(0.1):
+                    pids = conn.execute("SELECT pg_blocking_pids(%s)", (self.pid,)).fetchone()[0]
+                    if pids:
+                        self.blockers = conn.execute(HOLDERS, (pids,)).fetchall()
+        except psycopg.Error:
+            pass  # the watch is a courtesy; the migration's own error still reaches the user
+
+    def __enter__(self) -> _LockWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _run_file(conn: psycopg.Connection, dsn: str, label: str, sql: str) -> None:
+    with _LockWatch(dsn, conn.info.backend_pid) as watch:
+        try:
+            conn.execute(sql)
+        except psycopg.errors.LockNotAvailable as exc:
+            raise MigrationError(
+                f"{label}: a lock was not granted within lock_timeout; blocked by "
+                f"{_describe(watch.blockers)}: {str(exc).strip()}") from exc
+        except psycopg.Error as exc:
+            raise MigrationError(f"{label}: {str(exc).strip()}") from exc
+
+
+def _timeouts(conn: psycopg.Connection, lock_timeout: str, statement_timeout: str) -> None:
+    conn.execute("SELECT set_config('lock_timeout', %s, true),"
+                 " set_config('statement_timeout', %s, true)", (lock_timeout, statement_timeout))
+
+
+# ---- the runner ----------------------------------------------------------------------------------
+def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR,
+            lock_timeout: str = LOCK_TIMEOUT, statement_timeout: str = STATEMENT_TIMEOUT,
+            wait: float = LOCK_WAIT) -> list[str]:
+    """Apply pending migrations, re-apply functions, maintain partitions. Returns the applied
+    file names (with ``dry_run``: the names that would be applied; nothing is written)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        locked = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]
-        if not locked:
-            log("waiting for another migrator to finish ...")
-            conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        _acquire_run_lock(conn, wait, log)
         try:
             if not dry_run:
                 with conn.transaction():
@@ -148,56 +325,194 @@ def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR)
                 return [m.filename for m in pending]
             for migration in pending:
                 started = time.perf_counter()
-                try:
-                    with conn.transaction():
-                        conn.execute(migration.sql)
-                        conn.execute("RESET ROLE")
-                        conn.execute(
-                            "INSERT INTO erp_meta.schema_migrations"
-                            " (filename, checksum, duration_ms) VALUES (%s, %s, %s)",
-                            (migration.filename, migration.checksum,
-                             round((time.perf_counter() - started) * 1000, 1)),
-                        )
-                except psycopg.Error as exc:
-                    raise MigrationError(f"{migration.filename}: {exc}") from exc
+                with conn.transaction():
+                    _timeouts(conn, lock_timeout, statement_timeout)
+                    conn.execute(OWNER_GRANT)
+                    _run_file(conn, dsn, migration.filename, migration.sql)
+                    conn.execute("RESET ROLE")
+                    conn.execute(
+                        "INSERT INTO erp_meta.schema_migrations (filename, checksum, duration_ms)"
+                        " VALUES (%s, %s, %s)",
+                        (migration.filename, migration.checksum,
+                         round((time.perf_counter() - started) * 1000, 1)))
+                    conn.execute(OWNER_GRANT)  # the first migration creates the role
+                    conn.execute(OWNER_REVOKE)
                 log(f"applied {migration.filename}")
-            apply_functions(conn, sql_dir)
+            for signature, action in apply_functions(conn, sql_dir, dsn, lock_timeout,
+                                                     statement_timeout):
+                log(f"{action} {signature}")
+            for partition, action in maintain(conn, lock_timeout):
+                log(f"{action} {partition}")
             return [m.filename for m in pending]
         finally:
             if not conn.closed:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
-def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> None:
+def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str | None = None,
+                    lock_timeout: str = LOCK_TIMEOUT,
+                    statement_timeout: str = STATEMENT_TIMEOUT) -> list[tuple[str, str]]:
+    """Re-apply sql/functions in one transaction; returns (signature, created|dropped)."""
     with conn.transaction():
+        _timeouts(conn, lock_timeout, statement_timeout)
+        conn.execute(OWNER_GRANT)
         conn.execute("SET LOCAL check_function_bodies = off")
-        conn.execute(SET_OWNER)
+        conn.execute("SET LOCAL ROLE erp_owner")
+        conn.execute("SELECT erp_meta.function_phase_begin()")
         for path in function_files(sql_dir / "functions"):
-            try:
-                conn.execute(path.read_text())
-            except psycopg.Error as exc:
-                raise MigrationError(f"{path.relative_to(sql_dir.parent)}: {exc}") from exc
-        conn.execute(AFTER_FUNCTIONS)
+            label = str(path.relative_to(sql_dir.parent))
+            if dsn is None:
+                try:
+                    conn.execute(path.read_text())
+                except psycopg.Error as exc:
+                    raise MigrationError(f"{label}: {str(exc).strip()}") from exc
+            else:
+                _run_file(conn, dsn, label, path.read_text())
+        conn.execute(REGENERATE)
+        changes = conn.execute("SELECT * FROM erp_meta.function_phase_end(%s, %s)",
+                               (__version__, functions_digest(sql_dir))).fetchall()
+        conn.execute("RESET ROLE")
+        conn.execute(OWNER_REVOKE)
+    return changes
+
+
+def maintain(conn: psycopg.Connection, lock_timeout: str = LOCK_TIMEOUT) -> list[tuple[str, str]]:
+    """erp.audit_maintain() (partitions ahead) and the publication; returns what it did."""
+    with conn.transaction():
+        _timeouts(conn, lock_timeout, STATEMENT_TIMEOUT)
+        conn.execute(OWNER_GRANT)
+        conn.execute("SET LOCAL ROLE erp_owner")
+        done = conn.execute(MAINTAIN).fetchall()
+        conn.execute("RESET ROLE")
+        conn.execute(PUBLICATION)
+        conn.execute(OWNER_REVOKE)
+    return done
+
+
+# ---- the bundle ----------------------------------------------------------------------------------
+def _dollar(tag: str, text: str) -> str:
+    """``text`` as a dollar-quoted literal whose tag does not occur in it."""
+    while f"${tag}$" in text:
+        tag += "_"
+    return f"${tag}${text}${tag}$"
 
 
 def bundle(sql_dir: Path = SQL_DIR) -> str:
-    """One SQL file equivalent to a full `migrate` on an empty database (psql -1 -f)."""
+    """One SQL file that installs into an empty database and upgrades an installed one:
+    ``psql -v ON_ERROR_STOP=1 -1 -f erp.sql``. psql's ``\\if`` skips applied migrations."""
+    migrations = schema_migrations(sql_dir / "schema")
+    known = ",\n        ".join(f"('{m.filename}', '{m.checksum}')" for m in migrations)
+    digest = functions_digest(sql_dir)
     parts = [
-        "-- erp.base bundle: apply with  psql -v ON_ERROR_STOP=1 -1 -f erp.sql",
-        "-- generated by `make bundle` from sql/schema and sql/functions; do not edit",
+        f"-- erp.base {__version__} bundle: installs into an empty database and upgrades an",
+        "-- installed one in place. Apply with",
+        "--     psql -v ON_ERROR_STOP=1 -1 -f erp.sql",
+        "-- as a superuser, or as a role with CREATEROLE that owns the database. Running it again",
+        "-- on a current database changes nothing. Generated by `make bundle` from sql/schema and",
+        "-- sql/functions; do not edit.",
+        "\\set ON_ERROR_STOP on",
         "SET client_min_messages = warning;",
+        f"SET lock_timeout = '{LOCK_TIMEOUT}';",
+        f"SET statement_timeout = '{STATEMENT_TIMEOUT}';",
+        "-- one transaction or nothing: without psql -1 (or BEGIN) a failure would leave half an",
+        "-- upgrade behind, so refuse to start",
+        "SELECT pg_catalog.set_config('erp.bundle', 'on', true) AS erp_bundle \\gset",
+        "DO $erp$ BEGIN IF coalesce(pg_catalog.current_setting('erp.bundle', true), '') <> 'on' THEN "
+        "RAISE EXCEPTION 'erp.base: run the bundle in one transaction: psql -v ON_ERROR_STOP=1 -1 -f erp.sql'; "
+        "END IF; END $erp$;",
+        "-- one installer at a time (the runners take the same lock)",
+        f"SELECT pg_catalog.pg_advisory_xact_lock({LOCK_KEY}) AS erp_locked \\gset",
         LEDGER_DDL.strip(),
+        OWNER_GRANT.strip(),
+        f"""DO $erp$
+DECLARE
+    v_changed text;
+    v_unknown text;
+BEGIN
+    WITH bundle (filename, checksum) AS (VALUES
+        {known}
+    )
+    SELECT
+        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename) FILTER (WHERE b.checksum <> l.checksum),
+        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename) FILTER (WHERE b.filename IS NULL)
+    INTO v_changed, v_unknown
+    FROM erp_meta.schema_migrations AS l LEFT JOIN bundle AS b ON b.filename = l.filename;
+    IF v_changed IS NOT NULL THEN
+        RAISE EXCEPTION 'erp.base: applied migration % has changed since it was applied', v_changed
+            USING HINT = 'Migrations are immutable: use the bundle of the release that applied it, '
+            'or one built from unchanged files.';
+    END IF;
+    IF v_unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'erp.base: this database has migrations this {__version__} bundle does not know: %', v_unknown
+            USING HINT = 'The database is newer than the bundle; use the newer bundle.';
+    END IF;
+    PERFORM pg_catalog.set_config('erp.applied', '', true);
+END
+$erp$;""",
     ]
-    for migration in schema_migrations(sql_dir / "schema"):
+    for migration in migrations:
         parts += [
             f"-- ---- {migration.filename}",
+            "SELECT NOT EXISTS (SELECT 1 FROM erp_meta.schema_migrations"
+            f" WHERE filename = '{migration.filename}') AS erp_pending \\gset",
+            "\\if :erp_pending",
             migration.sql.strip(),
             "RESET ROLE;",
             "INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES "
             f"('{migration.filename}', '{migration.checksum}');",
+            "SELECT pg_catalog.set_config('erp.applied', pg_catalog.current_setting('erp.applied')"
+            f" || ' {migration.filename}', true) AS erp_applied \\gset",
+            OWNER_GRANT.strip(),
+            "\\endif",
         ]
-    parts += ["-- ---- functions", "SET check_function_bodies = off;", "SET ROLE erp_owner;"]
+    parts += [
+        "-- ---- functions: exactly those of sql/functions, with exactly their grants",
+        "SET check_function_bodies = off;",
+        "SET ROLE erp_owner;",
+        "SELECT erp_meta.function_phase_begin() AS erp_begun \\gset",
+    ]
     for path in function_files(sql_dir / "functions"):
         parts += [f"-- ---- {path.relative_to(sql_dir.parent)}", path.read_text().strip()]
-    parts += [AFTER_FUNCTIONS, "RESET ROLE;", "RESET check_function_bodies;", ""]
+    parts += [
+        f"{REGENERATE} AS erp_regenerated \\gset",
+        "SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ')"
+        " FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped",
+        f"FROM erp_meta.function_phase_end('{__version__}', '{digest}') AS c \\gset",
+        "RESET ROLE;",
+        "RESET check_function_bodies;",
+        "-- ---- maintenance: partitions ahead, the publication, the owner role given back",
+        "SET ROLE erp_owner;",
+        f"""DO $erp$
+BEGIN
+    PERFORM pg_catalog.set_config('erp.partitions', coalesce(pg_catalog.string_agg(
+        m.action || ' ' || m.partition, ', '), ''), true)
+    FROM ({MAINTAIN}) AS m;
+END
+$erp$;""",
+        "RESET ROLE;",
+        PUBLICATION.strip(),
+        OWNER_REVOKE.strip(),
+        f"""SET client_min_messages = notice;
+DO $erp$
+DECLARE
+    v_applied text := pg_catalog.btrim(pg_catalog.current_setting('erp.applied'));
+    v_dropped text := pg_catalog.current_setting('erp.dropped');
+    v_partitions text := pg_catalog.current_setting('erp.partitions');
+BEGIN
+    IF v_applied = '' THEN
+        RAISE NOTICE 'erp.base {__version__}: the database is already current; no migration applied';
+    ELSE
+        RAISE NOTICE 'erp.base {__version__}: applied %', pg_catalog.replace(v_applied, ' ', ', ');
+    END IF;
+    IF v_dropped <> '' THEN
+        RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %', v_dropped;
+    END IF;
+    IF v_partitions <> '' THEN
+        RAISE NOTICE 'erp.base {__version__}: audit partitions: %', v_partitions;
+    END IF;
+END
+$erp$;
+RESET client_min_messages;""",
+        "",
+    ]
     return "\n".join(parts) + "\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from harness import cluster, migrate, testing
+from harness import __version__, cluster, migrate, testing
 
 BIN = cluster.pg_bindir()
 # pg_dump 15.14+ brackets its output with \restrict <random key> / \unrestrict <key>
@@ -62,7 +62,7 @@ def ledger(url: str) -> list[tuple[str, str]]:
 
 def test_bundle_is_the_generated_file(bundle_file):
     assert bundle_file.read_text() == migrate.bundle()
-    assert bundle_file.read_text().startswith("-- erp.base bundle")
+    assert bundle_file.read_text().startswith(f"-- erp.base {__version__} bundle")
 
 
 def test_bundle_and_runner_build_identical_schemas(empty_dbs, bundle_file):

@@ -10,7 +10,7 @@
 -- Generating them once per migrate keeps the hot path static (cached plans, no EXECUTE).
 -- The pinned search_path makes pg_get_expr schema-qualify column defaults (erp.uuid_v7()), so
 -- the generated code does not depend on the search_path of the session that migrates.
-CREATE OR REPLACE FUNCTION erp_meta.generate_writers(p_entity_type text) RETURNS void
+CREATE OR REPLACE FUNCTION erp_meta.generate_writers(p_entity_type text) RETURNS SETOF text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $gen$
@@ -182,6 +182,7 @@ COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I, erp.%3$I, text) I
 $f$,
         '_' || v_entity.writer_prefix || '_write', v_ctx, v_entity.table_name, v_sets,
         replace(v_handler, '%ROW%', 'pg_catalog.to_jsonb(p_new)'), p_entity_type);
+    RETURN QUERY SELECT '_' || v_entity.writer_prefix || s.suffix FROM unnest(ARRAY['_insert', '_lock', '_write']) AS s (suffix);
 END
 $gen$;
 COMMENT ON FUNCTION erp_meta.generate_writers(text) IS
