@@ -24,12 +24,14 @@ DROP FUNCTION IF EXISTS erp.audit_history(uuid, text, uuid);
 DROP FUNCTION IF EXISTS erp.audit_events(uuid, timestamptz, timestamptz, text, text, uuid, text, uuid, integer);
 
 -- The first UUID of a UTC month: 48 bits of milliseconds, every other bit zero. A partition
--- bound and the month of an event id (independent of the session's TimeZone).
+-- bound and the month of an event id (independent of the session's TimeZone). Months outside
+-- what 48 bits of milliseconds since 1970 can hold give the smallest or the largest bound.
 CREATE FUNCTION erp._audit_bound(p_month date) RETURNS uuid
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
     overlay(
-        lpad(to_hex((extract(EPOCH FROM date_trunc('month', p_month::timestamp)) * 1000)::bigint), 12, '0')
+        lpad(to_hex(least(greatest(
+            (extract(EPOCH FROM date_trunc('month', p_month::timestamp)) * 1000)::bigint, 0), 281474976710655)), 12, '0')
         PLACING '-' FROM 9 FOR 0
     ) || '-0000-0000-000000000000'
 )::uuid;

@@ -1,12 +1,20 @@
 -- Integrity report of one tenant: one row per problem, no rows when the trail is sound.
 --   no_events          a row without any audit event
---   snapshot_mismatch  a row that differs from its last event's snapshot
---   version_gap        versions of an entity are not exactly 1..n, or n <> the row's version
+--   snapshot_mismatch  a row that differs from its last event's snapshot; detail.fields names
+--                      each differing field with the row's value, the event's value and
+--                      whether the event has the field at all (in_event)
+--   version_gap        versions of an entity are not exactly lo..n without repeats (lo = 1
+--                      unless older events were purged), or n <> the row's version
 --   orphan_events      events of an entity whose row does not exist
 --   bad_first_event    version 1 is not a created event
 --   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
 --                      changes.old that is not the previous snapshot's value
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
+-- Values are compared typed, not as text, so the writer's or the reader's TimeZone, DateStyle or
+-- number format changes nothing. Only stored columns are compared (generated ones are derived),
+-- and only those both sides know: a column added by a later migration must hold its default or
+-- NULL where no later event recorded it. After a purge, each entity starts at its earliest
+-- retained event, and rows untouched since the purged months need no event.
 CREATE OR REPLACE FUNCTION erp.audit_verify(p_tenant_id uuid)
 RETURNS TABLE (entity_type text, entity_id uuid, problem text, detail jsonb)
 LANGUAGE plpgsql STABLE
@@ -15,58 +23,111 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_entity erp_meta.entity_types;
+    v_table regclass;
+    v_boundary timestamptz := (
+        SELECT (max(p.month) + interval '1 month') AT TIME ZONE 'UTC' FROM erp_meta.audit_purges AS p
+    );
+    v_row_diff text;
+    v_replay_diff text;
+    v_old_diff text;
+    v_snapshot text;
 BEGIN
+    -- the SQL below is built from catalog names (%I, %L) and generated expressions; it reads only
+    -- @plpgsql_check_options: security_warnings = false
     FOR v_entity IN SELECT e.* FROM erp_meta.entity_types AS e ORDER BY e.entity_type LOOP
+        v_table := format('erp.%I', v_entity.table_name)::regclass;
+        -- per stored column: the difference between the row and the last snapshot ...
+        SELECT string_agg(format(
+                '(%1$L, CASE WHEN CASE WHEN l.payload ? %1$L THEN (l.s).%2$I IS DISTINCT FROM cur.%2$I '
+                'ELSE NOT (cur.%2$I IS NULL OR cur.%2$I IS NOT DISTINCT FROM (%3$s)) END '
+                'THEN pg_catalog.jsonb_build_object(''row'', %4$s, ''event'', l.payload -> %1$L, ''in_event'', l.payload ? %1$L) END)',
+                c.name, c.name, coalesce(c.default_sql, 'NULL'), erp_meta._render_sql(c.kind, format('cur.%I', c.name))),
+                ', ' ORDER BY c.attnum),
+            -- ... between this snapshot and the previous one with the changes applied ...
+            string_agg(format(
+                '(%1$L, CASE WHEN ev.payload ? %1$L AND CASE WHEN x.replayed ? %1$L '
+                'THEN (x.r).%2$I IS DISTINCT FROM (x.s).%2$I '
+                'ELSE NOT ((x.s).%2$I IS NULL OR (x.s).%2$I IS NOT DISTINCT FROM (%3$s)) END '
+                'THEN pg_catalog.jsonb_build_object(''replayed'', x.replayed -> %1$L, ''event'', ev.payload -> %1$L) END)',
+                c.name, c.name, coalesce(c.default_sql, 'NULL')), ', ' ORDER BY c.attnum)
+                FILTER (WHERE c.name NOT IN ('version', 'updated_at')),
+            -- ... and between changes.old and the previous snapshot
+            string_agg(format(
+                '(%1$L || '' (changes.old)'', CASE WHEN ev.changes ? %1$L AND prev.payload ? %1$L AND (pg_catalog.jsonb_populate_record('
+                'NULL::%3$s, pg_catalog.jsonb_build_object(%1$L, ev.changes -> %1$L -> ''old''))).%2$I '
+                'IS DISTINCT FROM (x.p).%2$I THEN pg_catalog.jsonb_build_object(''old'', ev.changes -> %1$L -> ''old'', '
+                '''previous'', prev.payload -> %1$L) END)',
+                c.name, c.name, v_table), ', ' ORDER BY c.attnum)
+                FILTER (WHERE c.name NOT IN ('version', 'updated_at'))
+        INTO v_row_diff, v_replay_diff, v_old_diff
+        FROM erp_meta._columns(v_table) AS c
+        WHERE NOT c.generated;
+        v_snapshot := erp_meta._snapshot_sql(v_table, 'cur');
+
         RETURN QUERY EXECUTE format($q$
             WITH ev AS (
-                SELECT e.entity_id, e.entity_version, e.event_type, e.payload, e.changes
+                SELECT e.id, e.entity_id, e.entity_version, e.event_type, e.payload, e.changes
                 FROM erp.erp_audit_events AS e
                 WHERE e.tenant_id = $1 AND e.entity_type = $2 AND e.entity_version IS NOT NULL
             ),
             agg AS (
-                SELECT ev.entity_id, max(ev.entity_version) AS max_v, count(*) AS n
+                SELECT ev.entity_id, min(ev.entity_version) AS lo, max(ev.entity_version) AS hi,
+                    count(*) AS n, count(DISTINCT ev.entity_version) AS nd
                 FROM ev GROUP BY ev.entity_id
             ),
             last_ev AS (
-                SELECT DISTINCT ON (ev.entity_id) ev.entity_id, ev.payload
-                FROM ev ORDER BY ev.entity_id, ev.entity_version DESC
+                SELECT DISTINCT ON (ev.entity_id) ev.entity_id, ev.payload,
+                    pg_catalog.jsonb_populate_record(NULL::%1$s, ev.payload) AS s
+                FROM ev ORDER BY ev.entity_id, ev.entity_version DESC, ev.id DESC
             ),
-            cur AS (SELECT r.id, r.version, to_jsonb(r) AS snap FROM erp.%1$I AS r WHERE r.tenant_id = $1)
-            SELECT $2, cur.id, 'no_events', cur.snap
-            FROM cur LEFT JOIN agg ON agg.entity_id = cur.id WHERE agg.entity_id IS NULL
+            cur AS (SELECT r.* FROM %1$s AS r WHERE r.tenant_id = $1)
+            SELECT $2, cur.id, 'no_events', pg_catalog.jsonb_build_object('row', %2$s)
+            FROM cur LEFT JOIN agg ON agg.entity_id = cur.id
+            WHERE agg.entity_id IS NULL AND NOT coalesce(cur.created_at < $3, false)
             UNION ALL
-            SELECT $2, cur.id, 'snapshot_mismatch',
-                jsonb_build_object('row', cur.snap, 'last_event', l.payload)
-            FROM cur JOIN last_ev AS l ON l.entity_id = cur.id
-            WHERE cur.snap IS DISTINCT FROM l.payload
+            SELECT $2, d.id, 'snapshot_mismatch', pg_catalog.jsonb_build_object('fields', d.fields)
+            FROM (
+                SELECT cur.id, (SELECT pg_catalog.jsonb_object_agg(f.k, f.v)
+                    FROM (VALUES %3$s) AS f (k, v) WHERE f.v IS NOT NULL) AS fields
+                FROM cur JOIN last_ev AS l ON l.entity_id = cur.id
+            ) AS d
+            WHERE d.fields IS NOT NULL
             UNION ALL
             SELECT $2, agg.entity_id,
                 CASE WHEN cur.id IS NULL THEN 'orphan_events' ELSE 'version_gap' END,
-                jsonb_build_object('events', agg.n, 'max_version', agg.max_v, 'row_version', cur.version)
+                pg_catalog.jsonb_build_object('events', agg.n, 'distinct_versions', agg.nd, 'first_version', agg.lo,
+                    'max_version', agg.hi, 'row_version', cur.version)
             FROM agg LEFT JOIN cur ON cur.id = agg.entity_id
-            WHERE agg.n <> agg.max_v OR cur.version IS DISTINCT FROM agg.max_v
+            WHERE agg.n <> agg.nd OR agg.n <> agg.hi - agg.lo + 1 OR cur.version IS DISTINCT FROM agg.hi
+                OR (agg.lo <> 1 AND NOT coalesce(cur.created_at < $3, false))
             UNION ALL
-            SELECT $2, ev.entity_id, 'bad_first_event', jsonb_build_object('event_type', ev.event_type)
+            SELECT $2, ev.entity_id, 'bad_first_event', pg_catalog.jsonb_build_object('event_type', ev.event_type)
             FROM ev WHERE ev.entity_version = 1 AND ev.event_type <> $2 || '.created'
             UNION ALL
-            SELECT $2, ev.entity_id, 'changes_mismatch', jsonb_build_object('version', ev.entity_version)
-            FROM ev JOIN ev AS prev
-                ON prev.entity_id = ev.entity_id AND prev.entity_version = ev.entity_version - 1
-            WHERE (prev.payload || coalesce(
-                    (SELECT jsonb_object_agg(c.key, c.value -> 'new') FROM jsonb_each(ev.changes) AS c),
-                    '{}'::jsonb)) - 'version' - 'updated_at'
-                IS DISTINCT FROM ev.payload - 'version' - 'updated_at'
-                OR EXISTS (
-                    SELECT 1 FROM jsonb_each(ev.changes) AS c
-                    WHERE c.value -> 'old' IS DISTINCT FROM prev.payload -> c.key
-                )
-            $q$, v_entity.table_name)
-        USING p_tenant_id, v_entity.entity_type;
+            SELECT $2, d.entity_id, 'changes_mismatch',
+                pg_catalog.jsonb_build_object('version', d.entity_version, 'fields', d.fields)
+            FROM (
+                SELECT ev.entity_id, ev.entity_version,
+                    (SELECT pg_catalog.jsonb_object_agg(f.k, f.v) FROM (VALUES %4$s, %5$s) AS f (k, v)
+                    WHERE f.v IS NOT NULL) AS fields
+                FROM ev JOIN ev AS prev
+                    ON prev.entity_id = ev.entity_id AND prev.entity_version = ev.entity_version - 1
+                CROSS JOIN LATERAL (
+                    SELECT y.replayed, pg_catalog.jsonb_populate_record(NULL::%1$s, y.replayed) AS r,
+                        pg_catalog.jsonb_populate_record(NULL::%1$s, ev.payload) AS s,
+                        pg_catalog.jsonb_populate_record(NULL::%1$s, prev.payload) AS p
+                    FROM (SELECT prev.payload || coalesce((SELECT pg_catalog.jsonb_object_agg(c.key, c.value -> 'new')
+                        FROM pg_catalog.jsonb_each(ev.changes) AS c), '{}'::jsonb) AS replayed) AS y
+                ) AS x
+            ) AS d
+            WHERE d.fields IS NOT NULL
+            $q$, v_table, v_snapshot, v_row_diff, v_replay_diff, v_old_diff)
+        USING p_tenant_id, v_entity.entity_type, v_boundary;
     END LOOP;
-    RETURN QUERY SELECT * FROM erp._sequence_verify(p_tenant_id);
+    RETURN QUERY SELECT * FROM erp._sequence_verify(p_tenant_id, v_boundary);
 END
 $fn$;
 COMMENT ON FUNCTION erp.audit_verify(uuid) IS
     'Integrity report of a tenant''s audit trail and numbering; no rows when everything is sound.';
 REVOKE ALL ON FUNCTION erp.audit_verify(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION erp.audit_verify(uuid) TO erp_app, erp_auditor, erp_admin;
+GRANT EXECUTE ON FUNCTION erp.audit_verify(uuid) TO erp_auditor, erp_admin;

@@ -6,15 +6,15 @@ LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
     IF p_actor_type IS NULL OR p_actor_type NOT IN ('USER', 'SYSTEM') THEN
-        RAISE EXCEPTION 'invalid actor type %', coalesce(quote_literal(p_actor_type), 'NULL')
+        RAISE EXCEPTION 'invalid actor type %', erp._clip(p_actor_type, 20)
             USING ERRCODE = 'ZE008', HINT = 'p_actor_type is USER or SYSTEM.';
     END IF;
     IF p_actor_type = 'USER' AND p_actor_user_id IS NULL THEN
         RAISE EXCEPTION 'actor type USER needs p_actor_user_id'
             USING ERRCODE = 'ZE008', HINT = 'Pass the user id, or use actor type SYSTEM.';
     END IF;
-    IF p_trace_id IS NOT NULL AND length(p_trace_id) > 200 THEN
-        RAISE EXCEPTION 'trace id is longer than 200 characters'
+    IF p_trace_id IS NOT NULL AND char_length(p_trace_id) > 200 THEN
+        RAISE EXCEPTION 'trace id is longer than 200 characters (%)', char_length(p_trace_id)
             USING ERRCODE = 'ZE008';
     END IF;
 END

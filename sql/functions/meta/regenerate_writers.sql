@@ -44,6 +44,8 @@ BEGIN
         FROM erp_meta.generate_writers(v_entity.entity_type) AS g (name);
         v_count := v_count + 1;
     END LOOP;
+    INSERT INTO erp_meta.generated_functions (function_name, entity_type)
+    SELECT g.name, '*' FROM erp_meta.generate_dispatchers() AS g (name);
     RETURN v_count;
 END
 $fn$;

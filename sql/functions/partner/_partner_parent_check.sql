@@ -1,9 +1,10 @@
 -- Checks the parent of a partner that is being created (p_old NULL), re-parented or restored:
 -- the parent exists in this tenant (ZE001), is a company (ZE009) and is active (ZE009), and,
 -- when an existing partner changes parent, the new parent is not the partner itself or one of
--- its descendants (ZE009: a cycle). The parent row is locked FOR SHARE, so it cannot be
--- archived or turned into a person until this transaction ends. The caller of a re-parenting
--- holds erp._partner_tree_lock, so two concurrent moves cannot build a cycle together.
+-- its descendants (ZE009: a cycle). The parent row is locked FOR KEY SHARE (what the foreign
+-- key takes anyway): partner_archive and a change of kind lock it FOR UPDATE, so they wait
+-- for this transaction and then see its contact. The caller of a re-parenting holds
+-- erp._partner_tree_lock, so two concurrent moves cannot build a cycle together.
 CREATE OR REPLACE FUNCTION erp._partner_parent_check(
     p_tenant_id uuid, p_old erp.erp_partners, p_new erp.erp_partners
 ) RETURNS void
@@ -20,7 +21,7 @@ BEGIN
     END IF;
     SELECT p.* INTO v_parent FROM erp.erp_partners AS p
     WHERE p.tenant_id = p_tenant_id AND p.id = p_new.parent_id
-    FOR SHARE;
+    FOR KEY SHARE;  -- after a wait, the row as its last writer committed it
     IF NOT FOUND THEN
         RAISE EXCEPTION 'parent partner % not found in this tenant', p_new.parent_id USING ERRCODE = 'ZE001';
     END IF;
@@ -51,4 +52,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp._partner_parent_check(uuid, erp.erp_partners, erp.erp_partners) IS
-    'Parent of a partner: exists (ZE001), active company, no cycle (ZE009); locks it FOR SHARE.';
+    'Parent of a partner: exists (ZE001), active company, no cycle (ZE009); locks it FOR KEY SHARE.';

@@ -1,10 +1,12 @@
--- Serialises changes of parent_id within a tenant (transaction-scoped advisory lock), so the
--- cycle check of one re-parenting sees every earlier one. Taken before any row lock.
+-- Serialises changes of parent_id within a tenant, so the cycle check of one re-parenting sees
+-- every earlier one: a row lock on the tenant row, taken before any other row lock. FOR NO KEY
+-- UPDATE does not conflict with the KEY SHARE locks of foreign-key checks, so it blocks no
+-- other write; and unlike an advisory lock (which any login may take), only the project's
+-- functions can lock a row of a private table.
 CREATE OR REPLACE FUNCTION erp._partner_tree_lock(p_tenant_id uuid) RETURNS void
 LANGUAGE sql
 AS $fn$
-    SELECT pg_catalog.pg_advisory_xact_lock(
-        pg_catalog.hashtextextended('erp.base.partner.parent_id:' || p_tenant_id::text, 0))
+    SELECT NULL::void FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE
 $fn$;
 COMMENT ON FUNCTION erp._partner_tree_lock(uuid) IS
-    'Advisory transaction lock serialising re-parenting of partners in one tenant.';
+    'Row lock on the tenant serialising re-parenting of partners in one tenant.';

@@ -18,12 +18,16 @@ DECLARE
     v_count bigint;
     v_codes text[];
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
     IF NOT v_old.active THEN
         RETURN v_old;
     END IF;
-    -- contact writes lock their parent FOR SHARE: the lock above waits for them to commit
+    -- contacts being written hold KEY SHARE on their parent (foreign key and
+    -- erp._partner_parent_check): FOR UPDATE waits for them, so the count below sees them
+    PERFORM 1 FROM erp.erp_partners AS p WHERE p.tenant_id = p_tenant_id AND p.id = p_id FOR UPDATE;
     SELECT count(*), (array_agg(c.code ORDER BY c.code_key))[1:5] INTO v_count, v_codes
     FROM erp.erp_partners AS c
     WHERE c.tenant_id = p_tenant_id AND c.parent_id = p_id AND c.active;

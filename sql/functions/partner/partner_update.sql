@@ -18,26 +18,26 @@ DECLARE
     v_old erp.erp_partners;
     v_new erp.erp_partners;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    PERFORM erp._patch_check('erp.base.partner', p_patch);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     IF p_patch ? 'parent_id' THEN
-        PERFORM erp._partner_tree_lock(p_tenant_id);  -- before any row lock: no deadlocks
+        PERFORM erp._partner_tree_lock(p_tenant_id);  -- before any other row lock: no deadlocks
     END IF;
     v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
-    BEGIN
-        v_new := jsonb_populate_record(v_old, p_patch);
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION 'partner patch: %', SQLERRM USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';
-    END;
-    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new := erp._partner_patch(v_old, p_patch);
+    v_new.code := btrim(v_new.code);
     v_new.name := btrim(v_new.name);
     v_new.email := btrim(v_new.email);
     v_new.phone := btrim(v_new.phone);
-    v_new.tax_id := btrim(v_new.tax_id, E' \t\r\n');
+    v_new.tax_id := btrim(v_new.tax_id);
     PERFORM erp._partner_validate(v_new);
     IF v_new.parent_id IS DISTINCT FROM v_old.parent_id THEN
         PERFORM erp._partner_parent_check(p_tenant_id, v_old, v_new);
+    END IF;
+    IF v_old.kind = 'company' AND v_new.kind = 'person' THEN
+        -- contacts being written hold KEY SHARE on this row: wait for them, then look
+        PERFORM 1 FROM erp.erp_partners AS p WHERE p.tenant_id = p_tenant_id AND p.id = p_id FOR UPDATE;
     END IF;
     IF v_old.kind = 'company' AND v_new.kind = 'person' AND EXISTS (
         SELECT 1 FROM erp.erp_partners AS c WHERE c.tenant_id = p_tenant_id AND c.parent_id = p_id

@@ -1,7 +1,8 @@
 -- Checks the units of a product that is being created, re-united or restored: the unit and
 -- the purchase unit exist in this tenant (ZE001), are active (ZE009) and share a category
--- (ZE009). Both rows are locked FOR SHARE, so neither can be archived until this transaction
--- ends (uom_archive locks the unit, then counts the products using it).
+-- (ZE009). Both rows are locked FOR KEY SHARE (what the foreign keys take anyway; many
+-- products are written with one unit at once): uom_archive locks a unit FOR UPDATE, so it
+-- waits for this transaction and then counts this product.
 CREATE OR REPLACE FUNCTION erp._product_uom_check(p_tenant_id uuid, p_row erp.erp_products) RETURNS void
 LANGUAGE plpgsql
 AS $fn$
@@ -11,7 +12,7 @@ DECLARE
 BEGIN
     SELECT u.* INTO v_uom FROM erp.erp_uoms AS u
     WHERE u.tenant_id = p_tenant_id AND u.id = p_row.uom_id
-    FOR SHARE;
+    FOR KEY SHARE;  -- after a wait, the row as its last writer committed it
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unit % not found in this tenant', p_row.uom_id USING ERRCODE = 'ZE001';
     END IF;
@@ -24,7 +25,7 @@ BEGIN
     END IF;
     SELECT u.* INTO v_purchase FROM erp.erp_uoms AS u
     WHERE u.tenant_id = p_tenant_id AND u.id = p_row.purchase_uom_id
-    FOR SHARE;
+    FOR KEY SHARE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'purchase unit % not found in this tenant', p_row.purchase_uom_id
             USING ERRCODE = 'ZE001';
@@ -41,4 +42,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp._product_uom_check(uuid, erp.erp_products) IS
-    'Unit and purchase unit of a product: exist (ZE001), active, same category (ZE009); locks them FOR SHARE.';
+    'Unit and purchase unit of a product: exist (ZE001), active, same category (ZE009); locks them FOR KEY SHARE.';

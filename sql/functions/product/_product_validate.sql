@@ -3,28 +3,23 @@ CREATE OR REPLACE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF p_row.sku IS NULL OR erp._code_key(p_row.sku) = '' THEN
-        RAISE EXCEPTION 'product SKU is empty' USING ERRCODE = 'ZE003';
-    END IF;
-    IF p_row.name IS NULL OR btrim(p_row.name) = '' THEN
-        RAISE EXCEPTION 'product name is empty' USING ERRCODE = 'ZE003';
-    END IF;
+    PERFORM erp._text_check('product SKU', p_row.sku, 100, true);
+    PERFORM erp._text_check('product name', p_row.name, 500, true);
     IF p_row.product_type IS NULL OR p_row.product_type NOT IN ('goods', 'service', 'consumable') THEN
-        RAISE EXCEPTION 'unknown product type %', coalesce(quote_literal(p_row.product_type), 'NULL')
+        RAISE EXCEPTION 'unknown product type %', erp._clip(p_row.product_type, 20)
             USING ERRCODE = 'ZE003', HINT = 'product_type is goods, service or consumable.';
     END IF;
     IF p_row.uom_id IS NULL THEN
         RAISE EXCEPTION 'product unit (uom_id) is required' USING ERRCODE = 'ZE003';
     END IF;
-    -- numeric NaN compares greater than Infinity, so this also rejects NaN
-    IF p_row.list_price IS NULL OR NOT (p_row.list_price >= 0 AND p_row.list_price < 'Infinity') THEN
-        RAISE EXCEPTION 'list price must be a finite number of 0 or more, not %',
-            coalesce(p_row.list_price::text, 'NULL')
+    -- NaN sorts above every number, so the upper bound also refuses it
+    IF p_row.list_price IS NULL OR NOT (p_row.list_price >= 0 AND p_row.list_price < 1e15)
+        OR scale(p_row.list_price) > 10 THEN
+        RAISE EXCEPTION 'list price must be a number from 0 to below 1e15 with at most 10 decimals, not %',
+            erp._clip(p_row.list_price::text, 30)
             USING ERRCODE = 'ZE003';
     END IF;
-    IF erp._code_key(p_row.barcode) = '' THEN
-        RAISE EXCEPTION 'product barcode is empty' USING ERRCODE = 'ZE003', HINT = 'Pass NULL for none.';
-    END IF;
+    PERFORM erp._text_check('product barcode', p_row.barcode, 100, false);
 END
 $fn$;
 COMMENT ON FUNCTION erp._product_validate(erp.erp_products) IS 'ZE003 unless a product is valid.';

@@ -16,7 +16,9 @@ DECLARE
     v_old erp.erp_products;
     v_new erp.erp_products;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
     IF v_old.active THEN
         RETURN v_old;

@@ -17,18 +17,14 @@ DECLARE
     v_old erp.erp_products;
     v_new erp.erp_products;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    PERFORM erp._patch_check('erp.base.product', p_patch);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
-    BEGIN
-        v_new := jsonb_populate_record(v_old, p_patch);
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION 'product patch: %', SQLERRM USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';
-    END;
-    v_new.sku := btrim(v_new.sku, E' \t\r\n');
+    v_new := erp._product_patch(v_old, p_patch);
+    v_new.sku := btrim(v_new.sku);
     v_new.name := btrim(v_new.name);
-    v_new.barcode := btrim(v_new.barcode, E' \t\r\n');
+    v_new.barcode := btrim(v_new.barcode);
     PERFORM erp._product_validate(v_new);
     IF (v_new.uom_id, v_new.purchase_uom_id) IS DISTINCT FROM (v_old.uom_id, v_old.purchase_uom_id) THEN
         PERFORM erp._product_uom_check(p_tenant_id, v_new);

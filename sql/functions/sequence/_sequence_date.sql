@@ -9,7 +9,7 @@ BEGIN
         RETURN (pg_catalog.now() AT TIME ZONE p_timezone)::date;
     END IF;
     IF NOT p_date BETWEEN '0001-01-01'::date AND '9999-12-31'::date THEN
-        RAISE EXCEPTION 'document date % is out of range', p_date
+        RAISE EXCEPTION 'document date % is out of range', pg_catalog.to_char(p_date, 'YYYY-MM-DD BC')
             USING ERRCODE = 'ZE003',
             HINT = 'Pass a real date between 0001-01-01 and 9999-12-31, or NULL for today.';
     END IF;

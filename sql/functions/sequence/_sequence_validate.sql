@@ -1,19 +1,20 @@
 -- Validation shared by sequence_create and sequence_update (ZE003 with the field named).
+-- A format must tell apart the periods of its reset policy, or its numbers would repeat in the
+-- next period ("NY-0001" in 2026 and again in 2027): yearly needs {YYYY} or {YY} in the prefix
+-- or suffix, monthly a year token and {MM}.
 CREATE OR REPLACE FUNCTION erp._sequence_validate(p_row erp.erp_sequences) RETURNS void
 LANGUAGE plpgsql STABLE
 AS $fn$
 DECLARE
     v_text text;
+    v_format text := coalesce(p_row.prefix, '') || coalesce(p_row.suffix, '');
 BEGIN
-    IF p_row.code IS NULL OR erp._code_key(p_row.code) = '' THEN
-        RAISE EXCEPTION 'sequence code is empty' USING ERRCODE = 'ZE003';
-    END IF;
-    IF p_row.name IS NULL OR btrim(p_row.name) = '' THEN
-        RAISE EXCEPTION 'sequence name is empty' USING ERRCODE = 'ZE003';
-    END IF;
+    PERFORM erp._text_check('sequence code', p_row.code, 100, true);
+    PERFORM erp._text_check('sequence name', p_row.name, 500, true);
     IF p_row.prefix IS NULL OR p_row.suffix IS NULL
-        OR length(p_row.prefix) > 50 OR length(p_row.suffix) > 50 THEN
-        RAISE EXCEPTION 'prefix and suffix are text of at most 50 characters (may be empty)'
+        OR char_length(p_row.prefix) > 50 OR char_length(p_row.suffix) > 50
+        OR erp._has_invisible(p_row.prefix) OR erp._has_invisible(p_row.suffix) THEN
+        RAISE EXCEPTION 'prefix and suffix are text of at most 50 visible characters (may be empty)'
             USING ERRCODE = 'ZE003';
     END IF;
     -- once expanded (by the very function numbering uses) no brace may remain: '{YYY}' is a
@@ -21,7 +22,7 @@ BEGIN
     -- not pass because removing '{YY}' would leave '{MM}'.
     FOREACH v_text IN ARRAY ARRAY[p_row.prefix, p_row.suffix] LOOP
         IF erp._sequence_expand(v_text, '2000-01-01'::date) ~ '[{}]' THEN
-            RAISE EXCEPTION 'unknown token in prefix/suffix %', quote_literal(v_text)
+            RAISE EXCEPTION 'unknown token in prefix/suffix %', erp._clip(v_text, 50)
                 USING ERRCODE = 'ZE003', HINT = 'Tokens are {YYYY}, {YY}, {MM} and {DD}.';
         END IF;
     END LOOP;
@@ -40,10 +41,16 @@ BEGIN
             USING ERRCODE = 'ZE003';
     END IF;
     IF p_row.reset IS NULL OR p_row.reset NOT IN ('never', 'yearly', 'monthly') THEN
-        RAISE EXCEPTION 'unknown reset policy %', coalesce(quote_literal(p_row.reset), 'NULL')
+        RAISE EXCEPTION 'unknown reset policy %', erp._clip(p_row.reset, 20)
             USING ERRCODE = 'ZE003', HINT = 'reset is never, yearly or monthly.';
+    END IF;
+    IF NOT erp._sequence_format_ok(p_row.reset, p_row.prefix, p_row.suffix) THEN
+        RAISE EXCEPTION 'a % sequence needs % in its prefix or suffix, or its numbers repeat every period',
+            p_row.reset, CASE p_row.reset WHEN 'yearly' THEN '{YYYY} or {YY}' ELSE '{YYYY} or {YY}, and {MM},' END
+            USING ERRCODE = 'ZE003',
+            HINT = 'For example prefix ''INV/{YYYY}/'' (yearly) or ''JE/{YYYY}-{MM}/'' (monthly).';
     END IF;
 END
 $fn$;
 COMMENT ON FUNCTION erp._sequence_validate(erp.erp_sequences) IS
-    'ZE003 unless a sequence definition is valid.';
+    'ZE003 unless a sequence definition is valid (including a format that tells its periods apart).';

@@ -1,8 +1,10 @@
 -- audit_verify's numbering check: per (sequence, period), the allocated events must be
 -- exactly start, start+step, ..., next_value - step, each once. With n events that are all
 -- distinct, all on the step grid from the start value, lowest = start, highest =
--- next_value - step and n = (next_value - start) / step, they are exactly that run.
-CREATE OR REPLACE FUNCTION erp._sequence_verify(p_tenant_id uuid)
+-- next_value - step and n = (next_value - start) / step, they are exactly that run. After a
+-- purge (p_boundary: the end of the last purged month) the run may begin later: the numbers
+-- before it were allocated in the purged months.
+CREATE OR REPLACE FUNCTION erp._sequence_verify(p_tenant_id uuid, p_boundary timestamptz)
 RETURNS TABLE (entity_type text, entity_id uuid, problem text, detail jsonb)
 LANGUAGE sql STABLE
 AS $fn$
@@ -33,13 +35,13 @@ AS $fn$
             'off_step', i.off_step)
     FROM counters AS c
     FULL JOIN issued AS i ON i.entity_id = c.sequence_id AND i.period_key = c.period_key
-    WHERE c.sequence_id IS NULL OR i.entity_id IS NULL
+    WHERE (c.sequence_id IS NULL OR i.entity_id IS NULL) AND NOT (i.entity_id IS NULL AND p_boundary IS NOT NULL)
         OR i.n <> i.n_distinct
         OR i.off_step <> 0
         OR (c.next_value - c.start_value) % c.step <> 0
-        OR i.n <> (c.next_value - c.start_value) / c.step
-        OR i.lo <> c.start_value
+        OR i.n <> (i.hi - i.lo) / c.step + 1
+        OR (i.lo <> c.start_value AND p_boundary IS NULL)
         OR i.hi <> c.next_value - c.step
 $fn$;
-COMMENT ON FUNCTION erp._sequence_verify(uuid) IS
+COMMENT ON FUNCTION erp._sequence_verify(uuid, timestamptz) IS
     'One row per sequence period whose allocated events are not a gapless run from the start.';

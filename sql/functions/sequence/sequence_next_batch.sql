@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION erp.sequence_next_batch(
     p_actor_type text,
     p_trace_id text,
     p_code text,
-    p_count integer,
+    p_count bigint,
     p_document_date date DEFAULT NULL
 ) RETURNS TABLE (allocated_value bigint, next_value bigint, formatted text, period_key text)
 LANGUAGE plpgsql
@@ -15,16 +15,27 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_tenant erp.erp_tenants := erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
-    v_date date := erp._sequence_date(p_document_date, v_tenant.timezone);
-    v_period text := erp._sequence_period(v_seq.reset, v_date);
-    v_prefix text := erp._sequence_expand(v_seq.prefix, v_date);
-    v_suffix text := erp._sequence_expand(v_seq.suffix, v_date);
+    v_seq erp.erp_sequences;
+    v_tz text;
+    v_found record;
+    v_date date;
+    v_period text;
+    v_prefix text;
+    v_suffix text;
     v_first bigint;
     v_step bigint;
     v_start bigint;
 BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    SELECT f.seq, f.timezone INTO v_found FROM erp._sequence_find(p_tenant_id, p_code) AS f;
+    v_seq := v_found.seq;
+    v_tz := v_found.timezone;
+    v_date := erp._sequence_date(p_document_date, v_tz);
+    v_period := erp._sequence_period(v_seq.reset, v_date);
+    v_prefix := erp._sequence_expand(v_seq.prefix, v_date);
+    v_suffix := erp._sequence_expand(v_seq.suffix, v_date);
     IF p_count IS NULL OR p_count < 1 OR p_count > 10000 THEN
         RAISE EXCEPTION 'p_count must be between 1 and 10000, not %', coalesce(p_count::text, 'NULL')
             USING ERRCODE = 'ZE003', HINT = 'Allocate larger blocks in several calls.';
@@ -39,7 +50,7 @@ BEGIN
     RETURNING c.next_value - p_count * c.step, c.step, c.start_value INTO v_first, v_step, v_start;
 
     IF v_first = v_start THEN  -- this call created the period's counter row
-        PERFORM erp._sequence_recheck(v_seq);
+        PERFORM erp._sequence_recheck(v_seq, v_period);
     END IF;
 
     RETURN QUERY
@@ -53,18 +64,18 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT p_tenant_id, erp.uuid_v7(), p_actor_user_id, p_actor_type, 'erp.base.sequence',
+        SELECT p_tenant_id, erp._uuid_v7_at(x.at), p_actor_user_id, p_actor_type, 'erp.base.sequence',
             v_seq.id, 'erp.base.sequence.allocated', p_trace_id,
-            jsonb_build_object('allocated_value', numbers.n, 'formatted', numbers.f,
+            jsonb_build_object('allocated_value', x.n, 'formatted', x.f,
                 'period_key', v_period, 'document_date', v_date, 'code', v_seq.code),
-            NULL, NULL, clock_timestamp()
-        FROM numbers
+            NULL, NULL, x.at
+        FROM (SELECT numbers.*, clock_timestamp() AS at FROM numbers) AS x
     )
     SELECT numbers.n, numbers.n + v_step, numbers.f, v_period FROM numbers ORDER BY numbers.n;
 END
 $fn$;
-COMMENT ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date) IS
+COMMENT ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, bigint, date) IS
     'Allocates p_count contiguous numbers in one statement (audited, one event per number).';
-REVOKE ALL ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, integer, date)
+REVOKE ALL ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, bigint, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, bigint, date)
 TO erp_app, erp_admin;

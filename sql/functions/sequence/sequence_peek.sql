@@ -10,12 +10,18 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_seq erp.erp_sequences := erp._sequence_find(p_tenant_id, p_code);
-    v_date date := erp._sequence_date(p_document_date,
-        (SELECT t.timezone FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id));
-    v_period text := erp._sequence_period(v_seq.reset, v_date);
+    v_seq erp.erp_sequences;
+    v_tz text;
+    v_found record;
+    v_date date;
+    v_period text;
     v_step bigint;
 BEGIN
+    SELECT f.seq, f.timezone INTO v_found FROM erp._sequence_find(p_tenant_id, p_code) AS f;
+    v_seq := v_found.seq;
+    v_tz := v_found.timezone;
+    v_date := erp._sequence_date(p_document_date, v_tz);
+    v_period := erp._sequence_period(v_seq.reset, v_date);
     period_key := v_period;
     SELECT c.next_value, c.step INTO allocated_value, v_step FROM erp.erp_sequence_counters AS c
     WHERE c.tenant_id = p_tenant_id AND c.sequence_id = v_seq.id AND c.period_key = v_period;

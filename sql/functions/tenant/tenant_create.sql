@@ -1,4 +1,6 @@
 -- Creates tenant p_tenant_id (the caller chooses the id) and records its created event.
+-- The time zone is an IANA Area/Location name (or UTC): legacy aliases such as EST or
+-- posixrules, and the posix/, right/, Etc/ and US/ trees, are refused.
 CREATE OR REPLACE FUNCTION erp.tenant_create(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -18,18 +20,17 @@ BEGIN
     IF p_tenant_id IS NULL THEN
         RAISE EXCEPTION 'p_tenant_id is required' USING ERRCODE = 'ZE003';
     END IF;
-    -- blank = only spaces, tabs and line breaks (the characters erp._code_key trims)
-    IF p_name IS NULL OR btrim(p_name, E' \t\r\n') = '' THEN
-        RAISE EXCEPTION 'tenant name is empty' USING ERRCODE = 'ZE003',
-            HINT = 'Pass the tenant''s display name.';
-    END IF;
-    IF p_timezone IS NULL
-        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z WHERE z.name = p_timezone) THEN
-        RAISE EXCEPTION 'unknown time zone %', coalesce(quote_literal(p_timezone), 'NULL')
-            USING ERRCODE = 'ZE003', HINT = 'Use an IANA name from pg_timezone_names, e.g. Europe/Berlin.';
+    PERFORM erp._text_check('tenant name', p_name, 500, true);
+    IF p_timezone IS NULL OR NOT (
+        p_timezone = 'UTC'
+        OR (p_timezone ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?$'
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z WHERE z.name = p_timezone))
+    ) THEN
+        RAISE EXCEPTION 'unknown time zone %', erp._clip(p_timezone, 40)
+            USING ERRCODE = 'ZE003', HINT = 'Use an IANA Area/Location name such as Europe/Berlin, or UTC.';
     END IF;
     INSERT INTO erp.erp_tenants AS t (id, name, timezone)
-    VALUES (p_tenant_id, btrim(p_name, E' \t\r\n'), p_timezone)
+    VALUES (p_tenant_id, btrim(p_name), p_timezone)
     ON CONFLICT ON CONSTRAINT erp_tenants_pkey DO NOTHING
     RETURNING t.* INTO v_row;
     IF NOT FOUND THEN
@@ -37,7 +38,11 @@ BEGIN
     END IF;
     PERFORM erp._audit_append(
         v_row.id, p_actor_user_id, p_actor_type, p_trace_id, 'erp.base.tenant', v_row.id,
-        'erp.base.tenant.created', 1, to_jsonb(v_row), NULL);
+        'erp.base.tenant.created', 1,
+        jsonb_build_object('id', v_row.id, 'name', v_row.name, 'timezone', v_row.timezone,
+            'active', v_row.active, 'version', v_row.version,
+            'created_at', erp._utc(v_row.created_at), 'updated_at', erp._utc(v_row.updated_at)),
+        NULL);
     RETURN v_row;
 END
 $fn$;

@@ -1,16 +1,15 @@
 -- Keeps "a category with active units has exactly one active reference unit" true for a write
--- that moves one unit from p_old (NULL when creating) to p_new. Writes that change neither
--- active nor uom_type cannot break it and return at once.
+-- that moves one unit from p_old (NULL when creating) to p_new, before that write. Writes that
+-- change neither active nor uom_type cannot break it and return at once.
 --   ZE009  a second active reference unit, or an active bigger/smaller unit without one;
 --   ZE005  archiving the reference unit while other active units are defined relative to it.
--- Locks, so that concurrent writes decide on committed state (READ COMMITTED re-reads after a
--- lock wait):
---   * a write that makes a unit an active reference unit locks the category row FOR NO KEY
---     UPDATE: such writes (rare) take turns per category;
---   * a write that makes a unit an active bigger/smaller unit locks the category's active
---     reference unit FOR SHARE: it cannot be archived (uom_archive locks it FOR NO KEY UPDATE
---     and then counts the other units) until this transaction ends, while any number of
---     units are created in the category at once.
+-- Locks on the category row (each lock is taken first, the check then reads committed state):
+--   * making a unit an active reference unit: FOR NO KEY UPDATE, so such writes (rare) take
+--     turns per category;
+--   * making a unit an active bigger/smaller unit: FOR KEY SHARE, which the unit's foreign key
+--     takes anyway: any number of units are created in a category at once;
+--   * archiving the reference unit: FOR UPDATE, which waits for every transaction holding KEY
+--     SHARE (units being created or restored in the category) and then counts them.
 CREATE OR REPLACE FUNCTION erp._uom_reference_check(
     p_tenant_id uuid, p_old erp.erp_uoms, p_new erp.erp_uoms
 ) RETURNS void
@@ -31,31 +30,27 @@ BEGIN
     END IF;
 
     IF p_new.active AND p_new.uom_type = 'reference' THEN
-        SELECT c.code INTO v_category
-        FROM erp.erp_uom_categories AS c
+        SELECT c.code INTO v_category FROM erp.erp_uom_categories AS c
         WHERE c.tenant_id = p_tenant_id AND c.id = p_new.category_id
         FOR NO KEY UPDATE;
-        SELECT u.code INTO v_ref_code
-        FROM erp.erp_uoms AS u
+        SELECT u.code INTO v_ref_code FROM erp.erp_uoms AS u
         WHERE u.tenant_id = p_tenant_id AND u.category_id = p_new.category_id
             AND u.uom_type = 'reference' AND u.active AND u.id IS DISTINCT FROM p_new.id;
         IF v_ref_code IS NOT NULL THEN
             RAISE EXCEPTION 'unit category % already has the active reference unit %', v_category, v_ref_code
                 USING ERRCODE = 'ZE009',
                 HINT = format('A category has exactly one reference unit: make %s bigger or smaller, '
-                    'with a factor relative to %s.', p_new.code, v_ref_code);
+                    'with a factor relative to %s.', erp._clip(p_new.code, 40), v_ref_code);
         END IF;
     ELSIF p_new.active THEN
-        -- the active reference unit (index erp_uoms_one_reference_idx), locked FOR SHARE
-        SELECT u.code INTO v_ref_code
-        FROM erp.erp_uoms AS u
-        WHERE u.tenant_id = p_tenant_id AND u.category_id = p_new.category_id
-            AND u.uom_type = 'reference' AND u.active AND u.id IS DISTINCT FROM p_new.id
-        FOR SHARE;
-        IF v_ref_code IS NULL THEN
-            SELECT c.code INTO v_category
-            FROM erp.erp_uom_categories AS c
-            WHERE c.tenant_id = p_tenant_id AND c.id = p_new.category_id;
+        SELECT c.code INTO v_category FROM erp.erp_uom_categories AS c
+        WHERE c.tenant_id = p_tenant_id AND c.id = p_new.category_id
+        FOR KEY SHARE;
+        IF NOT EXISTS (
+            SELECT 1 FROM erp.erp_uoms AS u
+            WHERE u.tenant_id = p_tenant_id AND u.category_id = p_new.category_id
+                AND u.uom_type = 'reference' AND u.active AND u.id IS DISTINCT FROM p_new.id
+        ) THEN
             IF p_old.active AND p_old.uom_type = 'reference' THEN
                 RAISE EXCEPTION 'unit % is the reference unit of category %; it stays reference',
                     p_old.code, v_category
@@ -69,16 +64,14 @@ BEGIN
                 'defined relative to it.';
         END IF;
     ELSIF p_old.uom_type = 'reference' THEN
-        -- archiving the reference unit: the caller holds it FOR NO KEY UPDATE, so every unit
-        -- created against it (FOR SHARE, above) has committed or rolled back by now
+        SELECT c.code INTO v_category FROM erp.erp_uom_categories AS c
+        WHERE c.tenant_id = p_tenant_id AND c.id = p_new.category_id
+        FOR UPDATE;
         SELECT count(*), (array_agg(u.code ORDER BY u.code_key))[1:5] INTO v_others, v_other_codes
         FROM erp.erp_uoms AS u
         WHERE u.tenant_id = p_tenant_id AND u.category_id = p_new.category_id AND u.active
             AND u.id <> p_new.id;
         IF v_others > 0 THEN
-            SELECT c.code INTO v_category
-            FROM erp.erp_uom_categories AS c
-            WHERE c.tenant_id = p_tenant_id AND c.id = p_new.category_id;
             RAISE EXCEPTION 'reference unit % of category % is still the base of % active unit(s): %',
                 p_old.code, v_category, v_others, array_to_string(v_other_codes, ', ')
                 || CASE WHEN v_others > 5 THEN ', ...' ELSE '' END

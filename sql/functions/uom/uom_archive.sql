@@ -19,13 +19,16 @@ DECLARE
     v_count bigint;
     v_skus text[];
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     v_old := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
     IF NOT v_old.active THEN
         RETURN v_old;
     END IF;
-    -- product writes (and, for a reference unit, writes of units of its category) lock this
-    -- unit FOR SHARE: the lock above waited for them to commit, so the checks below see them
+    -- products being written with this unit hold KEY SHARE on it (their foreign key, or
+    -- erp._product_uom_check): FOR UPDATE waits for them, so the count below sees them
+    PERFORM 1 FROM erp.erp_uoms AS u WHERE u.tenant_id = p_tenant_id AND u.id = p_id FOR UPDATE;
     SELECT count(*), (array_agg(p.sku ORDER BY p.sku_key))[1:5] INTO v_count, v_skus
     FROM erp.erp_products AS p
     WHERE p.tenant_id = p_tenant_id AND p.active AND (p.uom_id = p_id OR p.purchase_uom_id = p_id);

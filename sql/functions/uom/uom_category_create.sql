@@ -15,14 +15,12 @@ AS $fn$
 DECLARE
     v_row erp.erp_uom_categories;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    IF p_code IS NULL OR erp._code_key(p_code) = '' THEN
-        RAISE EXCEPTION 'unit category code is empty' USING ERRCODE = 'ZE003';
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    IF p_name IS NULL OR btrim(p_name) = '' THEN
-        RAISE EXCEPTION 'unit category name is empty' USING ERRCODE = 'ZE003';
-    END IF;
-    v_row.code := btrim(p_code, E' \t\r\n');
+    PERFORM erp._text_check('unit category code', p_code, 100, true);
+    PERFORM erp._text_check('unit category name', p_name, 500, true);
+    v_row.code := btrim(p_code);
     v_row.name := btrim(p_name);
     SELECT w.* INTO v_row
     FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;

@@ -23,7 +23,7 @@ DECLARE
     v_steps numeric;
 BEGIN
     IF p_rounding_method IS NULL OR p_rounding_method NOT IN ('HALF-UP', 'UP', 'DOWN') THEN
-        RAISE EXCEPTION 'unknown rounding method %', coalesce(quote_literal(p_rounding_method), 'NULL')
+        RAISE EXCEPTION 'unknown rounding method %', erp._clip(p_rounding_method, 20)
             USING ERRCODE = 'ZE003', HINT = 'p_rounding_method is HALF-UP, UP or DOWN.';
     END IF;
     SELECT u.* INTO v_from FROM erp.erp_uoms AS u WHERE u.tenant_id = p_tenant_id AND u.id = p_from_uom_id;
@@ -44,8 +44,15 @@ BEGIN
     IF p_qty IS NULL THEN
         RETURN NULL;
     END IF;
-    IF NOT (p_qty > '-Infinity' AND p_qty < 'Infinity') THEN
-        RAISE EXCEPTION 'quantity must be a finite number, not %', p_qty USING ERRCODE = 'ZE003';
+    IF NOT (p_qty > -1e15 AND p_qty < 1e15) OR scale(p_qty) > 12 THEN
+        RAISE EXCEPTION 'quantity must be a number between -1e15 and 1e15 with at most 12 decimals, not %',
+            erp._clip(p_qty::text, 30) USING ERRCODE = 'ZE003';
+    END IF;
+    -- factors are bounded since 0.2.0; a unit written before may still carry an unbounded one
+    IF NOT (v_from.factor BETWEEN 1e-12 AND 1e12 AND v_to.factor BETWEEN 1e-12 AND 1e12
+        AND v_to.rounding BETWEEN 1e-12 AND 1e12) THEN
+        RAISE EXCEPTION 'unit % or % has a factor or rounding outside 1e-12 .. 1e12', v_from.code, v_to.code
+            USING ERRCODE = 'ZE003', HINT = 'Correct the unit with erp.uom_update.';
     END IF;
     -- target steps = qty * (from in reference) / (to in reference) / rounding, one division
     v_steps := p_qty

@@ -19,8 +19,10 @@ AS $fn$
 DECLARE
     v_row erp.erp_uoms;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    v_row.code := btrim(p_code, E' \t\r\n');
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.code := btrim(p_code);
     v_row.name := btrim(p_name);
     v_row.uom_type := p_uom_type;
     v_row.factor := p_factor;
@@ -31,7 +33,7 @@ BEGIN
     FROM erp.erp_uom_categories AS c
     WHERE c.tenant_id = p_tenant_id AND c.code_key = erp._code_key(p_category);
     IF v_row.category_id IS NULL THEN
-        RAISE EXCEPTION 'unit category % not found in this tenant', coalesce(quote_literal(p_category), 'NULL')
+        RAISE EXCEPTION 'unit category % not found in this tenant', erp._clip(p_category, 40)
             USING ERRCODE = 'ZE001', HINT = 'Create it with erp.uom_category_create first.';
     END IF;
     PERFORM erp._uom_reference_check(p_tenant_id, NULL, v_row);

@@ -17,16 +17,12 @@ DECLARE
     v_old erp.erp_uoms;
     v_new erp.erp_uoms;
 BEGIN
-    PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
-    PERFORM erp._patch_check('erp.base.uom', p_patch);
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
     v_old := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
-    BEGIN
-        v_new := jsonb_populate_record(v_old, p_patch);
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION 'unit patch: %', SQLERRM USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';
-    END;
-    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new := erp._uom_patch(v_old, p_patch);
+    v_new.code := btrim(v_new.code);
     v_new.name := btrim(v_new.name);
     PERFORM erp._uom_validate(v_new);
     PERFORM erp._uom_reference_check(p_tenant_id, v_old, v_new);

@@ -1,0 +1,14 @@
+-- The fast test of a write's service context: a valid actor (USER with a user id, or SYSTEM),
+-- a trace id of at most 200 characters, an active tenant. A single expression, inlined into
+-- the IF that calls it; when it is false, erp._context_check raises the precise error.
+CREATE OR REPLACE FUNCTION erp._context_ok(
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text
+) RETURNS boolean
+LANGUAGE sql STABLE
+AS $fn$
+    SELECT (p_actor_type = 'SYSTEM' OR (p_actor_type = 'USER' AND p_actor_user_id IS NOT NULL))
+        AND coalesce(pg_catalog.char_length(p_trace_id) <= 200, true)
+        AND EXISTS (SELECT 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id AND t.active)
+$fn$;
+COMMENT ON FUNCTION erp._context_ok(uuid, uuid, text, text) IS
+    'true when actor, trace id and tenant of a write are valid (erp._context_check explains why not).';

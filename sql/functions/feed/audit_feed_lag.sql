@@ -1,0 +1,23 @@
+-- How far the feed of a tenant is held back: the horizon (no transaction below it is still
+-- open), the committed events above it that erp.audit_feed does not serve yet, the oldest of
+-- them, and the start of the oldest transaction still open in the cluster (what holds it back).
+CREATE OR REPLACE FUNCTION erp.audit_feed_lag(p_tenant_id uuid)
+RETURNS TABLE (horizon xid8, held_back bigint, oldest_held_back timestamptz, oldest_open_transaction timestamptz)
+LANGUAGE plpgsql STABLE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    horizon := pg_snapshot_xmin(pg_current_snapshot());
+    SELECT count(*), min(e.created_at) INTO held_back, oldest_held_back
+    FROM erp.erp_audit_events AS e
+    WHERE e.tenant_id = p_tenant_id AND e.xact_id >= horizon AND e.xact_id IS DISTINCT FROM pg_current_xact_id_if_assigned();
+    SELECT min(a.xact_start) INTO oldest_open_transaction
+    FROM pg_stat_activity AS a WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid();
+    RETURN NEXT;
+END
+$fn$;
+COMMENT ON FUNCTION erp.audit_feed_lag(uuid) IS
+    'Feed horizon, committed events it holds back and since when, and the oldest open transaction.';
+REVOKE ALL ON FUNCTION erp.audit_feed_lag(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION erp.audit_feed_lag(uuid) TO erp_auditor, erp_admin;
