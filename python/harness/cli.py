@@ -108,6 +108,22 @@ def cmd_stress(args: argparse.Namespace) -> int:
                           rollback_rate=args.rollback_rate, seed=args.seed)
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from harness import audit_cmd
+
+    with database(args.database_url, default="dev") as url:
+        return audit_cmd.run(url, args)
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    from harness import stream
+
+    if bool(args.to) == bool(args.jsonl):
+        raise UsageError("pass exactly one of --to URL or --jsonl DIR")
+    with database(args.database_url, default="dev") as url:
+        return stream.run(url, args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from harness import bench
 
@@ -237,6 +253,52 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of transactions rolled back on purpose (0.1)")
     p.add_argument("--seed", type=int, help="random seed, to repeat a run's choices")
     p.set_defaults(func=cmd_stress)
+
+    p = command("audit", "the audit trail for years: partitions, archive, purge, seal", """
+        Maintenance of the audit trail (installation-wide; erp_admin, or erp_auditor for the
+        read-only actions partitions, seal-verify and tenants).
+
+        examples:
+          python -m harness audit partitions                 the partitions, sizes, purgeable
+          python -m harness audit maintain                   partitions for the coming months
+          python -m harness audit archive --month 2016-03 --out /backup/erp-audit
+          python -m harness audit purge --month 2016-03      after archive, seal and retention
+          python -m harness audit seal                       seal every tenant's new events
+          python -m harness audit seal --every 300           ... every 5 minutes, until Ctrl-C
+          python -m harness audit seal-verify --tenant 0190a5e2-...
+        """)
+    p.add_argument("action", choices=["partitions", "maintain", "archive", "purge", "seal",
+                                      "seal-verify", "import"],
+                   help="partitions | maintain | archive | purge | seal | seal-verify | import")
+    p.add_argument("--month", metavar="YYYY-MM", help="the UTC month (archive, purge)")
+    p.add_argument("--out", metavar="DIR", help="where archive writes its file")
+    p.add_argument("--file", metavar="FILE", help="an archive file (import: into this database)")
+    p.add_argument("--tenant", metavar="UUID", help="one tenant (seal, seal-verify)")
+    p.add_argument("--every", type=float, metavar="S",
+                   help="seal: repeat every S seconds until interrupted")
+    p.add_argument("--trace-id", default=None, metavar="ID",
+                   help="trace id recorded with archive and purge (default: the command line)")
+    p.set_defaults(func=cmd_audit)
+
+    p = command("stream", "stream every tenant's audit feed into PostgreSQL or JSON-lines files",
+                """
+        Consumes erp.audit_feed for every tenant, exactly once: the sink keeps the position
+        of each tenant with the events it holds, so a restart (even after SIGKILL) re-sends
+        nothing that was acknowledged and loses nothing.
+
+        examples:
+          python -m harness stream --to postgresql://warehouse/erp_audit
+          python -m harness stream --jsonl /var/lib/erp-audit --once
+        """)
+    p.add_argument("--to", metavar="URL", help="a PostgreSQL database to copy the events into")
+    p.add_argument("--jsonl", metavar="DIR", help="a directory of rotating JSON-lines files")
+    p.add_argument("--once", action="store_true", help="stop when caught up (default: follow)")
+    p.add_argument("--batch", type=int, default=1000, help="events per feed call (1000)")
+    p.add_argument("--poll", type=float, default=1.0, metavar="S",
+                   help="seconds between polls when caught up (1)")
+    p.add_argument("--rotate-bytes", type=int, default=64 << 20, metavar="N",
+                   help="JSON-lines: start a new file after N bytes (64 MiB)")
+    p.set_defaults(func=cmd_stream)
 
     p = command("bench", "throughput/latency ratios against raw SQL baselines", """
         Runs on an on-disk cluster with fsync on (tmpfs numbers are meaningless) unless a

@@ -110,7 +110,10 @@ def test_concurrent_updates_keep_an_exact_trail(conn, dsn, tenant):
         (tenant, entity),
     ).fetchall()
     row = conn.execute(
-        "SELECT to_jsonb(s) FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
+        # the canonical snapshot of the row: timestamps as UTC text, as the writers store them
+        "SELECT to_jsonb(s) || jsonb_build_object('created_at', erp._utc(s.created_at),"
+        " 'updated_at', erp._utc(s.updated_at))"
+        " FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
         (tenant, entity),
     ).fetchone()[0]
     n = len(events)

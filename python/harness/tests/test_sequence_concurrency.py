@@ -269,7 +269,7 @@ def test_storm_of_allocations_is_gapless_and_audited(conn, dsn):
 @pytest.fixture
 def seq(conn, tenant):
     """Sequence SEQ in `tenant` with 1 and 2 issued and committed; returns (tenant, code)."""
-    create_sequence(conn, tenant, "SEQ", reset="yearly")
+    create_sequence(conn, tenant, "SEQ", prefix="S{YY}-", reset="yearly")
     for _ in range(2):
         alloc(conn, tenant, "SEQ", date(2025, 6, 1))
     return tenant, "SEQ"

@@ -15,7 +15,7 @@ BEGIN
     events := 0;
     sha256 := repeat('0', 64);
     FOR v_line IN
-        SELECT erp.audit_canonical(e) FROM erp.erp_audit_events AS e
+        SELECT erp._audit_canonical(e) FROM erp.erp_audit_events AS e
         WHERE e.id >= erp._audit_bound(v_month) AND e.id < erp._audit_bound((v_month + interval '1 month')::date)
         ORDER BY e.id
     LOOP

@@ -9,7 +9,7 @@ DECLARE
     v_month date := erp._audit_month_check(p_month);
 BEGIN
     RETURN QUERY
-    SELECT erp.audit_canonical(e) FROM erp.erp_audit_events AS e
+    SELECT erp._audit_canonical(e) FROM erp.erp_audit_events AS e
     WHERE e.id >= erp._audit_bound(v_month) AND e.id < erp._audit_bound((v_month + interval '1 month')::date)
     ORDER BY e.id;
 END

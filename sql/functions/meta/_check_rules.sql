@@ -27,7 +27,7 @@ AS $fn$
         FROM erp_meta._columns(p_table) AS c
         WHERE NOT c.generated AND c.kind = 'numeric'
         UNION ALL
-        SELECT 4, k.n, k.field, 'ZE003', 'is invalid (' || k.name || ')', format('e.erp_ok_%s', k.n)
+        SELECT 4, k.n, k.field, 'ZE003', 'is invalid (constraint ' || k.name || ')', format('e.erp_ok_%s', k.n)
         FROM erp_meta._checks(p_table) AS k
         UNION ALL
         SELECT 5, row_number() OVER (ORDER BY fk.conname), coalesce(f.field, fk.conname::text), 'ZE001',

@@ -91,8 +91,8 @@ BEGIN
         SELECT min(e.erp_row) INTO v_row FROM %1$s WHERE %2$s true GROUP BY %6$s HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION '%7$s with this %% already exists in this tenant%%', %8$L, CASE
-            WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %%s)', v_row) ELSE '' END
+        RAISE EXCEPTION '%7$s with this %% (%%) already exists in this tenant%%', %8$L, erp._clip((p_rows[v_row]).%11$I::text),
+            CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %%s)', v_row) ELSE '' END
             USING ERRCODE = 'ZE002', DETAIL = %9$L,
             HINT = %10$L;
     END IF;$probe$,
@@ -103,7 +103,8 @@ BEGIN
         CASE WHEN u.predicate IS NOT NULL THEN ' AND ' || u.predicate ELSE '' END,
         (SELECT string_agg(format('e.%I', c), ', ') FROM unnest(u.columns) AS c),
         p_entity_type, u.field, 'unique index ' || u.name,
-        format('Choose another %s, or update the existing record.', u.field)), E'\n' ORDER BY u.n)
+        format('Choose another %s, or update the existing record.', u.field),
+        coalesce(u.sources[1], 'id')), E'\n' ORDER BY u.n)
     INTO v_duplicates
     FROM erp_meta._unique_keys(v_table) AS u;
 

@@ -49,7 +49,7 @@ BEGIN
                 string_agg(s.h, ''::bytea ORDER BY s.xact_id, s.id), v_head.hash, NULL, clock_timestamp(), session_user
             INTO v_block
             FROM (
-                SELECT e.xact_id, e.id, sha256(convert_to(erp.audit_canonical(e), 'UTF8')) AS h
+                SELECT e.xact_id, e.id, sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h
                 FROM erp.erp_audit_events AS e
                 WHERE e.tenant_id = p_tenant_id AND (e.xact_id, e.id) > (v_head.through_xact, v_head.through_id)
                     AND (e.xact_id, e.id) <= (v_batch_xact, v_batch_id)

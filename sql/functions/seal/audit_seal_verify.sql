@@ -62,7 +62,7 @@ BEGIN
             AND NOT EXISTS (SELECT 1 FROM erp_meta.audit_purges AS p WHERE p.month = b.month)
     ),
     actual AS (
-        SELECT e.id, e.xact_id, sha256(convert_to(erp.audit_canonical(e), 'UTF8')) AS h
+        SELECT e.id, e.xact_id, sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h
         FROM erp.erp_audit_events AS e
         WHERE e.tenant_id = p_tenant_id AND v_head.tenant_id IS NOT NULL
             AND (e.xact_id, e.id) <= (v_head.through_xact, v_head.through_id)

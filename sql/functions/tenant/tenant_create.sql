@@ -1,6 +1,6 @@
 -- Creates tenant p_tenant_id (the caller chooses the id) and records its created event.
 -- The time zone is an IANA Area/Location name (or UTC): legacy aliases such as EST or
--- posixrules, and the posix/, right/, Etc/ and US/ trees, are refused.
+-- posixrules, and the posix/, right/, US/ and other alias trees, are refused.
 CREATE OR REPLACE FUNCTION erp.tenant_create(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -23,7 +23,7 @@ BEGIN
     PERFORM erp._text_check('tenant name', p_name, 500, true);
     IF p_timezone IS NULL OR NOT (
         p_timezone = 'UTC'
-        OR (p_timezone ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?$'
+        OR (p_timezone ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Etc|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?$'
             AND EXISTS (SELECT 1 FROM pg_catalog.pg_timezone_names AS z WHERE z.name = p_timezone))
     ) THEN
         RAISE EXCEPTION 'unknown time zone %', erp._clip(p_timezone, 40)

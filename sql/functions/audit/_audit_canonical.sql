@@ -2,7 +2,7 @@
 -- as UTC ISO 8601 with microseconds, jsonb as stored, uuids in lower case, xact_id in decimal
 -- (jsonb's key order: by length, then bytes). verify, the month digest, the archive export and
 -- the seal all hash this one text, so an archive can be checked against the seal years later.
-CREATE OR REPLACE FUNCTION erp.audit_canonical(p_event erp.erp_audit_events) RETURNS text
+CREATE OR REPLACE FUNCTION erp._audit_canonical(p_event erp.erp_audit_events) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $fn$
     SELECT pg_catalog.jsonb_build_object(
@@ -14,6 +14,5 @@ AS $fn$
         'xact_id', (p_event).xact_id::text
     )::text
 $fn$;
-COMMENT ON FUNCTION erp.audit_canonical(erp.erp_audit_events) IS
+COMMENT ON FUNCTION erp._audit_canonical(erp.erp_audit_events) IS
     'Canonical JSON line of an event (every column; UTC timestamps): what digests, exports and seals hash.';
-REVOKE ALL ON FUNCTION erp.audit_canonical(erp.erp_audit_events) FROM PUBLIC;
