@@ -152,15 +152,16 @@ class ErpClient:
               optional: dict[str, Any] | None = None, context: str = "tenant") -> Any:
         """Call ``erp.<fn>``: ``args`` always, ``optional`` when not None; named notation.
 
-        ``context`` is "write" (tenant + actor + trace), "tenant" (tenant only) or "none".
+        ``context`` is "write" (tenant + actor + trace), "tenant" (tenant only), "actor"
+        (actor + trace, installation-wide writes) or "none".
         ``shape`` is "row", "rows", "value" or "values".
         """
         params: dict[str, Any] = {}
-        if context != "none":
+        if context not in ("none", "actor"):
             if self.context.tenant_id is None:
                 raise ValueError(f"{fn}: no tenant_id; pass tenant_id= or use client.using()")
             params["p_tenant_id"] = self.context.tenant_id
-        if context == "write":
+        if context in ("write", "actor"):
             params["p_actor_user_id"] = self.context.actor_user_id
             params["p_actor_type"] = self.context.actor_type
             params["p_trace_id"] = self.context.trace_id
@@ -231,6 +232,14 @@ class ErpClient:
         return self._call("sequence_next_batch", "rows", "allocation",
                           {"code": code, "count": count}, {"document_date": document_date},
                           "write")
+
+    def sequence_next_at_commit(self, code: str, entity_type: str, entity_id: uuid.UUID,
+                                document_date: dt.date | None = None) -> None:
+        """Ask for a number for a document row, allocated and written into its ``number``
+        column when the transaction commits (the counter row is locked for the commit only)."""
+        self._call("sequence_next_at_commit", "value", None,
+                   {"code": code, "entity_type": entity_type, "entity_id": entity_id},
+                   {"document_date": document_date}, "write")
 
     def sequence_peek(self, code: str, document_date: dt.date | None = None) -> Row:
         """The number sequence_next would allocate now (display only, not a reservation)."""
@@ -392,6 +401,55 @@ class ErpClient:
     def audit_verify(self) -> list[Row]:
         """One row per integrity problem of the tenant; an empty list when it is sound."""
         return self._call("audit_verify", "rows", "problem", {})
+
+    def audit_feed(self, after: str | None = None, limit: int | None = None) -> list[Row]:
+        """Committed events after a feed position, exactly once, in commit-safe order: keep the
+        last row's ``position`` and pass it as ``after`` to resume."""
+        return self._call("audit_feed", "rows", None, {}, {"after": after, "limit": limit})
+
+    def audit_feed_lag(self) -> Row:
+        """How far the feed is held back by open transactions."""
+        return self._call("audit_feed_lag", "row", None, {})
+
+    def audit_seal(self, all_tenants: bool = False) -> list[Row]:
+        """Seal the tenant's committed events (every tenant's with ``all_tenants``)."""
+        if all_tenants:
+            return self._call("audit_seal", "rows", None, {}, {}, "none")
+        return self._call("audit_seal", "rows", None, {})
+
+    def audit_seal_verify(self) -> list[Row]:
+        """Problems of the tenant's seal chain against the trail; empty when intact."""
+        return self._call("audit_seal_verify", "rows", None, {})
+
+    def audit_seal_head(self) -> Row | None:
+        """The end of the tenant's seal chain: hand it to an auditor, compare it later."""
+        return self._call("audit_seal_head", "row", None, {})
+
+    # ---- installation-wide (no tenant): partitions, retention ------------------------------
+    def audit_tenants(self) -> list[Row]:
+        return self._call("audit_tenants", "rows", None, {}, None, "none")
+
+    def audit_partitions(self) -> list[Row]:
+        return self._call("audit_partitions", "rows", None, {}, None, "none")
+
+    def audit_maintain(self, months_ahead: int | None = None) -> list[Row]:
+        return self._call("audit_maintain", "rows", None, {}, {"months_ahead": months_ahead},
+                          "none")
+
+    def audit_month_digest(self, month: dt.date) -> Row:
+        return self._call("audit_month_digest", "row", None, {"month": month}, None, "none")
+
+    def audit_month_export(self, month: dt.date) -> list[str]:
+        return self._call("audit_month_export", "values", None, {"month": month}, None, "none")
+
+    def audit_archive_record(self, month: dt.date, events: int, sha256: str,
+                             location: str) -> Row:
+        return self._call("audit_archive_record", "row", None,
+                          {"month": month, "events": events, "sha256": sha256,
+                           "location": location}, None, "actor")
+
+    def audit_purge(self, month: dt.date) -> list[Row]:
+        return self._call("audit_purge", "rows", None, {"month": month}, None, "actor")
 
     # ---- shared shapes ----------------------------------------------------------------------
     def _update(self, entity: str, id: uuid.UUID, patch: dict[str, Any],

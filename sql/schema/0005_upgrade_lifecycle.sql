@@ -76,6 +76,8 @@ DECLARE
     v_signature text;
     v_grantee text;
 BEGIN
+    -- the signatures and role names come from the catalog (regprocedure, regrole text)
+    -- @plpgsql_check_options: security_warnings = false
     -- grants become exactly those in the files: every grant on a project function goes first
     FOR v_signature, v_grantee IN
         SELECT DISTINCT p.oid::regprocedure::text,
@@ -105,6 +107,8 @@ DECLARE
     v_marker bigint;
     v_defined text[];
 BEGIN
+    -- the signatures to drop come from the catalog (regprocedure text)
+    -- @plpgsql_check_options: security_warnings = false
     SELECT i.cmin::text::bigint INTO STRICT v_marker FROM erp_meta.installation AS i WHERE i.xmin = v_xid;
     SELECT coalesce(array_agg(p.oid::regprocedure::text), '{}') INTO v_defined
     FROM pg_catalog.pg_proc AS p

@@ -7,7 +7,6 @@ SET LOCAL ROLE erp_owner;
 
 -- result types change in this release (CREATE OR REPLACE cannot change them)
 DROP FUNCTION IF EXISTS erp._context_check(uuid, uuid, text, text);
-DROP FUNCTION IF EXISTS erp._sequence_find(uuid, text);
 
 -- ---- invisible characters ------------------------------------------------------------------
 -- Unicode 14 categories Cc (controls), Cf (format: zero-width space/joiner, soft hyphen, BOM,
@@ -29,13 +28,13 @@ RETURN pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.repla
 COMMENT ON FUNCTION erp._casefold(text) IS
     'Unicode 14 full case folding from a fixed table (independent of locale, ICU and glibc)';
 
--- The key of a code: NFKC, full case folding, NFKC again, trimmed of spaces. ASCII (almost
--- every code) takes the short path, which gives the same result.
+-- The key of a code: NFKC, full case folding, NFKC again, trimmed of spaces, tabs and line
+-- breaks. ASCII (almost every code) takes the short path, which gives the same result.
 CREATE OR REPLACE FUNCTION erp._code_key(p_code text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN CASE
-    WHEN octet_length(p_code) = char_length(p_code) THEN btrim(lower(p_code COLLATE "C"))
-    ELSE btrim(normalize(erp._casefold(normalize(p_code, nfkc)), nfkc))
+    WHEN octet_length(p_code) = char_length(p_code) THEN btrim(lower(p_code COLLATE "C"), E' \t\r\n')
+    ELSE btrim(normalize(erp._casefold(normalize(p_code, nfkc)), nfkc), E' \t\r\n')
 END;
 COMMENT ON FUNCTION erp._code_key(text) IS
     'Comparison key of a code: NFKC, full Unicode case folding (pinned table), NFKC, trimmed '

@@ -41,8 +41,8 @@ SELECT is(
 SELECT is(
     (SELECT e.payload FROM erp.erp_audit_events AS e
     WHERE e.tenant_id = 'a0000000-0000-4000-8000-00000000000a'),
-    (SELECT to_jsonb(c) FROM created AS c),
-    'the created event carries the full snapshot of the tenant row'
+    (SELECT pg_temp.snap(to_jsonb(c)) FROM created AS c),
+    'the created event carries the full snapshot of the tenant row (timestamps canonical UTC)'
 );
 SELECT ok(
     (SELECT substr(e.id::text, 15, 1) = '7' AND substr(e.id::text, 20, 1) IN ('8', '9', 'a', 'b')

@@ -2,7 +2,7 @@
 -- erp.entity_as_of (time travel) and erp.audit_verify (one row per problem).
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(52);
+SELECT plan(53);
 
 SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'setup', 'Acme');
 SELECT erp.tenant_create('b0000000-0000-4000-8000-00000000000b', NULL, 'SYSTEM', 'setup', 'Beta');
@@ -35,17 +35,24 @@ SELECT count(*) FROM erp.atomic_insert_many_with_audit('b0000000-0000-4000-8000-
 
 -- ===== the indexes behind the reads ========================================================
 SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_entity_idx',
-    ARRAY['tenant_id', 'entity_id', 'created_at', 'id'], 'per-entity history index');
-SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_time_idx',
-    ARRAY['tenant_id', 'created_at', 'id'], 'tenant time-page index (keyset on created_at, id)');
-SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_trace_idx',
+    ARRAY['tenant_id', 'entity_id', 'entity_version'], 'per-entity index: history, time travel, verify');
+SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_pkey',
+    ARRAY['tenant_id', 'id'], 'primary key: tenant pages in id (= time) order, keyset on id');
+SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_trace_id_idx',
     ARRAY['tenant_id', 'trace_id'], 'trace look-up index');
-SELECT index_is_unique('erp', 'erp_audit_events', 'erp_audit_events_entity_version_key',
-    'one event per entity version (unique, partial: allocations carry no version)');
+SELECT has_index('erp', 'erp_audit_events', 'erp_audit_events_xact_idx',
+    ARRAY['tenant_id', 'xact_id', 'id'], 'commit-safe positions: feed and seal');
+SELECT set_eq(
+    $$SELECT c.relname::text FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+    WHERE i.indrelid = 'erp.erp_audit_events'::regclass$$,
+    ARRAY['erp_audit_events_pkey', 'erp_audit_events_entity_idx', 'erp_audit_events_trace_id_idx',
+        'erp_audit_events_xact_idx'],
+    'exactly these four indexes (every index costs each event a write): no global (entity, version) key'
+);
 
 -- ===== audit_history ======================================================================
 SELECT is(
-    (SELECT array_agg(h.event_type ORDER BY h.created_at, h.id)
+    (SELECT array_agg(h.event_type ORDER BY h.id)
     FROM erp.audit_history('a0000000-0000-4000-8000-00000000000a', 'erp.base.sequence',
         (SELECT s.id FROM s)) AS h),
     ARRAY['erp.base.sequence.created', 'erp.base.sequence.updated', 'erp.base.sequence.updated',
@@ -57,11 +64,11 @@ SELECT results_eq(
     $$SELECT h.id FROM erp.audit_history('a0000000-0000-4000-8000-00000000000a',
         'erp.base.sequence', (SELECT s.id FROM s)) AS h$$,
     $$SELECT e.id FROM erp.erp_audit_events AS e WHERE e.entity_id = (SELECT s.id FROM s)
-        ORDER BY e.created_at, e.id$$,
+        ORDER BY e.id$$,
     'audit_history is ordered oldest first'
 );
 SELECT is(
-    (SELECT array_agg(h.entity_version ORDER BY h.created_at, h.id)
+    (SELECT array_agg(h.entity_version ORDER BY h.id)
     FROM erp.audit_history('a0000000-0000-4000-8000-00000000000a', 'erp.base.sequence',
         (SELECT s.id FROM s)) AS h WHERE h.entity_version IS NOT NULL),
     ARRAY[1, 2, 3, 4, 5]::bigint[],
@@ -88,7 +95,7 @@ SELECT is(
 SELECT results_eq(
     $$SELECT e.id FROM erp.audit_events('a0000000-0000-4000-8000-00000000000a', p_limit => 10000) AS e$$,
     $$SELECT e.id FROM erp.erp_audit_events AS e
-        WHERE e.tenant_id = 'a0000000-0000-4000-8000-00000000000a' ORDER BY e.created_at, e.id$$,
+        WHERE e.tenant_id = 'a0000000-0000-4000-8000-00000000000a' ORDER BY e.id$$,
     'audit_events without filters: every event of the tenant, oldest first'
 );
 SELECT is(
@@ -245,7 +252,7 @@ SELECT is(
 SELECT is(
     erp.entity_as_of('a0000000-0000-4000-8000-00000000000a', 'erp.base.sequence', (SELECT s.id FROM s),
         'infinity'),
-    (SELECT to_jsonb(q) FROM erp.erp_sequences AS q WHERE q.id = (SELECT s.id FROM s)),
+    (SELECT pg_temp.snap(to_jsonb(q)) FROM erp.erp_sequences AS q WHERE q.id = (SELECT s.id FROM s)),
     'entity_as_of now is the current row (allocations are not snapshots)'
 );
 SELECT is(
@@ -295,8 +302,8 @@ AS $$
     VALUES ('a0000000-0000-4000-8000-00000000000a', erp.uuid_v7(), 'SYSTEM', 'erp.base.sequence',
         p_entity_id, 'erp.base.sequence.' || p_event, p_payload, p_version, p_changes)
 $$;
-CREATE FUNCTION pg_temp.snap(p_id uuid) RETURNS jsonb LANGUAGE sql STABLE
-AS $$ SELECT to_jsonb(q) FROM erp.erp_sequences AS q WHERE q.id = p_id $$;
+CREATE FUNCTION pg_temp.row_snap(p_id uuid) RETURNS jsonb LANGUAGE sql STABLE
+AS $$ SELECT pg_temp.snap(to_jsonb(q)) FROM erp.erp_sequences AS q WHERE q.id = p_id $$;
 
 -- 1. a row changed behind the writers' back
 UPDATE erp.erp_sequences SET name = 'tampered' WHERE id = pg_temp.t('bulk1');
@@ -307,22 +314,22 @@ VALUES ('a0000000-0000-4000-8000-00000000000a', 'e0000000-0000-4000-8000-0000000
 UPDATE erp.erp_sequences SET version = 2 WHERE id = pg_temp.t('bulk3');
 -- 4. a forged event that skips a version
 UPDATE erp.erp_sequences SET version = 3 WHERE id = pg_temp.t('bulk4');
-SELECT pg_temp.forge(pg_temp.t('bulk4'), 'updated', 3, pg_temp.snap(pg_temp.t('bulk4')));
+SELECT pg_temp.forge(pg_temp.t('bulk4'), 'updated', 3, pg_temp.row_snap(pg_temp.t('bulk4')));
 -- 5. events of an entity that has no row
 SELECT pg_temp.forge('e0000000-0000-4000-8000-000000000005', 'created', 1, '{}');
 -- 6. a version-2 event whose changes do not lead from version 1 to its snapshot
 UPDATE erp.erp_sequences SET name = 'Renamed', version = 2 WHERE id = pg_temp.t('bulk5');
-SELECT pg_temp.forge(pg_temp.t('bulk5'), 'updated', 2, pg_temp.snap(pg_temp.t('bulk5')),
+SELECT pg_temp.forge(pg_temp.t('bulk5'), 'updated', 2, pg_temp.row_snap(pg_temp.t('bulk5')),
     '{"prefix": {"old": "", "new": "P-"}}');
 -- 7. a version-2 event whose "old" values are not the previous snapshot
 UPDATE erp.erp_sequences SET name = 'Renamed', version = 2 WHERE id = pg_temp.t('bulk6');
-SELECT pg_temp.forge(pg_temp.t('bulk6'), 'updated', 2, pg_temp.snap(pg_temp.t('bulk6')),
+SELECT pg_temp.forge(pg_temp.t('bulk6'), 'updated', 2, pg_temp.row_snap(pg_temp.t('bulk6')),
     '{"name": {"old": "Something else", "new": "Renamed"}}');
 -- 8. an entity whose first event is not a created event
 INSERT INTO erp.erp_sequences (tenant_id, id, code, name)
 VALUES ('a0000000-0000-4000-8000-00000000000a', 'e0000000-0000-4000-8000-000000000008', 'FIRST', 'First');
 SELECT pg_temp.forge('e0000000-0000-4000-8000-000000000008', 'updated', 1,
-    pg_temp.snap('e0000000-0000-4000-8000-000000000008'));
+    pg_temp.row_snap('e0000000-0000-4000-8000-000000000008'));
 -- 9. a number counted but never issued
 UPDATE erp.erp_sequence_counters SET next_value = next_value + 1
 WHERE sequence_id = (SELECT s.id FROM s);
@@ -349,10 +356,10 @@ SELECT is(
     'every problem names the entity type and carries details'
 );
 SELECT is(
-    (SELECT v.detail -> 'row' ->> 'name' FROM erp.audit_verify('a0000000-0000-4000-8000-00000000000a') AS v
+    (SELECT v.detail -> 'fields' -> 'name' FROM erp.audit_verify('a0000000-0000-4000-8000-00000000000a') AS v
     WHERE v.problem = 'snapshot_mismatch' AND v.entity_id = pg_temp.t('bulk1')),
-    'tampered',
-    'a snapshot mismatch shows the row and the last event'
+    '{"row": "tampered", "event": "Bulk 1", "in_event": true}'::jsonb,
+    'a snapshot mismatch names each differing field: the row''s value, the event''s, and whether the event has it'
 );
 SELECT is_empty($$SELECT * FROM erp.audit_verify('b0000000-0000-4000-8000-00000000000b')$$,
     'damage in tenant A is not reported for tenant B');

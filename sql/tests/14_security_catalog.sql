@@ -2,7 +2,7 @@
 -- function files are checked too): who may execute what, SECURITY DEFINER hygiene, ownership,
 -- revoke-by-default, row-level security, and tenant_id leading every key.
 BEGIN;
-SELECT plan(27);
+SELECT plan(32);
 
 -- ===== the intended EXECUTE grants: the ONE place to extend ===============================
 -- Rule: every function in schema erp whose name does not start with '_' is the public API,
@@ -20,7 +20,29 @@ INSERT INTO grant_exceptions VALUES
 ('audit_history', '{erp_app,erp_admin,erp_auditor}', 'audit read'),
 ('audit_events', '{erp_app,erp_admin,erp_auditor}', 'audit read'),
 ('entity_as_of', '{erp_app,erp_admin,erp_auditor}', 'audit read'),
-('audit_verify', '{erp_app,erp_admin,erp_auditor}', 'audit read');
+('audit_verify', '{erp_admin,erp_auditor}', 'a full scan: auditors and administrators, not every app call'),
+('audit_feed', '{erp_admin,erp_auditor}', 'audit feed'),
+('audit_feed_lag', '{erp_admin,erp_auditor}', 'audit feed'),
+('audit_seal_verify', '{erp_admin,erp_auditor}', 'seal verification'),
+('audit_seal_head', '{erp_admin,erp_auditor}', 'seal head for auditors'),
+('audit_partitions', '{erp_admin,erp_auditor}', 'installation-wide: partition listing'),
+('audit_tenants', '{erp_admin,erp_auditor}', 'installation-wide: tenant list for audit tools'),
+('audit_seal', '{erp_admin}', 'sealing is maintenance'),
+('audit_maintain', '{erp_admin}', 'installation-wide maintenance'),
+('audit_month_digest', '{erp_admin}', 'installation-wide retention'),
+('audit_month_export', '{erp_admin}', 'installation-wide retention'),
+('audit_archive_record', '{erp_admin}', 'installation-wide retention'),
+('audit_purge', '{erp_admin}', 'installation-wide retention');
+-- Installation-wide functions: they act on the whole installation, not one tenant, and are the
+-- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
+-- objects ... the catalog test lists them by name").
+CREATE TEMP TABLE installation_wide (proname name PRIMARY KEY) ON COMMIT DROP;
+INSERT INTO installation_wide VALUES ('audit_maintain'), ('audit_partitions'), ('audit_month_digest'),
+('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants');
+-- Internal functions that are SECURITY DEFINER on purpose: the deferred trigger of numbers at
+-- commit runs as whoever commits, so it switches to the owner like the public functions.
+CREATE TEMP TABLE internal_definers (proname name PRIMARY KEY) ON COMMIT DROP;
+INSERT INTO internal_definers VALUES ('_number_requests_at_commit');
 
 CREATE TEMP VIEW erp_functions AS
 SELECT p.oid, p.oid::regprocedure::text AS signature, p.proname, n.nspname, p.prosecdef,
@@ -100,13 +122,36 @@ SELECT is_empty(
     'every granted function is SECURITY DEFINER (tables are private)'
 );
 SELECT is_empty(
-    $$SELECT f.signature FROM erp_functions AS f WHERE f.prosecdef AND f.proname ~ '^_'$$,
-    'no internal (_) function is SECURITY DEFINER'
+    $$SELECT f.signature FROM erp_functions AS f WHERE f.prosecdef AND f.proname ~ '^_'
+    AND f.proname NOT IN (SELECT d.proname FROM internal_definers AS d)$$,
+    'no internal (_) function is SECURITY DEFINER but the listed trigger'
 );
 SELECT is_empty(
     $$SELECT f.signature FROM public_api AS f JOIN pg_proc AS p ON p.oid = f.oid
-    WHERE p.proargnames[1] IS DISTINCT FROM 'p_tenant_id' OR p.proargtypes[0] <> 'uuid'::regtype$$,
-    'every public function takes p_tenant_id uuid as its first argument'
+    WHERE (p.proargnames[1] IS DISTINCT FROM 'p_tenant_id' OR p.proargtypes[0] <> 'uuid'::regtype)
+        AND f.proname NOT IN (SELECT w.proname FROM installation_wide AS w)$$,
+    'every public function but the listed installation-wide ones takes p_tenant_id uuid first'
+);
+SELECT is_empty(
+    $$SELECT w.proname FROM installation_wide AS w
+    WHERE NOT EXISTS (SELECT 1 FROM public_api AS f WHERE f.proname = w.proname)
+    UNION ALL
+    SELECT f.proname FROM public_api AS f JOIN pg_proc AS p ON p.oid = f.oid
+    WHERE f.proname IN (SELECT w.proname FROM installation_wide AS w) AND 'p_tenant_id' = ANY (p.proargnames)$$,
+    'the installation-wide functions exist and take no tenant'
+);
+SELECT is_empty(
+    $$SELECT f.signature FROM public_api AS f JOIN pg_proc AS p ON p.oid = f.oid
+    WHERE f.proname IN ('audit_archive_record', 'audit_purge')
+        AND (p.proargnames[1:3] <> ARRAY['p_actor_user_id', 'p_actor_type', 'p_trace_id']
+        OR (p.proargtypes[0], p.proargtypes[1], p.proargtypes[2])
+        <> ('uuid'::regtype::oid, 'text'::regtype::oid, 'text'::regtype::oid))$$,
+    'installation-wide writes take the actor context (p_actor_user_id, p_actor_type, p_trace_id) first'
+);
+SELECT is_empty(
+    $$SELECT f.proname FROM erp_functions AS f WHERE f.nspname = 'erp'
+    GROUP BY f.proname HAVING count(*) > 1$$,
+    'no function name of schema erp has two overloads (a changed signature leaves no stale one)'
 );
 SELECT is_empty(
     $$SELECT f.signature, a.name FROM public_api AS f JOIN pg_proc AS p ON p.oid = f.oid
@@ -227,11 +272,33 @@ SELECT is_empty(
 );
 SELECT is_empty(
     $$SELECT c.conrelid::regclass, c.conname FROM pg_constraint AS c
-    WHERE c.connamespace = 'erp'::regnamespace AND c.contype IN ('u', 'c', 'f')
-        AND c.conrelid <> 0 AND obj_description(c.oid, 'pg_constraint') IS NULL
-        AND c.conrelid IN (SELECT to_regclass(format('erp.%I', e.table_name))
-            FROM erp_meta.entity_types AS e)$$,
-    'every unique, check and foreign key constraint of an entity table names its field in a COMMENT'
+    JOIN pg_class AS t ON t.oid = c.conrelid
+    WHERE c.connamespace = 'erp'::regnamespace AND c.contype IN ('p', 'u', 'c', 'f')
+        AND t.relname IN (SELECT e.table_name FROM erp_meta.entity_types AS e)
+        AND NOT EXISTS (SELECT 1 FROM erp_meta.constraint_fields AS f
+            WHERE f.table_name = t.relname AND f.constraint_name = c.conname)
+    UNION ALL
+    SELECT i.indrelid::regclass, i.indexrelid::regclass::text FROM pg_index AS i
+    JOIN pg_class AS t ON t.oid = i.indrelid JOIN pg_class AS ic ON ic.oid = i.indexrelid
+    WHERE i.indisunique AND t.relname IN (SELECT e.table_name FROM erp_meta.entity_types AS e)
+        AND t.relnamespace = 'erp'::regnamespace
+        AND NOT EXISTS (SELECT 1 FROM erp_meta.constraint_fields AS f
+            WHERE f.table_name = t.relname AND f.constraint_name = ic.relname)$$,
+    'every constraint and unique index of an entity table maps to its field in erp_meta.constraint_fields'
+);
+SELECT is_empty(
+    $$SELECT f.table_name, f.constraint_name FROM erp_meta.constraint_fields AS f
+    WHERE NOT EXISTS (SELECT 1 FROM pg_constraint AS c JOIN pg_class AS t ON t.oid = c.conrelid
+        WHERE t.relname = f.table_name AND c.conname = f.constraint_name AND t.relnamespace = 'erp'::regnamespace)
+        AND NOT EXISTS (SELECT 1 FROM pg_class AS ic WHERE ic.relname = f.constraint_name
+            AND ic.relnamespace = 'erp'::regnamespace AND ic.relkind = 'i')$$,
+    'erp_meta.constraint_fields names only constraints and indexes that exist'
+);
+SELECT set_eq(
+    $$SELECT c.relname::text FROM pg_class AS c WHERE c.relnamespace = 'erp_meta'::regnamespace AND c.relkind = 'r'$$,
+    $$VALUES ('schema_migrations'), ('entity_types'), ('installation'), ('function_manifest'),
+        ('generated_functions'), ('audit_settings'), ('audit_archives'), ('audit_purges'), ('constraint_fields')$$,
+    'the installation-wide tables of erp_meta are exactly the listed ones'
 );
 
 SELECT * FROM finish();

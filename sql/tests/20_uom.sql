@@ -81,7 +81,7 @@ SELECT is(
 );
 SELECT is(
     (SELECT jsonb_build_object('type', e.event_type, 'v', e.entity_version, 'trace', e.trace_id,
-        'payload_is_row', e.payload = to_jsonb(u))
+        'payload_is_row', e.payload = pg_temp.snap(to_jsonb(u)))
     FROM erp.erp_audit_events AS e INNER JOIN erp.erp_uoms AS u ON e.entity_id = u.id
     WHERE u.id = pg_temp.u('KG')),
     '{"type": "erp.base.uom.created", "v": 1, "trace": "trace-a", "payload_is_row": true}'::jsonb,

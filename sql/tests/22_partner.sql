@@ -27,7 +27,7 @@ SELECT is(
     'partner_create: a company with the defaults, code and name trimmed'
 );
 SELECT is(
-    (SELECT jsonb_build_object('type', e.event_type, 'v', e.entity_version, 'payload_is_row', e.payload = to_jsonb(p))
+    (SELECT jsonb_build_object('type', e.event_type, 'v', e.entity_version, 'payload_is_row', e.payload = pg_temp.snap(to_jsonb(p)))
     FROM erp.erp_audit_events AS e INNER JOIN erp.erp_partners AS p ON e.entity_id = p.id WHERE p.code = 'ACME'),
     '{"type": "erp.base.partner.created", "v": 1, "payload_is_row": true}'::jsonb,
     'the created event carries the row'

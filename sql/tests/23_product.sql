@@ -42,7 +42,7 @@ SELECT is(
     'product_create: defaults goods / price 0 / no barcode / no purchase unit; SKU and name trimmed'
 );
 SELECT is(
-    (SELECT jsonb_build_object('type', e.event_type, 'v', e.entity_version, 'payload_is_row', e.payload = to_jsonb(p))
+    (SELECT jsonb_build_object('type', e.event_type, 'v', e.entity_version, 'payload_is_row', e.payload = pg_temp.snap(to_jsonb(p)))
     FROM erp.erp_audit_events AS e INNER JOIN erp.erp_products AS p ON e.entity_id = p.id WHERE p.sku = 'W-1'),
     '{"type": "erp.base.product.created", "v": 1, "payload_is_row": true}'::jsonb,
     'the created event carries the row'

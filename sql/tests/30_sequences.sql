@@ -5,7 +5,7 @@
 -- Cross-connection behaviour (locking, lock_timeout, concurrency) is tested in Python:
 -- python/harness/tests/test_sequence_concurrency.py and test_sequence_properties.py.
 BEGIN;
-SELECT plan(261);
+SELECT plan(263);
 
 -- ---- helpers (pg_temp: the ROLLBACK removes them) -------------------------------------
 -- Note: in `generate_series(...) AS g CROSS JOIN LATERAL erp.sequence_next(...)` the call must
@@ -23,6 +23,19 @@ AS $fn$
         (SELECT count(*) || ':' || md5(coalesce(string_agg(c::text, ',' ORDER BY c::text), ''))
         FROM erp.erp_sequence_counters AS c),
         (SELECT count(*) || ':' || coalesce(max(e.id::text), '') FROM erp.erp_audit_events AS e))
+$fn$;
+
+-- The canonical form of a row's to_jsonb() (timestamps as UTC text, as snapshots store them);
+-- the same as pg_temp.snap of include/core_helpers.sql, which this file does not include.
+CREATE FUNCTION pg_temp.snap(p_row jsonb) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $fn$
+    SELECT coalesce(jsonb_object_agg(k.key, CASE
+        WHEN jsonb_typeof(k.value) = 'string'
+            AND k.value #>> '{}' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d)?$'
+            THEN to_jsonb(erp._utc((k.value #>> '{}')::timestamptz))
+        ELSE k.value END), '{}'::jsonb)
+    FROM jsonb_each(p_row) AS k
 $fn$;
 
 -- throws_ok plus "nothing written": two tests per refusal.
@@ -96,21 +109,21 @@ $setup$;
 
 -- ---- the API exists, and only the public functions are granted --------------------------
 SELECT has_function('erp', 'sequence_create',
-    ARRAY['uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'integer', 'bigint', 'bigint',
+    ARRAY['uuid', 'uuid', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint',
         'text']);
 SELECT has_function('erp', 'sequence_update', ARRAY['uuid', 'uuid', 'text', 'text', 'uuid', 'jsonb', 'bigint']);
 SELECT has_function('erp', 'sequence_get', ARRAY['uuid', 'uuid']);
 SELECT has_function('erp', 'sequence_list', ARRAY['uuid']);
 SELECT has_function('erp', 'sequence_next', ARRAY['uuid', 'uuid', 'text', 'text', 'text', 'date']);
 SELECT has_function('erp', 'sequence_next_batch',
-    ARRAY['uuid', 'uuid', 'text', 'text', 'text', 'integer', 'date']);
+    ARRAY['uuid', 'uuid', 'text', 'text', 'text', 'bigint', 'date']);
 SELECT has_function('erp', 'sequence_peek', ARRAY['uuid', 'text', 'date']);
 SELECT is(
     (SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_catalog.pg_proc AS p
         WHERE p.pronamespace = 'erp'::regnamespace AND p.proname ~ '^_?sequence'
             AND has_function_privilege('erp_app', p.oid, 'EXECUTE')),
-    ARRAY['sequence_create', 'sequence_get', 'sequence_list', 'sequence_next', 'sequence_next_batch',
-        'sequence_peek', 'sequence_update'],
+    ARRAY['sequence_create', 'sequence_get', 'sequence_list', 'sequence_next', 'sequence_next_at_commit',
+        'sequence_next_batch', 'sequence_peek', 'sequence_update'],
     'erp_app may execute the public sequence functions and none of the _sequence helpers'
 );
 SELECT is(
@@ -145,7 +158,7 @@ SELECT is(
 );
 SELECT is(
     (SELECT jsonb_build_object('event_type', e.event_type, 'entity_version', e.entity_version,
-        'actor', e.actor_user_id, 'trace', e.trace_id, 'payload_is_row', e.payload = to_jsonb(i))
+        'actor', e.actor_user_id, 'trace', e.trace_id, 'payload_is_row', e.payload = pg_temp.snap(to_jsonb(i)))
     FROM erp.erp_audit_events AS e INNER JOIN inv AS i ON e.entity_id = i.id),
     jsonb_build_object('event_type', 'erp.base.sequence.created', 'entity_version', 1,
         'actor', 'd0000000-0000-4000-8000-000000000001', 'trace', 'trace-create', 'payload_is_row', true),
@@ -489,7 +502,7 @@ SELECT is(pg_temp.allocated('a0000000-0000-4000-8000-0000000000a1', 'YR', '2025'
     'period 2025 issued exactly 1, 2');
 SELECT lives_ok(
     $$SELECT erp.sequence_create('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', 'YR100',
-        'Yearly from 100 by 10', '', '', 0, 10, 100, 'yearly')$$,
+        'Yearly from 100 by 10', 'Y{YYYY}-', '', 0, 10, 100, 'yearly')$$,
     'a yearly sequence with start 100 and step 10'
 );
 SELECT is(
@@ -688,16 +701,16 @@ SELECT is(
 -- ---- sequence_update ------------------------------------------------------------------------
 CREATE TEMP TABLE upd ON COMMIT DROP AS
 SELECT * FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 'trace-upd',
-    pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"prefix": "F{YY}-", "padding": 3}', 1);
+    pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"padding": 3}', 1);
 SELECT is(
     (SELECT (u.prefix, u.padding, u.version)::text FROM upd AS u),
-    ('F{YY}-', 3, 2)::text,
-    'prefix and padding may change after numbers were issued; version 2'
+    ('', 3, 2)::text,
+    'padding may change after numbers were issued (a number is never printed twice); version 2'
 );
 SELECT is(
     (SELECT e.changes FROM erp.erp_audit_events AS e
     WHERE e.entity_id = (SELECT u.id FROM upd AS u) AND e.event_type = 'erp.base.sequence.updated'),
-    '{"prefix": {"old": "", "new": "F{YY}-"}, "padding": {"old": 5, "new": 3}}'::jsonb,
+    '{"padding": {"old": 5, "new": 3}}'::jsonb,
     'the update is audited with its changes'
 );
 SELECT is(
@@ -708,12 +721,12 @@ SELECT is(
 SELECT is(
     (SELECT (n.allocated_value, n.formatted)::text FROM erp.sequence_next('a0000000-0000-4000-8000-0000000000a1',
         NULL, 'SYSTEM', 't', 'INV', '2025-06-01') AS n),
-    (5, 'F25-005')::text,
+    (5, '005')::text,
     'the next number continues the counter in the new format'
 );
 SELECT is(
     (SELECT u.version FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
-        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"prefix": "F{YY}-", "step": 1}') AS u),
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"padding": 3, "step": 1}') AS u),
     2::bigint,
     'a patch that changes nothing (even naming step with its current value) keeps the version'
 );
@@ -726,6 +739,10 @@ SELECT is(
 );
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"prefix": "F{YY}-"}')$$,
+    'ZE009', 'sequence_update: prefix after numbers were issued (it could print an issued number again)');
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
         pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"step": 2}')$$,
     'ZE009', 'sequence_update: step after numbers were issued');
 SELECT * FROM pg_temp.refused(
@@ -734,16 +751,16 @@ SELECT * FROM pg_temp.refused(
     'ZE009', 'sequence_update: start_value after numbers were issued');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
-        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"reset": "yearly"}')$$,
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"reset": "yearly", "prefix": "{YYYY}-"}')$$,
     'ZE009', 'sequence_update: reset after numbers were issued');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
-        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'YR'), '{"reset": "monthly", "prefix": "X"}')$$,
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'YR'), '{"reset": "monthly", "prefix": "X{YYYY}{MM}"}')$$,
     'ZE009', 'sequence_update: a format change bundled with a reset change is refused as a whole');
 SELECT is(
     (SELECT (u.step, u.start_value, u.reset, u.version)::text FROM erp.sequence_update(
         'a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1',
-            'credit'), '{"step": 2, "start_value": 500, "reset": "yearly"}') AS u),
+            'credit'), '{"step": 2, "start_value": 500, "reset": "yearly", "prefix": "C{YYYY}-"}') AS u),
     (2, 500, 'yearly', 2)::text,
     'before the first number, step, start_value and reset may change'
 );

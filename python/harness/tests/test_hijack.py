@@ -65,7 +65,10 @@ def _events(conn: psycopg.Connection, tenant: uuid.UUID) -> list[tuple]:
 def _assert_sound(conn: psycopg.Connection, tenant: uuid.UUID, seq_id: uuid.UUID) -> None:
     """The sequence row and its trail are the real ones and consistent."""
     row = conn.execute(
-        "SELECT to_jsonb(s) FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
+        # the row as a snapshot stores it: timestamps as canonical UTC text
+        "SELECT to_jsonb(s) || jsonb_build_object('created_at', erp._utc(s.created_at),"
+        " 'updated_at', erp._utc(s.updated_at))"
+        " FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
         (tenant, seq_id),
     ).fetchone()[0]
     events = _events(conn, tenant)

@@ -8,7 +8,7 @@
 -- position is opaque text ("<xact_id>:<id>"); p_after NULL starts at the beginning.
 CREATE OR REPLACE FUNCTION erp.audit_feed(p_tenant_id uuid, p_after text DEFAULT NULL, p_limit bigint DEFAULT 1000)
 RETURNS TABLE (
-    "position" text, id uuid, entity_type text, entity_id uuid, event_type text, entity_version bigint,
+    "position" text, id uuid, entity_type text, entity_id uuid, event_type text, entity_version bigint, -- noqa: RF06
     actor_user_id uuid, actor_type text, trace_id text, payload jsonb, changes jsonb, created_at timestamptz,
     db_user text, xact_id xid8
 )
@@ -17,8 +17,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_xact xid8 := '0';
-    v_id uuid := '00000000-0000-0000-0000-000000000000';
+    v_xact xid8 := '0'::xid8;
+    v_id uuid := '00000000-0000-0000-0000-000000000000'::uuid;
     v_horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
 BEGIN
     IF p_limit IS NULL OR p_limit < 1 OR p_limit > 10000 THEN
@@ -32,6 +32,14 @@ BEGIN
         END IF;
         v_xact := split_part(p_after, ':', 1)::xid8;
         v_id := split_part(p_after, ':', 2)::uuid;
+        -- every position the feed hands out lies below the horizon, so below xmax; one beyond
+        -- it (a number too large for xid8 saturates to the maximum) came from elsewhere, e.g.
+        -- another cluster or one restored to an earlier point, and would skip events
+        IF v_xact >= pg_snapshot_xmax(pg_current_snapshot()) THEN
+            RAISE EXCEPTION 'p_after % lies beyond every transaction of this cluster', erp._clip(p_after, 60)
+                USING ERRCODE = 'ZE003',
+                HINT = 'A position is valid only on the cluster that served it; start from NULL elsewhere.';
+        END IF;
     END IF;
     RETURN QUERY
     SELECT e.xact_id::text || ':' || e.id::text, e.id, e.entity_type, e.entity_id, e.event_type, e.entity_version,

@@ -12,8 +12,16 @@ BEGIN
     SELECT count(*), min(e.created_at) INTO held_back, oldest_held_back
     FROM erp.erp_audit_events AS e
     WHERE e.tenant_id = p_tenant_id AND e.xact_id >= horizon AND e.xact_id IS DISTINCT FROM pg_current_xact_id_if_assigned();
-    SELECT min(a.xact_start) INTO oldest_open_transaction
-    FROM pg_stat_activity AS a WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid();
+    -- a prepared transaction holds the horizon too, and has no session; pg_stat_activity shows
+    -- xact_start of other logins' sessions only if the owner may read all statistics
+    -- (pg_read_all_stats), else that part is NULL
+    SELECT min(o.started) INTO oldest_open_transaction
+    FROM (
+        SELECT a.xact_start AS started
+        FROM pg_stat_activity AS a WHERE a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
+        UNION ALL
+        SELECT p.prepared FROM pg_prepared_xacts AS p
+    ) AS o;
     RETURN NEXT;
 END
 $fn$;

@@ -11,9 +11,9 @@ DECLARE
     v_moved bigint;
 BEGIN
     ALTER TABLE erp.erp_audit_events DETACH PARTITION erp.erp_audit_events_default;
-    ALTER TABLE erp.erp_audit_events_default RENAME TO erp_audit_events_draining;
+    -- detached, the old default is a plain table of the same name until it is dropped below
     FOR v_month IN
-        SELECT DISTINCT erp._audit_month(d.id) FROM erp.erp_audit_events_draining AS d ORDER BY 1
+        SELECT DISTINCT erp._audit_month(d.id) FROM erp.erp_audit_events_default AS d ORDER BY 1
     LOOP
         IF NOT EXISTS (
             SELECT 1 FROM erp._audit_partition_list() AS p
@@ -25,9 +25,9 @@ BEGIN
             RETURN NEXT;
         END IF;
     END LOOP;
-    INSERT INTO erp.erp_audit_events SELECT d.* FROM erp.erp_audit_events_draining AS d;
+    INSERT INTO erp.erp_audit_events SELECT d.* FROM erp.erp_audit_events_default AS d;
     GET DIAGNOSTICS v_moved = ROW_COUNT;
-    DROP TABLE erp.erp_audit_events_draining;
+    DROP TABLE erp.erp_audit_events_default;
     CREATE TABLE erp.erp_audit_events_default (LIKE erp.erp_audit_events INCLUDING DEFAULTS
         INCLUDING CONSTRAINTS INCLUDING INDEXES);
     PERFORM erp._audit_protect('erp.erp_audit_events_default'::regclass);

@@ -53,7 +53,7 @@ BEGIN
             'seal_block', h.block_no, 'seal_hash', h.hash),
         NULL)
     FROM (
-        SELECT e.tenant_id, count(*) AS events, min(e.id) AS first_id, max(e.id::text)::uuid AS last_id,
+        SELECT e.tenant_id, count(*) AS events, min(e.id::text)::uuid AS first_id, max(e.id::text)::uuid AS last_id,
             array_agg(DISTINCT to_char(erp._audit_month(e.id), 'YYYY-MM')) AS months,
             array_agg(DISTINCT erp._audit_month(e.id)) AS month_dates
         FROM erp.erp_audit_events AS e
@@ -87,8 +87,8 @@ BEGIN
         END;
     END LOOP;
     PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    partition := v_part.partition::text;  -- the name, while it has one (a dropped regclass prints as its oid)
     EXECUTE format('DROP TABLE %s', v_part.partition);
-    partition := v_part.partition::text;
     RETURN NEXT;
 END
 $fn$;

@@ -46,10 +46,11 @@ DECLARE
     v_other boolean;
     v_update text;
     v_conversion_guard text;
+    v_json_volatility text;
 BEGIN
     -- identifiers are quoted with %I and literals with %L; expressions come from the catalog
-    -- (pg_get_expr); only the owner runs this, at migrate time
-    -- @plpgsql_check_options: security_warnings = false
+    -- (pg_get_expr); only the owner runs this, at migrate time; it runs DDL through EXECUTE
+    -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
     SELECT * INTO STRICT v_entity FROM erp_meta.entity_types WHERE entity_type = p_entity_type;
     v_table := format('erp.%I', v_entity.table_name)::regclass;
     v_t := format('erp.%I', v_entity.table_name);
@@ -196,7 +197,7 @@ $f$, v_p || '_lock', v_entity.table_name, p_entity_type);
     v_update := format($u$
         WITH upd AS (
             UPDATE erp.%1$I AS t SET %2$s
-            WHERE t.tenant_id = p_old.tenant_id AND t.id = p_old.id
+            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
@@ -263,6 +264,12 @@ $f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false
     FROM erp_meta._columns(v_table) AS c;
     -- values of other types (enums, arrays, ...) are cast from text and can still be refused:
     -- only then does the conversion run in an exception block
+    -- converting dates and timestamps from text depends on session settings (for plpgsql_check,
+    -- at least): STABLE; everything else is a pure function of its arguments
+    SELECT CASE WHEN bool_or(c.kind IN ('date', 'timestamptz', 'timestamp', 'other')) THEN 'STABLE' ELSE 'IMMUTABLE' END
+    INTO v_json_volatility
+    FROM erp_meta._columns(v_table) AS c
+    WHERE c.name = ANY (v_entity.patch_keys) OR c.name = ANY (v_entity.insert_keys);
     v_conversion_guard := CASE WHEN v_other THEN format($g$
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION '%s: %%', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
@@ -270,7 +277,7 @@ $f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false
 
     EXECUTE format($f$
 CREATE FUNCTION erp.%1$I(p_old erp.%2$I, p_patch jsonb) RETURNS erp.%2$I
-LANGUAGE plpgsql
+LANGUAGE plpgsql %8$s
 AS $body$
 DECLARE
     v_unknown text[];
@@ -306,12 +313,12 @@ COMMENT ON FUNCTION erp.%1$I(erp.%2$I, jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 $f$, v_p || '_patch', v_entity.table_name, p_entity_type, coalesce(v_patch_ok, 'WHEN NULL THEN NULL'),
         format('Keys that may change: %s.', array_to_string(v_entity.patch_keys, ', ')),
-        v_patch_values, v_conversion_guard);
+        v_patch_values, v_conversion_guard, v_json_volatility);
     RETURN NEXT v_p || '_patch';
 
     EXECUTE format($f$
 CREATE FUNCTION erp.%1$I(p_rows jsonb) RETURNS erp.%2$I[]
-LANGUAGE plpgsql
+LANGUAGE plpgsql %8$s
 AS $body$
 DECLARE
     v_row bigint;
@@ -360,7 +367,7 @@ COMMENT ON FUNCTION erp.%1$I(jsonb) IS
     'Generated: a JSON array of %3$s objects as table rows; ZE003 for unknown keys and values of the wrong type.';
 $f$, v_p || '_from_json', v_entity.table_name, p_entity_type, coalesce(v_json_ok, 'WHEN NULL THEN NULL'),
         format('Keys accepted: %s.', array_to_string(v_entity.insert_keys, ', ')),
-        v_json_values, v_conversion_guard);
+        v_json_values, v_conversion_guard, v_json_volatility);
     RETURN NEXT v_p || '_from_json';
 
     -- ---- the generic check --------------------------------------------------------------------
@@ -378,7 +385,7 @@ LANGUAGE plpgsql
 AS $body$
 DECLARE
     v_row bigint;
-    v_rule bigint;
+    v_rule integer;
 BEGIN
     IF p_defaults THEN
         SELECT e.erp_row, CASE %3$s END INTO v_row, v_rule FROM %4$s

@@ -26,13 +26,13 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    v_row.code := btrim(p_code);
-    v_row.name := btrim(p_name);
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
     v_row.kind := p_kind;
     v_row.parent_id := p_parent_id;
-    v_row.email := btrim(p_email);
-    v_row.phone := btrim(p_phone);
-    v_row.tax_id := btrim(p_tax_id);
+    v_row.email := btrim(p_email, E' \t\r\n');
+    v_row.phone := btrim(p_phone, E' \t\r\n');
+    v_row.tax_id := btrim(p_tax_id, E' \t\r\n');
     v_row.address := coalesce(p_address, '{}');
     v_row.is_customer := p_is_customer;
     v_row.is_supplier := p_is_supplier;

@@ -26,11 +26,11 @@ BEGIN
     END IF;
     v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._partner_patch(v_old, p_patch);
-    v_new.code := btrim(v_new.code);
-    v_new.name := btrim(v_new.name);
-    v_new.email := btrim(v_new.email);
-    v_new.phone := btrim(v_new.phone);
-    v_new.tax_id := btrim(v_new.tax_id);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    v_new.email := btrim(v_new.email, E' \t\r\n');
+    v_new.phone := btrim(v_new.phone, E' \t\r\n');
+    v_new.tax_id := btrim(v_new.tax_id, E' \t\r\n');
     PERFORM erp._partner_validate(v_new);
     IF v_new.parent_id IS DISTINCT FROM v_old.parent_id THEN
         PERFORM erp._partner_parent_check(p_tenant_id, v_old, v_new);

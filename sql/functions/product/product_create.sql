@@ -23,13 +23,13 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    v_row.sku := btrim(p_sku);
-    v_row.name := btrim(p_name);
+    v_row.sku := btrim(p_sku, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
     v_row.product_type := p_product_type;
     v_row.uom_id := p_uom_id;
     v_row.purchase_uom_id := p_purchase_uom_id;
     v_row.list_price := p_list_price;
-    v_row.barcode := btrim(p_barcode);
+    v_row.barcode := btrim(p_barcode, E' \t\r\n');
     v_row.active := true;
     PERFORM erp._product_validate(v_row);
     PERFORM erp._product_uom_check(p_tenant_id, v_row);

@@ -22,9 +22,9 @@ BEGIN
     END IF;
     v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._product_patch(v_old, p_patch);
-    v_new.sku := btrim(v_new.sku);
-    v_new.name := btrim(v_new.name);
-    v_new.barcode := btrim(v_new.barcode);
+    v_new.sku := btrim(v_new.sku, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    v_new.barcode := btrim(v_new.barcode, E' \t\r\n');
     PERFORM erp._product_validate(v_new);
     IF (v_new.uom_id, v_new.purchase_uom_id) IS DISTINCT FROM (v_old.uom_id, v_old.purchase_uom_id) THEN
         PERFORM erp._product_uom_check(p_tenant_id, v_new);

@@ -46,7 +46,7 @@ BEGIN
             v_block := NULL;
             SELECT p_tenant_id, v_head.block_no + 1, v_month, v_head.through_xact, v_head.through_id,
                 v_batch_xact, v_batch_id, count(*), array_agg(s.id ORDER BY s.xact_id, s.id),
-                string_agg(s.h, ''::bytea ORDER BY s.xact_id, s.id), v_head.hash, NULL, clock_timestamp(), session_user
+                string_agg(s.h, ''::bytea ORDER BY s.xact_id, s.id), v_head.hash, NULL, clock_timestamp(), session_user::text
             INTO v_block
             FROM (
                 SELECT e.xact_id, e.id, sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h

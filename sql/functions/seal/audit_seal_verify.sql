@@ -7,9 +7,12 @@
 --   changed_block   a block whose stored hash is not the hash of its own content
 --   deleted_block   a block number missing from the chain
 --   broken_link     a block whose prev_hash is not the previous block's hash
---   head_mismatch   the head (erp.erp_audit_seal_heads) disagrees with the last block
--- Blocks cut off the tail together with a rewritten head can only be detected against a head
--- handed out earlier (erp.audit_seal_head): compare them.
+--   head_mismatch   the head (erp.erp_audit_seal_heads) disagrees with the last block or with
+--                   the number of events the blocks hold
+-- The sealed range ends at the later of the head's position and the last block's, so neither a
+-- rewound head nor a deleted head row hides the events of the blocks. Blocks cut off the tail
+-- together with a rewritten head can only be detected against a head handed out earlier
+-- (erp.audit_seal_head): compare them. An unknown tenant is ZE006 (never a clean answer).
 CREATE OR REPLACE FUNCTION erp.audit_seal_verify(p_tenant_id uuid)
 RETURNS TABLE (problem text, block_no bigint, event_id uuid, detail jsonb)
 LANGUAGE plpgsql STABLE
@@ -18,8 +21,25 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_head erp.erp_audit_seal_heads;
+    v_last erp.erp_audit_seals;
+    v_through_xact xid8;
+    v_through_id uuid;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id) THEN
+        RAISE EXCEPTION 'unknown tenant %', coalesce(p_tenant_id::text, 'NULL') USING ERRCODE = 'ZE006';
+    END IF;
     SELECT h.* INTO v_head FROM erp.erp_audit_seal_heads AS h WHERE h.tenant_id = p_tenant_id;
+    SELECT b.* INTO v_last FROM erp.erp_audit_seals AS b WHERE b.tenant_id = p_tenant_id
+    ORDER BY b.block_no DESC LIMIT 1;
+    -- the sealed range: up to the later of the head's and the last block's position
+    IF v_last.tenant_id IS NOT NULL AND (v_head.tenant_id IS NULL
+        OR (v_last.through_xact, v_last.through_id) > (v_head.through_xact, v_head.through_id)) THEN
+        v_through_xact := v_last.through_xact;
+        v_through_id := v_last.through_id;
+    ELSE
+        v_through_xact := v_head.through_xact;
+        v_through_id := v_head.through_id;
+    END IF;
     RETURN QUERY
     WITH blocks AS (
         SELECT b.*, lag(b.hash) OVER (ORDER BY b.block_no) AS prev_stored,
@@ -48,10 +68,12 @@ BEGIN
         OR b.block_no = 1 AND b.prev_hash <> repeat('0', 64)
     UNION ALL
     SELECT 'head_mismatch', v_head.block_no, NULL::uuid,
-        jsonb_build_object('head_hash', v_head.hash, 'last_block', l.block_no, 'last_block_hash', l.hash)
+        jsonb_build_object('head_hash', v_head.hash, 'head_events', v_head.events, 'last_block', l.block_no,
+            'last_block_hash', l.hash)
     FROM (SELECT b.* FROM blocks AS b ORDER BY b.block_no DESC LIMIT 1) AS l
-    WHERE (v_head.block_no, v_head.hash, v_head.through_xact, v_head.through_id)
-        IS DISTINCT FROM (l.block_no, l.hash, l.through_xact, l.through_id);
+    WHERE (v_head.block_no, v_head.hash, v_head.through_xact, v_head.through_id, v_head.events)
+        IS DISTINCT FROM (l.block_no, l.hash, l.through_xact, l.through_id,
+            (SELECT sum(b.events)::bigint FROM blocks AS b));
 
     RETURN QUERY
     WITH stored AS (
@@ -64,8 +86,8 @@ BEGIN
     actual AS (
         SELECT e.id, e.xact_id, sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h
         FROM erp.erp_audit_events AS e
-        WHERE e.tenant_id = p_tenant_id AND v_head.tenant_id IS NOT NULL
-            AND (e.xact_id, e.id) <= (v_head.through_xact, v_head.through_id)
+        WHERE e.tenant_id = p_tenant_id AND v_through_xact IS NOT NULL
+            AND (e.xact_id, e.id) <= (v_through_xact, v_through_id)
     )
     SELECT CASE WHEN s.id IS NULL THEN 'inserted_event' WHEN a.id IS NULL THEN 'deleted_event' ELSE 'changed_event' END,
         coalesce(s.block_no, (SELECT b.block_no FROM erp.erp_audit_seals AS b

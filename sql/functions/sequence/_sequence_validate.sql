@@ -7,7 +7,6 @@ LANGUAGE plpgsql STABLE
 AS $fn$
 DECLARE
     v_text text;
-    v_format text := coalesce(p_row.prefix, '') || coalesce(p_row.suffix, '');
 BEGIN
     PERFORM erp._text_check('sequence code', p_row.code, 100, true);
     PERFORM erp._text_check('sequence name', p_row.name, 500, true);

@@ -27,11 +27,11 @@ BEGIN
         RAISE EXCEPTION 'padding must be between 0 and 30, not %', coalesce(p_padding::text, 'NULL')
             USING ERRCODE = 'ZE003';
     END IF;
-    v_row.code := btrim(p_code);
-    v_row.name := btrim(p_name);
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
     v_row.prefix := p_prefix;
     v_row.suffix := p_suffix;
-    v_row.padding := p_padding;
+    v_row.padding := p_padding::integer;
     v_row.step := p_step;
     v_row.start_value := p_start_value;
     v_row.reset := p_reset;

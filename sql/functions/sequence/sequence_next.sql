@@ -22,15 +22,13 @@ DECLARE
     v_found record;
     v_date date;
 BEGIN
-    IF NOT ((p_actor_type = 'SYSTEM' OR (p_actor_type = 'USER' AND p_actor_user_id IS NOT NULL))
-        AND coalesce(char_length(p_trace_id) <= 200, true)) THEN
+    IF ((p_actor_type = 'SYSTEM' OR (p_actor_type = 'USER' AND p_actor_user_id IS NOT NULL))
+        AND coalesce(char_length(p_trace_id) <= 200, true)) IS NOT TRUE THEN
         PERFORM erp._actor_check(p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    SELECT s AS seq, t.timezone INTO v_found
-    FROM erp.erp_tenants AS t INNER JOIN erp.erp_sequences AS s ON s.tenant_id = t.id
-    WHERE t.id = p_tenant_id AND t.active AND s.code_key = erp._code_key(p_code) AND s.active;
+    SELECT l.seq, l.timezone INTO v_found FROM erp._sequence_lookup(p_tenant_id, p_code) AS l;
     IF NOT FOUND THEN
-        SELECT f.seq, f.timezone INTO v_found FROM erp._sequence_find(p_tenant_id, p_code) AS f;
+        PERFORM erp._sequence_missing(p_tenant_id, p_code);
     END IF;
     v_seq := v_found.seq;
     v_tz := v_found.timezone;

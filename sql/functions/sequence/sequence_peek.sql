@@ -17,7 +17,10 @@ DECLARE
     v_period text;
     v_step bigint;
 BEGIN
-    SELECT f.seq, f.timezone INTO v_found FROM erp._sequence_find(p_tenant_id, p_code) AS f;
+    SELECT l.seq, l.timezone INTO v_found FROM erp._sequence_lookup(p_tenant_id, p_code) AS l;
+    IF NOT FOUND THEN
+        PERFORM erp._sequence_missing(p_tenant_id, p_code);
+    END IF;
     v_seq := v_found.seq;
     v_tz := v_found.timezone;
     v_date := erp._sequence_date(p_document_date, v_tz);

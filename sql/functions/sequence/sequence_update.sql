@@ -29,8 +29,8 @@ BEGIN
     END IF;
     v_old := erp._sequence_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._sequence_patch(v_old, p_patch);
-    v_new.code := btrim(v_new.code);
-    v_new.name := btrim(v_new.name);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
     PERFORM erp._sequence_validate(v_new);
     IF (v_new.step, v_new.start_value, v_new.reset, v_new.prefix, v_new.suffix)
         IS DISTINCT FROM (v_old.step, v_old.start_value, v_old.reset, v_old.prefix, v_old.suffix)

@@ -20,7 +20,7 @@ BEGIN
     IF p_tenant_id IS NULL THEN
         RAISE EXCEPTION 'p_tenant_id is required' USING ERRCODE = 'ZE003';
     END IF;
-    PERFORM erp._text_check('tenant name', p_name, 500, true);
+    PERFORM erp._text_check('tenant name', btrim(p_name, E' \t\r\n'), 500, true);
     IF p_timezone IS NULL OR NOT (
         p_timezone = 'UTC'
         OR (p_timezone ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Etc|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?$'
@@ -30,7 +30,7 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Use an IANA Area/Location name such as Europe/Berlin, or UTC.';
     END IF;
     INSERT INTO erp.erp_tenants AS t (id, name, timezone)
-    VALUES (p_tenant_id, btrim(p_name), p_timezone)
+    VALUES (p_tenant_id, btrim(p_name, E' \t\r\n'), p_timezone)
     ON CONFLICT ON CONSTRAINT erp_tenants_pkey DO NOTHING
     RETURNING t.* INTO v_row;
     IF NOT FOUND THEN

@@ -18,10 +18,10 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    PERFORM erp._text_check('unit category code', p_code, 100, true);
-    PERFORM erp._text_check('unit category name', p_name, 500, true);
-    v_row.code := btrim(p_code);
-    v_row.name := btrim(p_name);
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    PERFORM erp._text_check('unit category code', v_row.code, 100, true);
+    PERFORM erp._text_check('unit category name', v_row.name, 500, true);
     SELECT w.* INTO v_row
     FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
     RETURN v_row;

@@ -22,8 +22,8 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    v_row.code := btrim(p_code);
-    v_row.name := btrim(p_name);
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
     v_row.uom_type := p_uom_type;
     v_row.factor := p_factor;
     v_row.rounding := p_rounding;

@@ -22,8 +22,8 @@ BEGIN
     END IF;
     v_old := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._uom_patch(v_old, p_patch);
-    v_new.code := btrim(v_new.code);
-    v_new.name := btrim(v_new.name);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
     PERFORM erp._uom_validate(v_new);
     PERFORM erp._uom_reference_check(p_tenant_id, v_old, v_new);
     RETURN erp._uom_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated');

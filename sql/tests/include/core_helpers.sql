@@ -139,3 +139,17 @@ BEGIN
     RETURN v_state;
 END
 $fn$;
+
+-- The canonical form of a row's to_jsonb(): every timestamp with an offset (as to_jsonb
+-- renders a timestamptz in the session's zone) as UTC text, as the writers store snapshots.
+-- A test that compares an event's payload with a row compares pg_temp.snap(to_jsonb(row)).
+CREATE FUNCTION pg_temp.snap(p_row jsonb) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $fn$
+    SELECT coalesce(jsonb_object_agg(k.key, CASE
+        WHEN jsonb_typeof(k.value) = 'string'
+            AND k.value #>> '{}' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d)?$'
+            THEN to_jsonb(erp._utc((k.value #>> '{}')::timestamptz))
+        ELSE k.value END), '{}'::jsonb)
+    FROM jsonb_each(p_row) AS k
+$fn$;
