@@ -23,10 +23,12 @@ The runner applies each migration in its own transaction; the bundle is one tran
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +89,8 @@ BEGIN
     INNER JOIN pg_catalog.pg_roles AS r ON r.oid = m.member
     WHERE m.roleid = 'erp_owner'::regrole AND r.rolcanlogin;
     IF v_others IS NOT NULL THEN
-        RAISE WARNING 'erp.base: login role(s) % are members of erp_owner and can rewrite the audit trail', v_others
+        RAISE WARNING 'erp.base: login role(s) % are members of erp_owner and can rewrite the '
+            'audit trail', v_others
             USING HINT = 'Nothing should log in as the owner: REVOKE erp_owner FROM <role>.';
     END IF;
 END
@@ -103,7 +106,8 @@ BEGIN
     END IF;
     IF pg_catalog.has_database_privilege(current_user, pg_catalog.current_database(), 'CREATE')
         AND pg_catalog.pg_has_role(current_user, 'erp_owner', 'USAGE') THEN
-        PERFORM pg_catalog.set_config('client_min_messages', 'error', true);  -- no wal_level warning
+        -- without wal_level = logical CREATE PUBLICATION warns; the notice below says it
+        PERFORM pg_catalog.set_config('client_min_messages', 'error', true);
         CREATE PUBLICATION erp_audit FOR TABLE erp.erp_audit_events
         WITH (publish = 'insert', publish_via_partition_root = true);
         PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
@@ -112,8 +116,10 @@ BEGIN
                 THEN '; set wal_level = logical to stream it' ELSE '' END;
     ELSE
         PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
-        RAISE NOTICE 'erp.base: publication erp_audit not created: % may not create publications here', current_user
-            USING HINT = 'A superuser or the database owner runs: CREATE PUBLICATION erp_audit FOR TABLE '
+        RAISE NOTICE 'erp.base: publication erp_audit not created: % may not create '
+            'publications here', current_user
+            USING HINT = 'A superuser or the database owner runs: CREATE PUBLICATION erp_audit '
+            'FOR TABLE '
             'erp.erp_audit_events WITH (publish = ''insert'', publish_via_partition_root = true);';
     END IF;
     PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
@@ -179,12 +185,24 @@ def functions_digest(sql_dir: Path = SQL_DIR) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _as_installer(conn: psycopg.Connection) -> Iterator[None]:
+    """A transaction in which the login may act as erp_owner (member for its duration only)."""
+    with conn.transaction():
+        conn.execute(OWNER_GRANT)
+        yield
+        conn.execute("RESET ROLE")
+        conn.execute(OWNER_REVOKE)
+
+
 def _ledger(conn: psycopg.Connection) -> dict[str, tuple[str, object]]:
-    exists = conn.execute("SELECT to_regclass('erp_meta.schema_migrations') IS NOT NULL").fetchone()
-    if not exists[0]:
-        return {}
-    rows = conn.execute("SELECT filename, checksum, applied_at FROM erp_meta.schema_migrations")
-    return {name: (checksum, at) for name, checksum, at in rows}
+    with _as_installer(conn):
+        exists = conn.execute("SELECT to_regclass('erp_meta.schema_migrations') IS NOT NULL"
+                              ).fetchone()
+        if not exists[0]:
+            return {}
+        rows = conn.execute("SELECT filename, checksum, applied_at FROM erp_meta.schema_migrations")
+        return {name: (checksum, at) for name, checksum, at in rows}
 
 
 def status(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[Status]:
@@ -315,7 +333,7 @@ def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR,
         _acquire_run_lock(conn, wait, log)
         try:
             if not dry_run:
-                with conn.transaction():
+                with _as_installer(conn):  # erp_meta belongs to erp_owner once installed
                     conn.execute(LEDGER_DDL)
             pending = _check_ledger(conn, sql_dir)
             if dry_run:
@@ -417,13 +435,13 @@ def bundle(sql_dir: Path = SQL_DIR) -> str:
         "-- one transaction or nothing: without psql -1 (or BEGIN) a failure would leave half an",
         "-- upgrade behind, so refuse to start",
         "SELECT pg_catalog.set_config('erp.bundle', 'on', true) AS erp_bundle \\gset",
-        "DO $erp$ BEGIN IF coalesce(pg_catalog.current_setting('erp.bundle', true), '') <> 'on' THEN "
-        "RAISE EXCEPTION 'erp.base: run the bundle in one transaction: psql -v ON_ERROR_STOP=1 -1 -f erp.sql'; "
-        "END IF; END $erp$;",
+        "DO $erp$ BEGIN IF coalesce(pg_catalog.current_setting('erp.bundle', true), '') <> 'on'"
+        " THEN RAISE EXCEPTION 'erp.base: run the bundle in one transaction: "
+        "psql -v ON_ERROR_STOP=1 -1 -f erp.sql'; END IF; END $erp$;",
         "-- one installer at a time (the runners take the same lock)",
         f"SELECT pg_catalog.pg_advisory_xact_lock({LOCK_KEY}) AS erp_locked \\gset",
+        OWNER_GRANT.strip(),  # before the ledger: erp_meta belongs to erp_owner once installed
         LEDGER_DDL.strip(),
-        OWNER_GRANT.strip(),
         f"""DO $erp$
 DECLARE
     v_changed text;
@@ -433,8 +451,10 @@ BEGIN
         {known}
     )
     SELECT
-        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename) FILTER (WHERE b.checksum <> l.checksum),
-        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename) FILTER (WHERE b.filename IS NULL)
+        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename)
+            FILTER (WHERE b.checksum <> l.checksum),
+        pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename)
+            FILTER (WHERE b.filename IS NULL)
     INTO v_changed, v_unknown
     FROM erp_meta.schema_migrations AS l LEFT JOIN bundle AS b ON b.filename = l.filename;
     IF v_changed IS NOT NULL THEN
@@ -443,7 +463,8 @@ BEGIN
             'or one built from unchanged files.';
     END IF;
     IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base: this database has migrations this {__version__} bundle does not know: %', v_unknown
+        RAISE EXCEPTION 'erp.base: this database has migrations this {__version__} bundle does '
+            'not know: %', v_unknown
             USING HINT = 'The database is newer than the bundle; use the newer bundle.';
     END IF;
     PERFORM pg_catalog.set_config('erp.applied', '', true);
@@ -475,7 +496,8 @@ $erp$;""",
         parts += [f"-- ---- {path.relative_to(sql_dir.parent)}", path.read_text().strip()]
     parts += [
         f"{REGENERATE} AS erp_regenerated \\gset",
-        "SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ')"
+        "SELECT pg_catalog.set_config('erp.dropped',"
+        " coalesce(pg_catalog.string_agg(c.signature, ', ')"
         " FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped",
         f"FROM erp_meta.function_phase_end('{__version__}', '{digest}') AS c \\gset",
         "RESET ROLE;",
@@ -500,12 +522,14 @@ DECLARE
     v_partitions text := pg_catalog.current_setting('erp.partitions');
 BEGIN
     IF v_applied = '' THEN
-        RAISE NOTICE 'erp.base {__version__}: the database is already current; no migration applied';
+        RAISE NOTICE 'erp.base {__version__}: the database is already current; '
+            'no migration applied';
     ELSE
         RAISE NOTICE 'erp.base {__version__}: applied %', pg_catalog.replace(v_applied, ' ', ', ');
     END IF;
     IF v_dropped <> '' THEN
-        RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %', v_dropped;
+        RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %',
+            v_dropped;
     END IF;
     IF v_partitions <> '' THEN
         RAISE NOTICE 'erp.base {__version__}: audit partitions: %', v_partitions;
