@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from harness import verify
 
+    if args.tenant is not None:
+        try:
+            uuid.UUID(args.tenant)
+        except ValueError:
+            print(f"error: --tenant {args.tenant!r} is not a tenant id (a UUID)", file=sys.stderr)
+            return 2
+
     with database(args.database_url, default="dev") as url:
         return verify.run(url, args.tenant)
 
@@ -120,6 +128,10 @@ def cmd_stream(args: argparse.Namespace) -> int:
 
     if bool(args.to) == bool(args.jsonl):
         raise UsageError("pass exactly one of --to URL or --jsonl DIR")
+    if not 1 <= args.batch <= stream.MAX_BATCH:
+        raise UsageError(f"--batch is between 1 and {stream.MAX_BATCH}")
+    if args.poll <= 0 or args.rotate_bytes < 1:
+        raise UsageError("--poll and --rotate-bytes must be positive")
     with database(args.database_url, default="dev") as url:
         return stream.run(url, args)
 
@@ -223,8 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("verify", "run erp.audit_verify for every tenant (or one); exit 1 on problems",
                 """
         Checks every entity's audit trail (replay equals the row, versions 1..n) and that
-        every sequence period is a gapless run. Listing all tenants reads erp.erp_tenants,
-        which needs a superuser or erp_owner member; other roles pass --tenant.
+        every sequence period is a gapless run, through erp.audit_tenants and
+        erp.audit_verify (erp_auditor or erp_admin). Exit 2 for a --tenant that is not a UUID,
+        1 for an unknown tenant or any problem found.
 
         examples:
           python -m harness verify

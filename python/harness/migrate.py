@@ -77,6 +77,9 @@ DO $erp_owner$
 DECLARE
     v_others text;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner') THEN
+        RETURN;  -- nothing installed yet
+    END IF;
     IF EXISTS (
         SELECT 1 FROM pg_catalog.pg_auth_members AS m
         WHERE m.roleid = 'erp_owner'::regrole AND m.member = current_user::regrole

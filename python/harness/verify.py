@@ -17,25 +17,16 @@ from rich.table import Table
 from harness.client import ErpClient
 from harness.errors import NotFound
 
-ALL_TENANTS = "SELECT id, name FROM erp.erp_tenants ORDER BY created_at, id"
-
 
 def _tenants(conn: psycopg.Connection, tenant: str | None) -> list[tuple[uuid.UUID, str]]:
-    if tenant:
-        try:
-            tenant_id = uuid.UUID(tenant)
-        except ValueError as exc:
-            raise NotFound(f"{tenant!r} is not a tenant id (a UUID)") from exc
-        try:
-            return [(tenant_id, ErpClient(conn, tenant_id=tenant_id).tenant_get()["name"])]
-        except psycopg.errors.InsufficientPrivilege:  # erp_auditor may verify, not read tenants
-            return [(tenant_id, "?")]
-    try:
-        return list(conn.execute(ALL_TENANTS))
-    except psycopg.errors.InsufficientPrivilege as exc:
-        raise PermissionError(
-            "listing all tenants needs a superuser (or erp_owner member); "
-            "pass --tenant <uuid> to verify one tenant with the audit functions") from exc
+    rows = [(r["tenant_id"], r["name"]) for r in ErpClient(conn).audit_tenants()]
+    if not tenant:
+        return rows
+    tenant_id = uuid.UUID(tenant)  # the CLI checked it is a UUID
+    found = [r for r in rows if r[0] == tenant_id]
+    if not found:
+        raise NotFound(f"tenant {tenant_id} does not exist")
+    return found
 
 
 def problems_by_tenant(url: str, tenant: str | None = None
@@ -53,13 +44,24 @@ def _j(value: object) -> str:
 
 
 def describe(detail: dict | None) -> str:
-    """A problem's detail, short: the differing fields of a snapshot mismatch, else JSON."""
-    if isinstance(detail, dict) and isinstance(detail.get("row"), dict) \
-            and isinstance(detail.get("last_event"), dict):
-        row, last = detail["row"], detail["last_event"]
-        fields = sorted(k for k in set(row) | set(last) if row.get(k) != last.get(k))
-        return "fields differing from the last event: " + ", ".join(
-            f"{k} (row {_j(row.get(k))}, event {_j(last.get(k))})" for k in fields)
+    """A problem's detail, short. For a snapshot or replay mismatch, each differing field with
+    both values; a field the event does not have at all is said so (a missing key is not a
+    null: the column was added after that event, and must then hold its default)."""
+    if isinstance(detail, dict) and isinstance(detail.get("fields"), dict):
+        parts = []
+        for name, diff in sorted(detail["fields"].items()):
+            if not isinstance(diff, dict):
+                parts.append(f"{name} {_j(diff)}")
+            elif "in_event" in diff:
+                event = _j(diff.get("event")) if diff.get("in_event") else "(no such field)"
+                parts.append(f"{name} (row {_j(diff.get('row'))}, event {event})")
+            elif "replayed" in diff:
+                parts.append(f"{name} (replayed {_j(diff.get('replayed'))}, "
+                             f"event {_j(diff.get('event'))})")
+            else:
+                parts.append(f"{name} {_j(diff)}")
+        where = f"version {detail['version']}: " if "version" in detail else ""
+        return where + "fields differing: " + ", ".join(parts)
     return json.dumps(detail, default=str)[:500]
 
 

@@ -127,9 +127,30 @@ def test_verify_reports_a_row_changed_behind_the_audit(dsn, conn):
 
 def test_verify_unknown_tenant_is_one_line(dsn):
     assert_one_line_error(harness("verify", "--tenant", str(uuid.uuid4()), "--database-url",
-                                  dsn), "not found", "ZE001")
-    assert_one_line_error(harness("verify", "--tenant", "acme", "--database-url", dsn),
-                          "not a tenant id")
+                                  dsn), "does not exist", "ZE001")
+
+
+def test_verify_with_a_tenant_that_is_not_a_uuid_is_bad_usage(dsn):
+    """Exit code 2 means bad usage, as for every other malformed argument."""
+    result = harness("verify", "--tenant", "acme", "--database-url", dsn)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not a tenant id" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_verify_names_each_differing_field_and_a_missing_one(dsn, conn):
+    """A column added behind the trail: the last event has no such field at all, which verify
+    prints as such (not as a null)."""
+    tenant = new_tenant(conn, "Fields")
+    conn.execute("SELECT erp.sequence_create(%s, NULL, 'SYSTEM', 't', 'INV', 'Invoices')",
+                 (tenant,))
+    conn.execute("ALTER TABLE erp.erp_sequences ADD COLUMN colour text")
+    conn.execute("UPDATE erp.erp_sequences SET name = 'forged', colour = 'red'"
+                 " WHERE tenant_id = %s", (tenant,))
+    result = harness("verify", "--tenant", str(tenant), "--database-url", dsn)
+    assert result.returncode == 1
+    out = " ".join(result.stdout.split())
+    assert 'name (row "forged", event "Invoices")' in out
+    assert 'colour (row "red", event (no such field))' in out
 
 
 def test_demo_on_an_existing_database_twice(dsn):
