@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import subprocess
+import sys
 import threading
 import uuid
 from decimal import Decimal
@@ -345,3 +347,12 @@ def test_every_public_function_has_a_method_with_its_argument_names(conn):
         # arguments are filters, not context: they stay method parameters)
         context = (CONTEXT if "p_actor_type" in args else {"p_tenant_id"}) & set(args)
         assert params == set(args) - context, name
+
+
+def test_the_client_needs_nothing_but_psycopg():
+    """harness.client and harness.errors import without rich (the command line's dependency)."""
+    code = ("import sys; sys.modules['rich'] = None; sys.modules['psycopg_pool'] = None; "
+            "import harness.client, harness.errors; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
