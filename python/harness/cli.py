@@ -287,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("audit", "the audit trail for years: partitions, archive, purge, seal", """
         Maintenance of the audit trail (installation-wide; erp_admin, or erp_auditor for the
-        read-only actions partitions, seal-verify and tenants).
+        read-only actions partitions and seal-verify). import loads an archive file into a
+        scratch database (a superuser's), to check it or read it years later.
 
         examples:
           python -m harness audit partitions                 the partitions, sizes, purgeable
@@ -297,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
           python -m harness audit seal                       seal every tenant's new events
           python -m harness audit seal --every 300           ... every 5 minutes, until Ctrl-C
           python -m harness audit seal-verify --tenant 0190a5e2-...
+          python -m harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz
         """)
     p.add_argument("action", choices=["partitions", "maintain", "archive", "purge", "seal",
                                       "seal-verify", "import"],
@@ -308,14 +310,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", type=float, metavar="S",
                    help="seal: repeat every S seconds until interrupted")
     p.add_argument("--trace-id", default=None, metavar="ID",
-                   help="trace id recorded with archive and purge (default: the command line)")
+                   help="trace id recorded with archive and purge (default: "
+                   "\"harness audit archive|purge YYYY-MM\")")
     p.set_defaults(func=cmd_audit)
 
     p = command("stream", "stream every tenant's audit feed into PostgreSQL or JSON-lines files",
                 """
         Consumes erp.audit_feed for every tenant, exactly once: the sink keeps the position
         of each tenant with the events it holds, so a restart (even after SIGKILL) re-sends
-        nothing that was acknowledged and loses nothing.
+        nothing that was acknowledged and loses nothing. The source login needs only
+        erp_auditor. --to creates schema erp_stream (events, positions) in the target;
+        --jsonl writes DIR/events-NNNNNN.jsonl and DIR/state.json.
+
+        An event is served once every older transaction of the cluster has ended, so a
+        long-running transaction (in any database of the cluster) holds the stream back
+        until it ends; nothing is lost. The progress line shows events/s, the age of the
+        newest event delivered (lag) and how many committed events are held back.
 
         examples:
           python -m harness stream --to postgresql://warehouse/erp_audit

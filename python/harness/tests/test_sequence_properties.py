@@ -83,10 +83,10 @@ def test_committed_numbers_are_a_gapless_run_per_period(dsn, conn, definition, o
     tenant = new_tenant(conn, "Prop", ZONE)
     code = "P" + uuid.uuid4().hex[:8]
     conn.execute(
-        "SELECT erp.sequence_create(%s, NULL, 'SYSTEM', 'prop', %s, %s, p_prefix => %s, p_step => %s,"
-        " p_start_value => %s, p_reset => %s)",
-        (tenant, code, code, PREFIX[definition["reset"]], definition["step"], definition["start_value"],
-         definition["reset"]),
+        "SELECT erp.sequence_create(%s, NULL, 'SYSTEM', 'prop', %s, %s, p_prefix => %s,"
+        " p_step => %s, p_start_value => %s, p_reset => %s)",
+        (tenant, code, code, PREFIX[definition["reset"]], definition["step"],
+         definition["start_value"], definition["reset"]),
     )
     model = Model(definition["start_value"], definition["step"])
     with ExitStack() as stack:

@@ -108,7 +108,8 @@ def write_through_every_function(conn: psycopg.Connection) -> list[uuid.UUID]:
         seq = one(f"SELECT (erp.sequence_create(%s, {SYS}, 'INV', 'Invoices', 'INV/{{YYYY}}/', '',"
                   " 4, 1, 1, 'yearly')).id", t)
         q(f"SELECT erp.sequence_create(%s, {SYS}, 'SO', 'Orders', 'SO-')", (t,))
-        q(f"SELECT erp.sequence_update(%s, {SYS}, %s, '{{\"name\": \"Sales invoices\"}}')", (t, seq))
+        q(f"SELECT erp.sequence_update(%s, {SYS}, %s, %s::jsonb)",
+          (t, seq, '{"name": "Sales invoices"}'))
         one("SELECT (erp.sequence_get(%s, %s)).code", t, seq)
         q("SELECT * FROM erp.sequence_list(%s)", (t,))
         for day in (dt.date(2025, 12, 31), dt.date(2026, 1, 2), dt.date(2025, 12, 31)):
@@ -118,7 +119,8 @@ def write_through_every_function(conn: psycopg.Connection) -> list[uuid.UUID]:
         cat = one(f"SELECT erp.atomic_insert_with_audit(%s, {SYS}, 'erp.base.uom_category',"
                   " '{\"code\": \"LEN\", \"name\": \"Length\"}') ->> 'id'", t)
         q(f"SELECT erp.atomic_insert_many_with_audit(%s, {SYS}, 'erp.base.uom_category',"
-          " '[{\"code\": \"VOL\", \"name\": \"Volume\"}, {\"code\": \"TIME\", \"name\": \"Time\"}]')",
+          " '[{\"code\": \"VOL\", \"name\": \"Volume\"},"
+          " {\"code\": \"TIME\", \"name\": \"Time\"}]')",
           (t,))
         q(f"SELECT erp.atomic_update_with_audit(%s, {SYS}, 'erp.base.uom_category', %s,"
           " '{\"name\": \"Lengths\"}')", (t, cat))
@@ -199,7 +201,8 @@ def test_upgrade_from_previous_release(databases, head_bundle):
         # the trail is sound, and the new release writes on top of it
         for t in tenants:
             assert conn.execute("SELECT * FROM erp.audit_verify(%s)", (t,)).fetchall() == []
-            kg = conn.execute("SELECT id FROM erp.uom_list(%s) WHERE code = 'KG'", (t,)).fetchone()[0]
+            kg = conn.execute("SELECT id FROM erp.uom_list(%s) WHERE code = 'KG'",
+                              (t,)).fetchone()[0]
             conn.execute(f"SELECT erp.uom_update(%s, {SYS}, %s, '{{\"name\": \"Kilo\"}}')", (t, kg))
             conn.execute(f"SELECT erp.product_create(%s, {SYS}, 'W-2', 'Widget 2', %s)", (t, kg))
             conn.execute(f"SELECT * FROM erp.sequence_next(%s, {SYS}, 'INV', '2026-01-03')", (t,))

@@ -16,7 +16,10 @@ BEGIN
         SELECT 1 FROM pg_catalog.pg_trigger AS t
         WHERE t.tgrelid = p_partition AND t.tgname = v_name || '_no_truncate' AND t.tgenabled = 'A'
     ) THEN
-        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS %I ON %s', v_name || '_no_truncate', p_partition);
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger AS t
+            WHERE t.tgrelid = p_partition AND t.tgname = v_name || '_no_truncate') THEN
+            EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', v_name || '_no_truncate', p_partition);
+        END IF;
         EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON %s FOR EACH STATEMENT '
             'EXECUTE FUNCTION erp._audit_reject_change()', v_name || '_no_truncate', p_partition);
         EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', p_partition, v_name || '_no_truncate');

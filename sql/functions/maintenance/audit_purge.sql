@@ -4,8 +4,9 @@
 -- events there gets an erp.base.audit.purged event (the boundary verify starts after, with the
 -- archive's digest and location and the tenant's seal head), the months go into
 -- erp_meta.audit_purges, and the partition is detached and dropped: DDL, never a row-level
--- UPDATE or DELETE. DETACH needs a moment of ACCESS EXCLUSIVE on the trail: it waits at most
--- 1 s per attempt, and retries. One transaction: after a crash the month is either whole or gone.
+-- UPDATE or DELETE. DETACH needs a moment of ACCESS EXCLUSIVE on the trail, and writers queue
+-- behind it while it waits: it waits at most 200 ms per attempt and retries (50 attempts).
+-- One transaction: after a crash the month is either whole or gone.
 CREATE OR REPLACE FUNCTION erp.audit_purge(p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_month date)
 RETURNS TABLE (partition text, events bigint)
 LANGUAGE plpgsql
@@ -72,18 +73,19 @@ BEGIN
         VALUES (v_month, v_part.partition::text, 0, repeat('0', 64));
     END IF;
 
-    PERFORM set_config('lock_timeout', '1s', true);
+    -- waiting for ACCESS EXCLUSIVE queues writers behind us: wait briefly, often
+    PERFORM set_config('lock_timeout', '200ms', true);
     LOOP
         BEGIN
             EXECUTE format('ALTER TABLE erp.erp_audit_events DETACH PARTITION %s', v_part.partition);
             EXIT;
         EXCEPTION WHEN lock_not_available THEN
             v_attempt := v_attempt + 1;
-            IF v_attempt >= 30 THEN
-                RAISE EXCEPTION 'the audit trail stayed busy: % could not be detached in 30 attempts', v_part.partition
+            IF v_attempt >= 50 THEN
+                RAISE EXCEPTION 'the audit trail stayed busy: % could not be detached in 50 attempts', v_part.partition
                     USING ERRCODE = '55P03', HINT = 'A long transaction reads the trail; run the purge again later.';
             END IF;
-            PERFORM pg_sleep(0.1 * v_attempt);
+            PERFORM pg_sleep(least(0.05 * v_attempt, 1));
         END;
     END LOOP;
     PERFORM set_config('lock_timeout', v_lock_timeout, true);
