@@ -56,7 +56,8 @@ BEGIN
         string_agg(format($b$
         WHEN %1$L THEN
             SELECT true, t.number INTO is_found, current_number FROM erp.%2$I AS t
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;$b$,
+            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;
+            is_found := FOUND;$b$,
             e.entity_type, e.table_name), '' ORDER BY e.entity_type),
         string_agg(format($b$
         WHEN %1$L THEN
