@@ -129,6 +129,29 @@ BEGIN
 END
 $erp_publication$;
 """
+# erp.audit_feed_lag (SECURITY DEFINER) names when the oldest open transaction began; reading
+# xact_start of other logins' sessions takes pg_read_all_stats, which only a superuser (or a
+# login allowed to grant it) can give the owner role. Without it that column covers the owner's
+# own sessions and prepared transactions only; the install goes on and says so.
+STATS_GRANT = """
+DO $erp_stats$
+BEGIN
+    IF pg_catalog.pg_has_role('erp_owner', 'pg_read_all_stats', 'MEMBER') THEN
+        RETURN;
+    END IF;
+    BEGIN
+        GRANT pg_read_all_stats TO erp_owner;
+    EXCEPTION WHEN insufficient_privilege THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'erp.base: % may not grant pg_read_all_stats to erp_owner; '
+            'audit_feed_lag.oldest_open_transaction will not see other logins'' transactions',
+            current_user
+            USING HINT = 'A superuser runs: GRANT pg_read_all_stats TO erp_owner;';
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
+    END;
+END
+$erp_stats$;
+"""
 MAINTAIN = "SELECT m.partition, m.action FROM erp.audit_maintain() AS m"
 REGENERATE = "SELECT erp_meta.regenerate_writers()"
 
@@ -406,6 +429,7 @@ def maintain(conn: psycopg.Connection, lock_timeout: str = LOCK_TIMEOUT) -> list
         done = conn.execute(MAINTAIN).fetchall()
         conn.execute("RESET ROLE")
         conn.execute(PUBLICATION)
+        conn.execute(STATS_GRANT)
         conn.execute(OWNER_REVOKE)
     return done
 
@@ -516,6 +540,7 @@ END
 $erp$;""",
         "RESET ROLE;",
         PUBLICATION.strip(),
+        STATS_GRANT.strip(),
         OWNER_REVOKE.strip(),
         f"""SET client_min_messages = notice;
 DO $erp$
