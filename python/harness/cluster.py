@@ -158,14 +158,17 @@ class Cluster:
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
-    def temporary_cluster(cls, on_disk: bool = False, durable: bool = False) -> Cluster:
-        """A new throwaway cluster; tmpfs unless ``on_disk``; fsync on only if ``durable``."""
+    def temporary_cluster(cls, on_disk: bool = False, durable: bool = False,
+                          extra_settings: dict[str, str] | None = None) -> Cluster:
+        """A new throwaway cluster; tmpfs unless ``on_disk``; fsync on only if ``durable``;
+        ``extra_settings`` go into its configuration too (e.g. ``{"wal_level": "logical"}``)."""
         parent = "/var/tmp" if on_disk else _tmp_root()
         _sweep_stale(Path(parent))
         base = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=parent))
         os.chmod(base, 0o755)
         (base / OWNER_FILE).write_text(f"{os.getpid()}\n")
         settings = dict(PRODUCTION_SETTINGS if durable else TEST_SETTINGS)
+        settings.update(extra_settings or {})
         return cls(datadir=base / "data", temporary=True, settings=settings)
 
     @property
@@ -286,7 +289,9 @@ class Cluster:
         path = self.datadir.parent / "server.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
-    def stop(self) -> None:
+    def stop(self, keep: bool = False) -> None:
+        """Fast shutdown; a temporary cluster's folder goes too, unless ``keep`` (to start
+        it again later, e.g. a subscriber that was down for a while)."""
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGINT)  # fast shutdown: roll back, disconnect, exit
@@ -295,7 +300,7 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if self.temporary:
+        if self.temporary and not keep:
             shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
     def __enter__(self) -> Cluster:
