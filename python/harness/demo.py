@@ -3,6 +3,22 @@
 Every step calls the stored functions through :class:`harness.client.ErpClient` and prints
 what the database answered. Tenants get new ids on every run, so the demo can be repeated
 on the same database.
+
+On an existing server (``DATABASE_URL``) the demo fits the server: the concurrent-allocator
+step opens at most ``ALLOCATORS`` connections, fewer when the server's connection budget
+(``max_connections`` minus the reserved slots and the connections already open, see
+:func:`harness.testing.measure_connections`) leaves less, keeping ``SPARE_CONNECTIONS`` free for
+other clients, and it says so; with no room for two allocators it skips that step, saying why.
+
+What "cleans up after a failure" means: tenants, their master data and their audit events
+cannot be deleted (the trail is immutable, for the demo too), so the demo never tries. It
+creates new tenants with fresh ids and names carrying a run id on every run, so a run that
+fails midway leaves only inert, self-contained tenant data that nothing else sees and that a
+re-run never collides with. What it does guarantee on any failure (a refused call, a lost
+connection, "too many clients" because another client took the slots): every connection it
+opened is closed and every thread it started has ended before it returns, and it prints one
+clear line naming the step that failed and the error, then exits 1. On the throwaway cluster
+(no ``DATABASE_URL``) the whole cluster is removed anyway.
 """
 
 from __future__ import annotations
@@ -19,12 +35,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from harness import migrate
+from harness import migrate, testing
 from harness.client import ErpClient
 from harness.errors import ErpError, translate
 
 ALLOCATORS = 100
 ROLLBACK_EVERY = 5  # every fifth allocator rolls back: its number goes to someone else
+SPARE_CONNECTIONS = 5  # left free for other clients of a shared server
+MIN_ALLOCATORS = 2  # fewer cannot show anything concurrent: the step is skipped
+APPLICATION_NAME = "erp-demo"  # in pg_stat_activity, for the DBA (and the tests)
 
 
 class Tour:
@@ -32,9 +51,11 @@ class Tour:
         self.url = url
         self.console = console
         self.step = 0
+        self.title = "start"
 
     def section(self, title: str, why: str) -> None:
         self.step += 1
+        self.title = title
         self.console.print()
         self.console.rule(f"[bold]{self.step}. {title}", align="left")
         self.console.print(f"[dim]{why}[/]")
@@ -69,10 +90,21 @@ def _changes(changes: dict | None) -> str:
                      if k not in ("version", "updated_at"))
 
 
-def _allocate_concurrently(url: str, tenant: uuid.UUID, code: str) -> tuple[list[int], float]:
-    """ALLOCATORS threads, one connection each, released together; returns committed numbers."""
-    conns = [psycopg.connect(url) for _ in range(ALLOCATORS)]
-    barrier = threading.Barrier(ALLOCATORS)
+def allocators_for(budget: testing.ConnectionBudget) -> int:
+    """How many concurrent allocators the server has room for: ``ALLOCATORS``, fewer when its
+    budget minus ``SPARE_CONNECTIONS`` is smaller, 0 when not even ``MIN_ALLOCATORS`` fit."""
+    fit = min(ALLOCATORS, budget.available - SPARE_CONNECTIONS)
+    return fit if fit >= MIN_ALLOCATORS else 0
+
+
+def _allocate_concurrently(url: str, tenant: uuid.UUID, code: str,
+                           allocators: int) -> tuple[list[int], float]:
+    """``allocators`` threads, one connection each, released together; returns the committed
+    numbers. Whatever fails (a connection refused, an allocation), every connection opened
+    here is closed and every thread started here has ended when this returns or raises."""
+    conns: list[psycopg.Connection] = []
+    threads: list[threading.Thread] = []
+    barrier = threading.Barrier(allocators, timeout=60)
     committed: list[int] = []
     lock = threading.Lock()
     failures: list[BaseException] = []
@@ -89,24 +121,56 @@ def _allocate_concurrently(url: str, tenant: uuid.UUID, code: str) -> tuple[list
                 with lock:
                     committed.append(number)
         except BaseException as exc:  # noqa: BLE001 (reported below)
-            failures.append(exc)
+            barrier.abort()  # nobody waits for an allocator that is gone
+            with lock:
+                failures.append(exc)
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=allocator, args=(i, c)) for i, c in enumerate(conns)]
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if failures:
-        raise failures[0]
+    try:
+        for _ in range(allocators):
+            conns.append(psycopg.connect(url, application_name=APPLICATION_NAME,
+                                         connect_timeout=30))
+        threads = [threading.Thread(target=allocator, args=(i, c), name=f"demo-allocator-{i}")
+                   for i, c in enumerate(conns)]
+        for t in threads:
+            t.start()
+    finally:
+        if len(threads) < allocators:  # not all started: release the ones waiting
+            barrier.abort()
+        for t in threads:
+            t.join()
+        for c in conns:
+            c.close()
+    if failures:  # the first real error, not the broken barrier it caused in the others
+        real = [f for f in failures if not isinstance(f, threading.BrokenBarrierError)]
+        raise (real or failures)[0]
     return sorted(committed), time.perf_counter() - started
 
 
-def run(url: str) -> int:
-    console = Console()
+def run(url: str, console: Console | None = None) -> int:
+    """The tour; 0 when every step did what it shows, 1 when a step failed (one line names
+    the step and the error; no connection or thread of the demo is left behind)."""
+    console = console or Console()
     tour = Tour(url, console)
+    try:
+        return _tour(tour, url, console)
+    except Exception as exc:  # noqa: BLE001 (any failure: one clear line, exit code 1)
+        state = getattr(exc, "sqlstate", None)
+        text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        console.print()
+        console.print(f"[bold red]demo failed in step {tour.step} ({tour.title}):[/] "
+                      f"{type(exc).__name__}: {text}"
+                      + (f" [{state}]" if state and f"[{state}]" not in text else ""),
+                      highlight=False, soft_wrap=True)
+        console.print("[dim]Every connection and thread of the demo has been closed. The "
+                      "tenants created so far stay (audit data is immutable); a re-run "
+                      "creates new ones.[/]")
+        return 1
+
+
+def _tour(tour: Tour, url: str, console: Console) -> int:
     started = time.perf_counter()
     suffix = uuid.uuid4().hex[:4]
     today = dt.date.today()
@@ -117,7 +181,7 @@ def run(url: str) -> int:
              f"{len(migrate.function_files())} function files"
              if applied else "schema already up to date; functions re-applied")
 
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(url, autocommit=True, application_name=APPLICATION_NAME) as conn:
         system = ErpClient(conn, trace_id="demo")
 
         tour.section("Two tenants in different time zones",
@@ -213,24 +277,39 @@ def run(url: str) -> int:
                         c.sequence_peek("INV")["formatted"]]
                        for t, c in ((acme_t, acme), (kiwi_t, kiwi))])
 
-        tour.section(f"{ALLOCATORS} concurrent allocators",
-                     f"{ALLOCATORS} connections call sequence_next at the same moment; every "
-                     f"{ROLLBACK_EVERY}th rolls back. The counter row stays locked until "
-                     "commit, so a rolled-back number is handed to the next caller.")
-        acme.sequence_create("SO", "Sales orders", prefix="SO-", padding=4)
-        numbers, seconds = _allocate_concurrently(url, acme_t["id"], "SO")
-        expected = list(range(1, len(numbers) + 1))
-        tour.table("result", ["", ""], [
-            ["allocators started together", ALLOCATORS],
-            ["rolled back (number given back)", ALLOCATORS - len(numbers)],
-            ["committed", len(numbers)],
-            ["numbers issued", f"SO-{numbers[0]:04d} … SO-{numbers[-1]:04d}"],
-            ["gapless", "[green]yes[/]" if numbers == expected else "[red]NO[/]"],
-            ["duplicates", len(numbers) - len(set(numbers))],
-            ["wall time", f"{seconds:.2f} s"]])
-        if numbers != expected:
-            tour.say("[red]numbering is not gapless[/]")
-            return 1
+        budget = testing.measure_connections(url)
+        allocators = allocators_for(budget)
+        tour.section(f"{allocators} concurrent allocators" if allocators
+                     else "Concurrent allocators",
+                     f"{allocators or ALLOCATORS} connections call sequence_next at the same "
+                     f"moment; every {ROLLBACK_EVERY}th rolls back. The counter row stays "
+                     "locked until commit, so a rolled-back number is handed to the next "
+                     "caller.")
+        if not allocators:
+            tour.say(f"  [yellow]skipped: needs {MIN_ALLOCATORS + SPARE_CONNECTIONS} "
+                     f"connections ({MIN_ALLOCATORS} allocators, {SPARE_CONNECTIONS} left for "
+                     f"others), the server allows {budget.available} "
+                     f"({budget.describe()})[/]")
+        else:
+            if allocators < ALLOCATORS:
+                tour.say(f"  [yellow]{allocators} allocators instead of {ALLOCATORS}: the "
+                         f"server allows {budget.available} more connections "
+                         f"({budget.describe()}), and {SPARE_CONNECTIONS} stay free for "
+                         "others[/]")
+            acme.sequence_create("SO", "Sales orders", prefix="SO-", padding=4)
+            numbers, seconds = _allocate_concurrently(url, acme_t["id"], "SO", allocators)
+            expected = list(range(1, len(numbers) + 1))
+            tour.table("result", ["", ""], [
+                ["allocators started together", allocators],
+                ["rolled back (number given back)", allocators - len(numbers)],
+                ["committed", len(numbers)],
+                ["numbers issued", f"SO-{numbers[0]:04d} … SO-{numbers[-1]:04d}"],
+                ["gapless", "[green]yes[/]" if numbers == expected else "[red]NO[/]"],
+                ["duplicates", len(numbers) - len(set(numbers))],
+                ["wall time", f"{seconds:.2f} s"]])
+            if numbers != expected:
+                tour.say("[red]numbering is not gapless[/]")
+                return 1
 
         tour.section("Audit history of an entity",
                      "Every write and its event are one call: a snapshot plus the changed "

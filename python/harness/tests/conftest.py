@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -43,6 +44,40 @@ def conn(dsn: str) -> Iterator[psycopg.Connection]:
     """A superuser connection (autocommit) to the test's own database."""
     with psycopg.connect(dsn, autocommit=True) as c:
         yield c
+
+
+SPARE_CONNECTIONS = 2  # left free beyond what a test asks for (a backend still exiting, ...)
+
+
+def fit_connections(source: str | psycopg.Connection, wanted: int, minimum: int,
+                    extra: int = 0, stacklevel: int = 2) -> int:
+    """Workers (one connection each) for a test that wants ``wanted`` of them plus ``extra``
+    helper connections: ``wanted`` when the server has room, else as many as fit if that is
+    at least ``minimum`` (the test's point survives; a warning says so), else the test is
+    skipped with "needs N connections, the server allows M". The test's already open
+    connections (``conn``) are counted as in use by the server. ``source``: a URL of the
+    server or an open connection to it (see :func:`harness.testing.measure_connections`)."""
+    budget = testing.measure_connections(source)
+    room = budget.available - extra - SPARE_CONNECTIONS
+    if room >= wanted:
+        return wanted
+    if room >= minimum:
+        warnings.warn(f"{room} workers instead of {wanted}: the server allows "
+                      f"{budget.available} more connections ({budget.describe()})",
+                      stacklevel=stacklevel)
+        return room
+    pytest.skip(f"needs {minimum + extra + SPARE_CONNECTIONS} connections, the server allows "
+                f"{budget.available} ({budget.describe()})")
+
+
+@pytest.fixture
+def connections(server: testing.Server) -> Callable[..., int]:
+    """``connections(wanted, minimum, extra=0)``: :func:`fit_connections` on this run's
+    server, measured when called (after the test's own fixtures have connected)."""
+    def connections(wanted: int, minimum: int, extra: int = 0) -> int:
+        return fit_connections(server.url, wanted, minimum, extra, stacklevel=3)
+
+    return connections
 
 
 def new_tenant(conn: psycopg.Connection, name: str = "Acme", tz: str = "UTC") -> uuid.UUID:

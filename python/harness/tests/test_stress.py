@@ -6,12 +6,19 @@ import io
 import re
 
 import psycopg
+import pytest
 from rich.console import Console
 
-from harness import stress
+from harness import stress, testing
+
+MIN_WORKERS = 4  # stress.run sizes its workers to the server; below this a run shows nothing
 
 
 def short_run(dsn: str, before_check=None, **kw) -> tuple[int, str]:
+    budget = testing.measure_connections(dsn)
+    if budget.available - stress.SPARE_CONNECTIONS < MIN_WORKERS:
+        pytest.skip(f"needs {MIN_WORKERS + stress.SPARE_CONNECTIONS} connections, the server "
+                    f"allows {budget.available} ({budget.describe()})")
     out = io.StringIO()
     options = {"workers": 100, "seconds": 3, "tenants": 4, "kill_interval": 0.2, "seed": 7}
     options.update(kw)
