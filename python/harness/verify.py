@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.client import ErpClient
-from harness.errors import NotFound
+from harness.errors import UnknownTenant
 
 
 def _tenants(conn: psycopg.Connection, tenant: str | None) -> list[tuple[uuid.UUID, str]]:
@@ -25,7 +25,7 @@ def _tenants(conn: psycopg.Connection, tenant: str | None) -> list[tuple[uuid.UU
     tenant_id = uuid.UUID(tenant)  # the CLI checked it is a UUID
     found = [r for r in rows if r[0] == tenant_id]
     if not found:
-        raise NotFound(f"tenant {tenant_id} does not exist")
+        raise UnknownTenant(f"tenant {tenant_id} does not exist")
     return found
 
 

@@ -2,7 +2,7 @@
 -- erp.entity_as_of (time travel) and erp.audit_verify (one row per problem).
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(53);
+SELECT plan(55);
 
 SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'setup', 'Acme');
 SELECT erp.tenant_create('b0000000-0000-4000-8000-00000000000b', NULL, 'SYSTEM', 'setup', 'Beta');
@@ -279,8 +279,18 @@ SELECT is_empty($$SELECT * FROM erp.audit_verify('a0000000-0000-4000-8000-000000
     'audit_verify: a sound trail (with allocations) reports nothing');
 SELECT is_empty($$SELECT * FROM erp.audit_verify('b0000000-0000-4000-8000-00000000000b')$$,
     'audit_verify of tenant B reports nothing');
-SELECT is_empty($$SELECT * FROM erp.audit_verify('d0000000-0000-4000-8000-00000000000d')$$,
-    'audit_verify of an unknown tenant reports nothing');
+SELECT throws_ok($$SELECT * FROM erp.audit_verify('d0000000-0000-4000-8000-00000000000d')$$,
+    'ZE006', NULL, 'audit_verify of an unknown tenant is ZE006, never a clean answer');
+SELECT throws_ok($$SELECT * FROM erp.audit_verify(NULL)$$,
+    'ZE006', NULL, 'audit_verify of a NULL tenant is ZE006');
+SAVEPOINT gone;
+SELECT erp.tenant_create('e0000000-0000-4000-8000-00000000000e', NULL, 'SYSTEM', 'setup', 'Gone') IS NULL;
+DELETE FROM erp.erp_tenants WHERE id = 'e0000000-0000-4000-8000-00000000000e';
+SELECT results_eq(
+    $$SELECT entity_type, entity_id, problem FROM erp.audit_verify('e0000000-0000-4000-8000-00000000000e')$$,
+    $$VALUES ('erp.base.tenant', 'e0000000-0000-4000-8000-00000000000e'::uuid, 'orphan_events')$$,
+    'audit_verify: a tenant row deleted behind the trail is reported, not ZE006');
+ROLLBACK TO SAVEPOINT gone;
 
 -- tamper with tenant A as a superuser, one entity per kind of damage
 CREATE TEMP TABLE t (k text PRIMARY KEY, id uuid) ON COMMIT DROP;

@@ -127,7 +127,7 @@ def test_verify_reports_a_row_changed_behind_the_audit(dsn, conn):
 
 def test_verify_unknown_tenant_is_one_line(dsn):
     assert_one_line_error(harness("verify", "--tenant", str(uuid.uuid4()), "--database-url",
-                                  dsn), "does not exist", "ZE001")
+                                  dsn), "does not exist", "ZE006")
 
 
 def test_verify_with_a_tenant_that_is_not_a_uuid_is_bad_usage(dsn):

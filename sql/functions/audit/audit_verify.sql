@@ -5,7 +5,8 @@
 --                      whether the event has the field at all (in_event)
 --   version_gap        versions of an entity are not exactly lo..n without repeats (lo = 1
 --                      unless older events were purged), or n <> the row's version
---   orphan_events      events of an entity whose row does not exist
+--   orphan_events      events of an entity whose row does not exist (also of the tenant:
+--                      events remain but the tenant row is gone)
 --   bad_first_event    version 1 is not a created event
 --   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
 --                      changes.old that is not the previous snapshot's value
@@ -32,6 +33,19 @@ DECLARE
     v_old_diff text;
     v_snapshot text;
 BEGIN
+    -- a mistyped tenant id must not get a clean answer; a tenant whose row is gone but whose
+    -- events remain is verified (its rows and events are what is checked)
+    IF NOT EXISTS (SELECT 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id) THEN
+        IF NOT EXISTS (SELECT 1 FROM erp.erp_audit_events AS e WHERE e.tenant_id = p_tenant_id) THEN
+            RAISE EXCEPTION 'unknown tenant %', coalesce(p_tenant_id::text, 'NULL')
+                USING ERRCODE = 'ZE006', HINT = 'erp.audit_tenants() lists the tenants.';
+        END IF;
+        entity_type := 'erp.base.tenant';
+        entity_id := p_tenant_id;
+        problem := 'orphan_events';
+        detail := pg_catalog.jsonb_build_object('reason', 'the tenant row does not exist');
+        RETURN NEXT;
+    END IF;
     -- the SQL below is built from catalog names (%I, %L) and generated expressions; it reads only
     -- @plpgsql_check_options: security_warnings = false
     FOR v_entity IN SELECT e.* FROM erp_meta.entity_types AS e ORDER BY e.entity_type LOOP
