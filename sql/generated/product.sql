@@ -26,6 +26,37 @@ $function$;
 COMMENT ON FUNCTION erp._product_check(uuid,erp.erp_products[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
+CREATE OR REPLACE FUNCTION erp._product_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_products)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    v_row erp.erp_products;
+BEGIN
+    WITH ins AS (
+        INSERT INTO erp.erp_products AS t (tenant_id, id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode, active, version, created_at, updated_at)
+        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.sku, r.name, coalesce(r.product_type, 'goods'::text), r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0), r.barcode, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        ON CONFLICT DO NOTHING
+        RETURNING t.*
+    ), ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
+            'erp.base.product.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
+    )
+    SELECT * INTO v_row FROM ins;
+    IF NOT FOUND THEN
+        PERFORM erp._product_duplicate(p_tenant_id, ARRAY[p_row]);
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp._product_create(uuid,uuid,text,text,erp.erp_products) IS
+    'Generated audited insert of one erp.base.product row with its created event (ZE002 on a taken key).';
+
 CREATE OR REPLACE FUNCTION erp._product_duplicate(p_tenant_id uuid, p_rows erp.erp_products[])
  RETURNS void
  LANGUAGE plpgsql

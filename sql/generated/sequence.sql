@@ -26,6 +26,37 @@ $function$;
 COMMENT ON FUNCTION erp._sequence_check(uuid,erp.erp_sequences[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
+CREATE OR REPLACE FUNCTION erp._sequence_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_sequences)
+ RETURNS erp.erp_sequences
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    v_row erp.erp_sequences;
+BEGIN
+    WITH ins AS (
+        INSERT INTO erp.erp_sequences AS t (tenant_id, id, code, name, prefix, suffix, padding, step, start_value, reset, active, version, created_at, updated_at)
+        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.prefix, ''::text), coalesce(r.suffix, ''::text), coalesce(r.padding, 5), coalesce(r.step, 1), coalesce(r.start_value, 1), coalesce(r.reset, 'never'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        ON CONFLICT DO NOTHING
+        RETURNING t.*
+    ), ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
+            'erp.base.sequence.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
+    )
+    SELECT * INTO v_row FROM ins;
+    IF NOT FOUND THEN
+        PERFORM erp._sequence_duplicate(p_tenant_id, ARRAY[p_row]);
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp._sequence_create(uuid,uuid,text,text,erp.erp_sequences) IS
+    'Generated audited insert of one erp.base.sequence row with its created event (ZE002 on a taken key).';
+
 CREATE OR REPLACE FUNCTION erp._sequence_duplicate(p_tenant_id uuid, p_rows erp.erp_sequences[])
  RETURNS void
  LANGUAGE plpgsql

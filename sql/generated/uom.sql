@@ -26,6 +26,37 @@ $function$;
 COMMENT ON FUNCTION erp._uom_check(uuid,erp.erp_uoms[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
+CREATE OR REPLACE FUNCTION erp._uom_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_uoms)
+ RETURNS erp.erp_uoms
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+    v_row erp.erp_uoms;
+BEGIN
+    WITH ins AS (
+        INSERT INTO erp.erp_uoms AS t (tenant_id, id, code, name, category_id, uom_type, factor, rounding, active, version, created_at, updated_at)
+        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text), coalesce(r.factor, 1), coalesce(r.rounding, 0.01), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        ON CONFLICT DO NOTHING
+        RETURNING t.*
+    ), ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
+            'erp.base.uom.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
+    )
+    SELECT * INTO v_row FROM ins;
+    IF NOT FOUND THEN
+        PERFORM erp._uom_duplicate(p_tenant_id, ARRAY[p_row]);
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp._uom_create(uuid,uuid,text,text,erp.erp_uoms) IS
+    'Generated audited insert of one erp.base.uom row with its created event (ZE002 on a taken key).';
+
 CREATE OR REPLACE FUNCTION erp._uom_duplicate(p_tenant_id uuid, p_rows erp.erp_uoms[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,6 +1,7 @@
 """Master-data rules across real connections: a write that another open transaction could
-invalidate waits for it (row locks FOR SHARE / FOR NO KEY UPDATE on the unit, the parent
-company or the category; an advisory lock for re-parenting) and then decides on what was
+invalidate waits for it (row locks: KEY SHARE on the unit, the parent company or the
+category against an archive's FOR UPDATE; the tenant row FOR NO KEY UPDATE for re-parenting,
+no advisory locks) and then decides on what was
 committed, so the rules hold under concurrency and the refusal is the documented SQLSTATE,
 never a raw constraint error or a broken invariant.
 

@@ -3,6 +3,7 @@
 --       one statement: INSERT ... ON CONFLICT DO NOTHING feeding the audit insert (one
 --       'created' event per row, canonical snapshot); a conflicting row is ZE002 naming its
 --       field (erp._p_duplicate). No exception block: no subtransaction per write.
+--   erp._p_create(context, p_row T) RETURNS T   the same for one row, called as an expression
 --   erp._p_duplicate(p_tenant_id, p_rows T[])   raises ZE002 for the first row that conflicts
 --   erp._p_lock(p_tenant_id, p_id, p_expected_version) RETURNS T
 --       the row locked FOR NO KEY UPDATE; ZE001 when missing in this tenant, ZE004 when stale.
@@ -160,6 +161,41 @@ COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I[]) IS
 $f$, v_p || '_insert', v_ctx, v_entity.table_name, v_cols, v_values, p_entity_type,
         p_entity_type || '.created', erp_meta._snapshot_sql(v_table, 'w'), v_p || '_duplicate');
     RETURN NEXT v_p || '_insert';
+
+    -- one row, for the entity functions: a scalar call (no set-returning function, no array)
+    EXECUTE format($f$
+CREATE FUNCTION erp.%1$I(%2$s, p_row erp.%3$I) RETURNS erp.%3$I
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row erp.%3$I;
+BEGIN
+    WITH ins AS (
+        INSERT INTO erp.%3$I AS t (%4$s)
+        SELECT %5$s FROM (SELECT (p_row).*) AS r
+        ON CONFLICT DO NOTHING
+        RETURNING t.*
+    ), ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %6$L, w.id,
+            %7$L, p_trace_id, %8$s, w.version, NULL, w.erp_at
+        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
+    )
+    SELECT * INTO v_row FROM ins;
+    IF NOT FOUND THEN
+        PERFORM erp.%9$I(p_tenant_id, ARRAY[p_row]);
+    END IF;
+    RETURN v_row;
+END
+$body$;
+COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I) IS
+    'Generated audited insert of one %6$s row with its created event (ZE002 on a taken key).';
+$f$, v_p || '_create', v_ctx, v_entity.table_name, v_cols, v_values, p_entity_type,
+        p_entity_type || '.created', erp_meta._snapshot_sql(v_table, 'w'), v_p || '_duplicate');
+    RETURN NEXT v_p || '_create';
 
     -- ---- lock -------------------------------------------------------------------------------
     EXECUTE format($f$

@@ -39,8 +39,7 @@ BEGIN
     v_row.active := true;
     PERFORM erp._partner_validate(v_row);
     PERFORM erp._partner_parent_check(p_tenant_id, NULL, v_row);
-    SELECT w.* INTO v_row
-    FROM erp._partner_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    v_row := erp._partner_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
 END
 $fn$;

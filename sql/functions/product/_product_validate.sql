@@ -3,8 +3,12 @@ CREATE OR REPLACE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    PERFORM erp._text_check('product SKU', p_row.sku, 100, true);
-    PERFORM erp._text_check('product name', p_row.name, 500, true);
+    IF NOT erp._text_ok(p_row.sku, 100, true) THEN
+        PERFORM erp._text_check('product SKU', p_row.sku, 100, true);
+    END IF;
+    IF NOT erp._text_ok(p_row.name, 500, true) THEN
+        PERFORM erp._text_check('product name', p_row.name, 500, true);
+    END IF;
     IF p_row.product_type IS NULL OR p_row.product_type NOT IN ('goods', 'service', 'consumable') THEN
         RAISE EXCEPTION 'unknown product type %', erp._clip(p_row.product_type, 20)
             USING ERRCODE = 'ZE003', HINT = 'product_type is goods, service or consumable.';
@@ -19,7 +23,9 @@ BEGIN
             erp._clip(p_row.list_price::text, 30)
             USING ERRCODE = 'ZE003';
     END IF;
-    PERFORM erp._text_check('product barcode', p_row.barcode, 100, false);
+    IF NOT erp._text_ok(p_row.barcode, 100, false) THEN
+        PERFORM erp._text_check('product barcode', p_row.barcode, 100, false);
+    END IF;
 END
 $fn$;
 COMMENT ON FUNCTION erp._product_validate(erp.erp_products) IS 'ZE003 unless a product is valid.';

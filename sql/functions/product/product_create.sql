@@ -19,6 +19,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_row erp.erp_products;
+    v_units_ok boolean;
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
@@ -32,9 +33,22 @@ BEGIN
     v_row.barcode := btrim(p_barcode, E' \t\r\n');
     v_row.active := true;
     PERFORM erp._product_validate(v_row);
-    PERFORM erp._product_uom_check(p_tenant_id, v_row);
-    SELECT w.* INTO v_row
-    FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    -- the units exist, are active and share a category: one statement, which also takes KEY
+    -- SHARE on them (an archive's FOR UPDATE waits for this transaction, and after a wait the
+    -- lock returns the committed row); erp._product_uom_check explains a refusal
+    SELECT coalesce(count(*) FILTER (WHERE u.active) = CASE
+            WHEN v_row.purchase_uom_id IS NULL OR v_row.purchase_uom_id = v_row.uom_id THEN 1 ELSE 2 END
+        AND count(DISTINCT u.category_id) = 1, false)
+    INTO v_units_ok
+    FROM (
+        SELECT u.active, u.category_id FROM erp.erp_uoms AS u
+        WHERE u.tenant_id = p_tenant_id AND u.id IN (v_row.uom_id, v_row.purchase_uom_id)
+        FOR KEY SHARE
+    ) AS u;
+    IF NOT v_units_ok THEN
+        PERFORM erp._product_uom_check(p_tenant_id, v_row);
+    END IF;
+    v_row := erp._product_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
 END
 $fn$;

@@ -8,8 +8,12 @@ AS $fn$
 DECLARE
     v_text text;
 BEGIN
-    PERFORM erp._text_check('sequence code', p_row.code, 100, true);
-    PERFORM erp._text_check('sequence name', p_row.name, 500, true);
+    IF NOT erp._text_ok(p_row.code, 100, true) THEN
+        PERFORM erp._text_check('sequence code', p_row.code, 100, true);
+    END IF;
+    IF NOT erp._text_ok(p_row.name, 500, true) THEN
+        PERFORM erp._text_check('sequence name', p_row.name, 500, true);
+    END IF;
     IF p_row.prefix IS NULL OR p_row.suffix IS NULL
         OR char_length(p_row.prefix) > 50 OR char_length(p_row.suffix) > 50
         OR erp._has_invisible(p_row.prefix) OR erp._has_invisible(p_row.suffix) THEN

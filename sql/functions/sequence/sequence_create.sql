@@ -36,8 +36,7 @@ BEGIN
     v_row.start_value := p_start_value;
     v_row.reset := p_reset;
     PERFORM erp._sequence_validate(v_row);
-    SELECT w.* INTO v_row
-    FROM erp._sequence_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    v_row := erp._sequence_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
 END
 $fn$;

@@ -20,7 +20,9 @@ BEGIN
     IF p_tenant_id IS NULL THEN
         RAISE EXCEPTION 'p_tenant_id is required' USING ERRCODE = 'ZE003';
     END IF;
-    PERFORM erp._text_check('tenant name', btrim(p_name, E' \t\r\n'), 500, true);
+    IF NOT erp._text_ok(btrim(p_name, E' \t\r\n'), 500, true) THEN
+        PERFORM erp._text_check('tenant name', btrim(p_name, E' \t\r\n'), 500, true);
+    END IF;
     IF p_timezone IS NULL OR NOT (
         p_timezone = 'UTC'
         OR (p_timezone ~ '^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Etc|Europe|Indian|Pacific)/[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?$'

@@ -5,8 +5,12 @@ CREATE OR REPLACE FUNCTION erp._uom_validate(p_row erp.erp_uoms) RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    PERFORM erp._text_check('unit code', p_row.code, 100, true);
-    PERFORM erp._text_check('unit name', p_row.name, 500, true);
+    IF NOT erp._text_ok(p_row.code, 100, true) THEN
+        PERFORM erp._text_check('unit code', p_row.code, 100, true);
+    END IF;
+    IF NOT erp._text_ok(p_row.name, 500, true) THEN
+        PERFORM erp._text_check('unit name', p_row.name, 500, true);
+    END IF;
     IF p_row.uom_type IS NULL OR p_row.uom_type NOT IN ('reference', 'bigger', 'smaller') THEN
         RAISE EXCEPTION 'unknown unit type %', erp._clip(p_row.uom_type, 20)
             USING ERRCODE = 'ZE003', HINT = 'uom_type is reference, bigger or smaller.';

@@ -20,10 +20,13 @@ BEGIN
     END IF;
     v_row.code := btrim(p_code, E' \t\r\n');
     v_row.name := btrim(p_name, E' \t\r\n');
-    PERFORM erp._text_check('unit category code', v_row.code, 100, true);
-    PERFORM erp._text_check('unit category name', v_row.name, 500, true);
-    SELECT w.* INTO v_row
-    FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    IF NOT erp._text_ok(v_row.code, 100, true) THEN
+        PERFORM erp._text_check('unit category code', v_row.code, 100, true);
+    END IF;
+    IF NOT erp._text_ok(v_row.name, 500, true) THEN
+        PERFORM erp._text_check('unit category name', v_row.name, 500, true);
+    END IF;
+    v_row := erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
 END
 $fn$;

@@ -29,16 +29,27 @@ BEGIN
     v_row.rounding := p_rounding;
     v_row.active := true;
     PERFORM erp._uom_validate(v_row);
+    -- KEY SHARE on the category: an archive of its reference unit locks it FOR UPDATE, so it
+    -- waits for this transaction, and the reference unit found below stays active until commit
     SELECT c.id INTO v_row.category_id
     FROM erp.erp_uom_categories AS c
-    WHERE c.tenant_id = p_tenant_id AND c.code_key = erp._code_key(p_category);
+    WHERE c.tenant_id = p_tenant_id AND c.code_key = erp._code_key(p_category)
+    FOR KEY SHARE;
     IF v_row.category_id IS NULL THEN
         RAISE EXCEPTION 'unit category % not found in this tenant', erp._clip(p_category, 40)
             USING ERRCODE = 'ZE001', HINT = 'Create it with erp.uom_category_create first.';
     END IF;
-    PERFORM erp._uom_reference_check(p_tenant_id, NULL, v_row);
-    SELECT w.* INTO v_row
-    FROM erp._uom_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY[v_row]) AS w;
+    -- a bigger or smaller unit needs the active reference unit (read after the lock, in a
+    -- statement of its own: its snapshot sees what an archive that held the lock committed);
+    -- erp._uom_reference_check explains a refusal and handles a new reference unit
+    IF v_row.uom_type = 'reference' OR NOT EXISTS (
+        SELECT 1 FROM erp.erp_uoms AS u
+        WHERE u.tenant_id = p_tenant_id AND u.category_id = v_row.category_id
+            AND u.uom_type = 'reference' AND u.active
+    ) THEN
+        PERFORM erp._uom_reference_check(p_tenant_id, NULL, v_row);
+    END IF;
+    v_row := erp._uom_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
 END
 $fn$;
