@@ -3,13 +3,22 @@
 A case is one transaction in pgbench script syntax (see ``drivers``). ``baseline`` names the
 case its throughput is divided by at the same client count; ``per_tx`` converts
 transactions into the unit reported (numbers allocated, rows written).
+
+Groups: ``sequence`` (gapless numbers), ``write`` (one audited write per transaction),
+``txsize`` (1, 100 or 500 audited writes in one transaction), ``posting`` (invoice posting
+without work), ``numbers`` (a document posting with 10 ms of work: no number, allocated
+first, last, or at commit), ``read`` (audit reads with the trail full).
+
+Raw baselines that write audit events write into ``bench.audit_events`` / ``bench.audit_trg``,
+clones partitioned like the real trail (see ``schema``); ``seq.cte_plain`` writes into a plain
+clone to show what the partitioning itself costs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.benchlib.schema import CTX, sql_id
+from harness.benchlib.schema import CTX, DOCUMENT_SEQUENCE, sql_id
 
 CONCURRENCY = (1, 16, 64, 100)
 POSTING = (16, 64)
@@ -34,6 +43,30 @@ class Case:
 COUNTER_WHERE = "tenant_id = :tenant AND sequence_id = :seq AND period_key = 'all'"
 COUNTER_WHERE_T = (f"tenant_id = {sql_id('tenant', 't')} AND sequence_id = :seq "
                    "AND period_key = 'all'")
+
+CHURN = "BEGIN;\n{stmt};\nROLLBACK;\n{stmt};\n"  # one rolled back, one committed
+
+
+def _counter_cte(tenant: str, audit: str) -> str:
+    """Counter upsert + allocation event in one statement, into the given audit table."""
+    return f"""WITH c AS (
+    INSERT INTO bench.counters AS c (tenant_id, sequence_id, period_key, start_value, step,
+        next_value)
+    VALUES ({tenant}, :seq, 'all', 1, 1, 2)
+    ON CONFLICT ON CONSTRAINT counters_pkey DO UPDATE SET next_value = c.next_value + c.step
+    RETURNING c.next_value - c.step AS allocated
+), ev AS (
+    INSERT INTO {audit} (tenant_id, id, actor_user_id, actor_type, entity_type, entity_id,
+        event_type, trace_id, payload, created_at)
+    SELECT {tenant}, erp._uuid_v7_at(n.at), :actor, 'USER', 'erp.base.sequence', :seq,
+        'erp.base.sequence.allocated', 'bench',
+        jsonb_build_object('allocated_value', c.allocated,
+            'formatted', 'INV/' || lpad(c.allocated::text, 6, '0'), 'period_key', 'all',
+            'document_date', current_date, 'code', 'INV'), n.at
+    FROM c CROSS JOIN (SELECT clock_timestamp() AS at) AS n
+)
+SELECT c.allocated FROM c;"""
+
 
 SEQUENCE = [
     Case("seq.raw", "sequence", "raw hot-row UPDATE … RETURNING",
@@ -72,6 +105,27 @@ SELECT n.n FROM n ORDER BY n.n;""", per_tx=100, unit="numbers", raw=True),
          f"SELECT * FROM erp.sequence_next_batch(p_tenant_id => :tenant, {CTX}, p_code => 'INV',\n"
          "    p_count => 100);", baseline="seq.raw_batch", per_tx=100, unit="numbers",
          requires=("sequence_next_batch",)),
+    # the bound sequence_next is read against where the raw counter is out of reach: the
+    # counter upsert and the allocation event in one statement, what the project's
+    # erp._sequence_allocate does, without lookups, checks or formatting
+    Case("seq.cte", "sequence", "raw CTE: counter upsert + audit insert (partitioned clone)",
+         _counter_cte(":tenant", "bench.audit_events"), clients=(1, 16, 64), unit="numbers",
+         raw=True),
+    Case("seq.cte_plain", "sequence", "raw CTE: counter upsert + audit insert (plain clone)",
+         _counter_cte(":tenant", "bench.audit_plain"), clients=(1, 16), baseline="seq.cte",
+         unit="numbers", raw=True),
+    Case("seq.cte64", "sequence", "raw CTE: counter upsert + audit insert, 64 tenants",
+         "\\set t random(1, 64)\n" + _counter_cte(sql_id("tenant", "t"), "bench.audit_events"),
+         clients=(1, 16), baseline="seq.raw64", unit="numbers", raw=True),
+    # rollback churn: every other allocation is rolled back (WAL and CPU per committed number)
+    Case("seq.raw_churn", "sequence", "raw hot-row UPDATE, every other one rolled back",
+         CHURN.format(stmt=f"UPDATE bench.counters SET next_value = next_value + 1 "
+                           f"WHERE {COUNTER_WHERE}\nRETURNING next_value"),
+         clients=(1,), unit="numbers", raw=True),
+    Case("seq.next_churn", "sequence", "erp.sequence_next, every other one rolled back",
+         CHURN.format(stmt=f"SELECT * FROM erp.sequence_next(p_tenant_id => :tenant, {CTX},\n"
+                           "    p_code => 'INV')"),
+         clients=(1,), baseline="seq.raw_churn", unit="numbers", requires=("sequence_next",)),
 ]
 
 UOM_COLS = "tenant_id, id, code, name, category_id, uom_type, factor, rounding"
@@ -137,6 +191,77 @@ SELECT ins.* FROM ins;""", baseline="w.insert", unit="rows", raw=True),
          f"    p_id => {sql_id('partner', 'k')},\n"
          "    p_patch => jsonb_build_object('name', 'Partner ' || :n));",
          baseline="w.partner_raw", unit="rows", requires=("partner_update",)),
+    Case("w.product_cte", "write", "handoff CTE insert + audit, products",
+         f"\\set n random(1, {BIG})\n" + f"""WITH ins AS (
+    INSERT INTO bench.products ({PRODUCT_COLS})
+    VALUES ({PRODUCT_VALUES})
+    RETURNING *
+), audit AS (
+    INSERT INTO bench.audit_events (tenant_id, id, actor_user_id, actor_type, entity_type,
+        entity_id, event_type, trace_id, payload, entity_version)
+    SELECT ins.tenant_id, erp.uuid_v7(), :actor, 'USER', 'erp.base.product', ins.id,
+        'erp.base.product.created', 'bench', row_to_json(ins)::jsonb, ins.version
+    FROM ins
+    RETURNING id
+)
+SELECT ins.* FROM ins;""", clients=(1, 16), baseline="w.product_insert", unit="rows", raw=True),
+    Case("w.product_generic", "write", "erp.atomic_insert_with_audit (generic path), products",
+         f"\\set n random(1, {BIG})\n"
+         f"SELECT erp.atomic_insert_with_audit(p_tenant_id => :tenant, {CTX},\n"
+         "    p_entity_type => 'erp.base.product', p_values => jsonb_build_object(\n"
+         "        'sku', 'S' || :n, 'name', 'Product ' || :n, 'uom_id', :uom::uuid,\n"
+         "        'list_price', 9.99));",
+         baseline="w.product_insert", unit="rows", requires=("atomic_insert_with_audit",)),
+    Case("w.partner_cte", "write", "raw CTE UPDATE + audit (old value, changes), partners",
+         PARTNER + f"""WITH upd AS (
+    UPDATE bench.partners AS p SET name = 'Partner ' || :n, version = p.version + 1,
+        updated_at = now()
+    FROM (SELECT o.id, o.name FROM bench.partners AS o
+          WHERE o.tenant_id = :tenant AND o.id = {sql_id('partner', 'k')}) AS old
+    WHERE p.tenant_id = :tenant AND p.id = old.id
+    RETURNING p.*, old.name AS old_name
+), audit AS (
+    INSERT INTO bench.audit_events (tenant_id, id, actor_user_id, actor_type, entity_type,
+        entity_id, event_type, trace_id, payload, entity_version, changes)
+    SELECT upd.tenant_id, erp.uuid_v7(), :actor, 'USER', 'erp.base.partner', upd.id,
+        'erp.base.partner.updated', 'bench', to_jsonb(upd) - 'old_name', upd.version,
+        jsonb_build_object('name', jsonb_build_object('old', upd.old_name, 'new', upd.name))
+    FROM upd
+    RETURNING id
+)
+SELECT upd.* FROM upd;""", clients=(1, 16), baseline="w.partner_raw", unit="rows", raw=True),
+    # rollback churn: every other write rolled back (WAL and CPU per committed row)
+    Case("w.trigger_churn", "write", "trigger audit peer, every other insert rolled back",
+         PICK + CHURN.format(stmt=f"INSERT INTO bench.uoms_trg ({UOM_COLS})\n"
+                                  f"VALUES ({UOM_VALUES})"),
+         clients=(1,), unit="rows", raw=True),
+    Case("w.uom_churn", "write", "erp.uom_create, every other one rolled back",
+         PICK + CHURN.format(stmt="SELECT * FROM erp.uom_create(p_tenant_id => :tenant, "
+                                  f"{CTX},\n"
+                                  "    p_code => 'U' || :n, p_name => 'Unit ' || :n,\n"
+                                  "    p_category => 'CAT' || :k, p_uom_type => 'bigger',\n"
+                                  "    p_factor => 12, p_rounding => 0.01)"),
+         clients=(1,), baseline="w.trigger_churn", unit="rows", requires=("uom_create",)),
+]
+
+# N audited writes in one transaction (one statement: a PL/pgSQL loop of single-row writes,
+# the same loop on both sides): the per-write cost must stay flat from 1 to 500 (no
+# subtransaction per write, nothing that grows with the transaction)
+TX_SIZES = (1, 100, 500)
+TXSIZE = [
+    case
+    for n in TX_SIZES
+    for case in (
+        Case(f"t.raw{n}", "txsize", f"{n} trigger-peer INSERTs in one transaction",
+             f"\\set n random(1, {BIG})\n"
+             f"SELECT bench.categories_trigger(:tenant, 'T' || :n, {n});",
+             clients=(1,), per_tx=n, unit="rows", raw=True),
+        Case(f"t.call{n}", "txsize", f"{n} erp.uom_category_create in one transaction",
+             f"\\set n random(1, {BIG})\n"
+             f"SELECT bench.categories_project(:tenant, :actor, 'K' || :n, {n});",
+             clients=(1,), per_tx=n, baseline=f"t.raw{n}", unit="rows",
+             requires=("uom_category_create",)),
+    )
 ]
 
 
@@ -180,6 +305,54 @@ POSTINGS = [
          requires=("sequence_next",)),
 ]
 
+# ---- numbers at commit: a document posting with 10 ms of work (DESIGN "Numbers at commit") --
+# The module author's entity bench.documents (erp.erp_bench_documents), written through the
+# generic writers; five plain line rows; pg_sleep(0.01) as the work; all on one series.
+DOC = DOCUMENT_SEQUENCE
+DOC_HEADER = (
+    "SELECT (r ->> 'id')::uuid AS doc_id\nFROM erp.atomic_insert_with_audit(p_tenant_id => "
+    f":tenant, {CTX},\n    p_entity_type => 'bench.documents', p_values => "
+    "jsonb_build_object('partner_id', :partner::uuid, 'total', 179.85{number})) AS r \\gset\n")
+DOC_LINES = "".join(
+    "INSERT INTO bench.document_lines (tenant_id, document_id, line_no, product_id,\n"
+    f"    description, qty, price)\nVALUES (:tenant, :doc_id, {i}, :product, 'Widget {i}', "
+    f"{i}, 11.99);\n" for i in range(1, 6))
+WORK = "SELECT pg_sleep(0.01);\n"
+DOC_NUMBER = ("SELECT s.formatted AS number\nFROM erp.sequence_next(p_tenant_id => :tenant, "
+              f"{CTX},\n    p_code => '{DOC}') AS s \\gset\n")
+NUMBERS = [
+    Case("n.none", "numbers", "posting with 10 ms work, no number",
+         "BEGIN;\n" + DOC_HEADER.format(number="") + DOC_LINES + WORK + "COMMIT;\n",
+         clients=POSTING, unit="docs", requires=("atomic_insert_with_audit",)),
+    Case("n.first", "numbers", "posting, erp.sequence_next first (before the work)",
+         "BEGIN;\n" + DOC_NUMBER
+         + DOC_HEADER.format(number=", 'number', :number::text") + DOC_LINES + WORK
+         + "COMMIT;\n", clients=POSTING, baseline="n.none", unit="docs",
+         requires=("sequence_next", "atomic_insert_with_audit")),
+    Case("n.last", "numbers", "posting, erp.sequence_next last (after the work)",
+         "BEGIN;\n" + DOC_HEADER.format(number="") + DOC_LINES + WORK + DOC_NUMBER
+         + f"SELECT erp.atomic_update_with_audit(p_tenant_id => :tenant, {CTX},\n"
+         "    p_entity_type => 'bench.documents', p_id => :doc_id::uuid,\n"
+         "    p_patch => jsonb_build_object('number', :number::text));\nCOMMIT;\n",
+         clients=POSTING, baseline="n.none", unit="docs",
+         requires=("sequence_next", "atomic_update_with_audit")),
+    # the bound of numbers at commit: the counter row locked only for the last statements and
+    # the commit, with nothing of the project's in between (raw counter UPDATE, plain UPDATE
+    # of the number)
+    Case("n.raw_last", "numbers", "posting, raw counter UPDATE + number just before COMMIT",
+         "BEGIN;\n" + DOC_HEADER.format(number="") + DOC_LINES + WORK + RAW_NUMBER
+         + " \\gset\nUPDATE erp.erp_bench_documents SET number = :number\n"
+         "WHERE tenant_id = :tenant AND id = :doc_id;\nCOMMIT;\n", clients=POSTING,
+         baseline="n.none", unit="docs", raw=True, requires=("atomic_insert_with_audit",)),
+    Case("n.commit", "numbers", "posting, erp.sequence_next_at_commit (number at commit)",
+         "BEGIN;\n" + DOC_HEADER.format(number="")
+         + f"SELECT erp.sequence_next_at_commit(p_tenant_id => :tenant, {CTX},\n"
+         f"    p_code => '{DOC}', p_entity_type => 'bench.documents', "
+         "p_entity_id => :doc_id::uuid);\n"
+         + DOC_LINES + WORK + "COMMIT;\n", clients=POSTING, baseline="n.none", unit="docs",
+         requires=("sequence_next_at_commit", "atomic_insert_with_audit")),
+]
+
 HIST = "\\set k random(1, 1000)\n"
 PAGE_T = "\\set t random(1, 64)\n"
 READ = [
@@ -187,16 +360,28 @@ READ = [
          HIST + """SELECT e.* FROM bench.hist_entities AS h
 JOIN erp.erp_audit_events AS e ON e.tenant_id = h.tenant_id AND e.entity_id = h.entity_id
     AND e.entity_type = h.entity_type
-WHERE h.n = :k ORDER BY e.created_at, e.id;""", clients=READS, unit="reads", raw=True),
+WHERE h.n = :k ORDER BY e.id;""", clients=READS, unit="reads", raw=True),
     Case("r.history", "read", "erp.audit_history (one entity)",
          HIST + """SELECT a.* FROM bench.hist_entities AS h,
     erp.audit_history(p_tenant_id => h.tenant_id, p_entity_type => h.entity_type,
         p_entity_id => h.entity_id) AS a
 WHERE h.n = :k;""", clients=READS, baseline="r.raw_history", unit="reads",
          requires=("audit_history",)),
+    Case("r.raw_as_of", "read", "raw SELECT of the version in force at a time",
+         HIST + """SELECT (SELECT e.payload FROM erp.erp_audit_events AS e
+    WHERE e.tenant_id = h.tenant_id AND e.entity_id = h.entity_id
+        AND e.entity_type = h.entity_type AND e.entity_version IS NOT NULL
+        AND e.created_at <= h.as_of
+    ORDER BY e.entity_version DESC LIMIT 1)
+FROM bench.hist_entities AS h WHERE h.n = :k;""", clients=READS, unit="reads", raw=True),
+    Case("r.as_of", "read", "erp.entity_as_of (time travel, one entity)",
+         HIST + """SELECT erp.entity_as_of(p_tenant_id => h.tenant_id,
+    p_entity_type => h.entity_type, p_entity_id => h.entity_id, p_at => h.as_of)
+FROM bench.hist_entities AS h WHERE h.n = :k;""", clients=READS, baseline="r.raw_as_of",
+         unit="reads", requires=("entity_as_of",)),
     Case("r.raw_page", "read", "raw SELECT first page (100)",
          PAGE_T + f"""SELECT e.* FROM erp.erp_audit_events AS e
-WHERE e.tenant_id = {sql_id('tenant', 't')} ORDER BY e.created_at, e.id LIMIT 100;""",
+WHERE e.tenant_id = {sql_id('tenant', 't')} ORDER BY e.id LIMIT 100;""",
          clients=READS, unit="reads", raw=True),
     Case("r.page", "read", "erp.audit_events first page (100)",
          PAGE_T + f"SELECT * FROM erp.audit_events(p_tenant_id => {sql_id('tenant', 't')},\n"
@@ -206,10 +391,8 @@ WHERE e.tenant_id = {sql_id('tenant', 't')} ORDER BY e.created_at, e.id LIMIT 10
          PAGE_T + """SELECT p.* FROM bench.page_marks AS m
 CROSS JOIN LATERAL (
     SELECT e.* FROM erp.erp_audit_events AS e
-    WHERE e.tenant_id = m.tenant_id AND (e.created_at, e.id) > (
-        (SELECT x.created_at FROM erp.erp_audit_events AS x
-         WHERE x.tenant_id = m.tenant_id AND x.id = m.after_id), m.after_id)
-    ORDER BY e.created_at, e.id LIMIT 100) AS p
+    WHERE e.tenant_id = m.tenant_id AND e.id > m.after_id
+    ORDER BY e.id LIMIT 100) AS p
 WHERE m.n = :t;""", clients=READS, unit="reads", raw=True),
     Case("r.deep", "read", "erp.audit_events keyset page mid-history",
          PAGE_T + """SELECT a.* FROM bench.page_marks AS m,
@@ -218,5 +401,5 @@ WHERE m.n = :t;""", clients=READS, baseline="r.raw_deep", unit="reads",
          requires=("audit_events",)),
 ]
 
-ALL = SEQUENCE + WRITE + POSTINGS + READ
+ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ
 BY_KEY = {c.key: c for c in ALL}

@@ -17,11 +17,20 @@ run the same text:
 
 Both start all clients together, run for ``warmup + duration`` seconds and keep only the
 transactions that ended after the warm-up; latency is per transaction (script run).
+
+Server CPU is measured two ways. ``server_cost`` runs a script on one connection and reads its
+backend's CPU time from /proc/<pid>/schedstat (precise, one client). ``ReapedCpu`` measures a
+whole run at N clients: when a backend exits, the postmaster reaps it and the kernel adds the
+child's CPU time to the postmaster's ``cutime + cstime`` (/proc/<postmaster>/stat), so the
+difference over a run, once its connections have closed, is the CPU of every backend that
+ended meanwhile (its connection start-up and any autovacuum worker that ended too), divided by
+every transaction the run made, warm-up included. Both need the server on this machine.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
 import shutil
@@ -51,6 +60,15 @@ class RunResult:
     error: str | None = None
     driver: str = ""
     load1: float = 0.0  # the 1-minute load average after the run: other work on the machine
+    all_transactions: int = 0  # warm-up included: what the server did during the whole run
+    server_cpu_ns: float | None = None  # CPU of the run's backends (ReapedCpu), all of it
+
+    @property
+    def server_cpu_us(self) -> float | None:
+        """Server CPU per transaction at this client count (warm-up included on both sides)."""
+        if self.server_cpu_ns is None or self.all_transactions <= 0:
+            return None
+        return self.server_cpu_ns / self.all_transactions / 1000
 
     @property
     def tps(self) -> float:
@@ -66,10 +84,13 @@ class RunResult:
 
     def merge(self, other: RunResult) -> RunResult:
         """Two rounds of the same case at the same client count, as one result."""
+        cpu = (None if self.server_cpu_ns is None or other.server_cpu_ns is None
+               else self.server_cpu_ns + other.server_cpu_ns)
         return RunResult(self.clients, self.seconds + other.seconds,
                          self.transactions + other.transactions, self.errors + other.errors,
                          self.latencies_us + other.latencies_us, self.error or other.error,
-                         self.driver, max(self.load1, other.load1))
+                         self.driver, max(self.load1, other.load1),
+                         self.all_transactions + other.all_transactions, cpu)
 
     def summary(self) -> dict:
         return {
@@ -83,12 +104,17 @@ class RunResult:
             "p99_ms": _round(self.percentile_ms(99)),
             "driver": self.driver,
             "load1": round(self.load1, 1),
+            "server_cpu_us": _round1(self.server_cpu_us),
             **({"error": self.error} if self.error else {}),
         }
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
+
+
+def _round1(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 # ---- the script language (pgbench subset) ------------------------------------------------
@@ -246,7 +272,8 @@ class PythonDriver:
         lat = [d / 1000 for r in records for (end, d) in r if end >= window_start]
         return RunResult(clients=clients, seconds=max(0.0, (window_end - window_start) / 1e9),
                          transactions=len(lat), errors=sum(errors), latencies_us=lat,
-                         error=first_error[0] if first_error else None, driver=self.name)
+                         error=first_error[0] if first_error else None, driver=self.name,
+                         all_transactions=sum(len(r) for r in records))
 
 
 def _schedstat(pid: int) -> tuple[int, int] | None:
@@ -258,38 +285,132 @@ def _schedstat(pid: int) -> tuple[int, int] | None:
         return None
 
 
+WAL_STATS = "SELECT wal_records, wal_fpi FROM pg_stat_wal"
+
+
+def _wal_stats(conn: psycopg.Connection) -> tuple[int, int]:
+    """(WAL records, full-page images) so far, this backend's own pending counts included:
+    a backend publishes its statistics when it goes idle, at most once a second unless
+    pg_stat_force_next_flush() asked for it (PostgreSQL 15)."""
+    conn.execute("SELECT pg_stat_force_next_flush()")  # flushed before the next command
+    return conn.execute(WAL_STATS).fetchone()
+
+
 def server_cost(url: str, script: str, defines: dict | None, seconds: float = 1.0,
-                warmup: float = 0.2) -> dict | None:
+                warmup: float = 0.2, checkpoint: bool = False) -> dict | None:
     """What one transaction of the script costs the server, measured on one connection:
     CPU time of its backend (from /proc/<pid>/schedstat, so only when the server runs on
-    this machine) and WAL bytes (insert position before and after). Unlike throughput,
-    neither depends much on how busy the machine is, so they compare a project call with its
-    baseline even on a noisy machine. None when the backend's /proc entry is not readable
-    (remote server)."""
+    this machine) and WAL bytes (insert position before and after), with the WAL records and
+    full-page images per transaction from pg_stat_wal (cluster-wide: on a quiet benchmark
+    cluster, this connection's). Unlike throughput, neither depends much on how busy the
+    machine is, so they compare a project call with its baseline even on a noisy machine.
+    ``checkpoint``: start from a CHECKPOINT, so that the full-page images of the pages the
+    case touches fall into the warm-up and every case is measured from the same WAL state.
+    None when the backend's /proc entry is not readable (remote server)."""
     commands = parse_script(script)
     with _connect(url) as conn:
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-        if _schedstat(pid) is None:
+        if _schedstat(pid) is None or not _is_postgres(pid):
             return None
+        if checkpoint:
+            conn.execute("CHECKPOINT")
         runner = ScriptClient(conn, commands, defines, 0)
         end = time.perf_counter() + warmup
         while time.perf_counter() < end:
             runner.run_once()
         wal0 = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+        rec0, fpi0 = _wal_stats(conn)
         cpu0, wait0 = _schedstat(pid)
         n, errors = 0, 0
         t0 = time.perf_counter()
         end = t0 + seconds
-        while time.perf_counter() < end:
+        while time.perf_counter() < end or n < 3:
             errors += runner.run_once() is not None
             n += 1
         cpu1, wait1 = _schedstat(pid)
         wall = time.perf_counter() - t0
         wal = conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s::pg_lsn)",
                            (str(wal0),)).fetchone()[0]
+        rec1, fpi1 = _wal_stats(conn)
     return {"tx": n, "errors": errors, "cpu_us": round((cpu1 - cpu0) / n / 1000, 1),
             "runqueue_us": round((wait1 - wait0) / n / 1000, 1),
-            "wal_bytes": round(float(wal) / n), "wall_us": round(wall / n * 1e6, 1)}
+            "wal_bytes": round(float(wal) / n), "wal_records": round((rec1 - rec0) / n, 2),
+            "wal_fpi": round((fpi1 - fpi0) / n, 3), "wall_us": round(wall / n * 1e6, 1)}
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (field 3 onwards)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _is_postgres(pid: int) -> bool:
+    """Whether the local process ``pid`` is a PostgreSQL server process."""
+    try:
+        exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+    except OSError:  # another user's process: its command line is still readable
+        try:
+            exe = os.path.basename(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+                                   .decode(errors="replace"))
+        except OSError:
+            return False
+    return exe.startswith("postgres") or exe.startswith("postmaster")
+
+
+class ReapedCpu:
+    """CPU time of the backends that ended, from the postmaster's reaped-children time.
+
+    ``start()`` before a run, ``stop()`` after it: waits until the connections opened since
+    ``start()`` are gone from pg_stat_activity (the postmaster reaps a backend right after
+    it exits) and returns the nanoseconds of CPU that the backends which ended meanwhile
+    used. ``available`` is False for a remote server (None is returned then)."""
+
+    ACTIVE = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+              "AND backend_type = 'client backend'")
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        fields = _proc_stat(pid)
+        self.postmaster = int(fields[1]) if fields else None
+        # a remote server's backend pid may name some other local process: check it is ours
+        if self.postmaster and not (_is_postgres(pid) and _is_postgres(self.postmaster)):
+            self.postmaster = None
+        self.tick_ns = 1e9 / os.sysconf("SC_CLK_TCK")
+        self.available = self.postmaster is not None and self._reaped() is not None
+        self._t0: float | None = None
+        self._before: set[int] = set()
+
+    def _reaped(self) -> float | None:
+        fields = _proc_stat(self.postmaster) if self.postmaster else None
+        if not fields:
+            return None
+        return (int(fields[13]) + int(fields[14])) * self.tick_ns  # cutime + cstime
+
+    def start(self) -> None:
+        self._t0 = self._reaped() if self.available else None
+        self._before = {r[0] for r in self.conn.execute(self.ACTIVE)}
+
+    def stop(self, conn: psycopg.Connection | None = None,
+             timeout: float = 10.0) -> float | None:
+        if self._t0 is None:
+            return None
+        conn = conn or self.conn
+        deadline = time.monotonic() + timeout
+        while {r[0] for r in conn.execute(self.ACTIVE)} - self._before:
+            if time.monotonic() > deadline:
+                return None  # connections still open: their CPU is not in the total yet
+            time.sleep(0.02)
+        now = self._reaped()
+        for _ in range(20):  # the postmaster reaps asynchronously: wait until it settles
+            time.sleep(0.03)
+            later = self._reaped()
+            if later == now:
+                break
+            now = later
+        return None if now is None else now - self._t0
 
 
 class PgbenchDriver:
@@ -336,14 +457,15 @@ class PgbenchDriver:
             aborted = int(m.group(1)) if m else 1
             aborted = max(aborted, 1)
         if not lat:
-            return RunResult(clients, 0.0, 0, failed + aborted, [], error, self.name)
+            return RunResult(clients, 0.0, 0, failed + aborted, [], error, self.name,
+                             all_transactions=failed)
         t0 = min(e - d / 1e6 for e, d in zip(ends, lat, strict=True))
         window_start = t0 + warmup
         window_end = max(ends)
         kept = [d for e, d in zip(ends, lat, strict=True) if e >= window_start]
         return RunResult(clients=clients, seconds=max(0.0, window_end - window_start),
                          transactions=len(kept), errors=failed + aborted, latencies_us=kept,
-                         error=error, driver=self.name)
+                         error=error, driver=self.name, all_transactions=len(lat) + failed)
 
 
 def pgbench_path() -> str | None:
