@@ -12,9 +12,28 @@ DROP FUNCTION IF EXISTS erp._context_check(uuid, uuid, text, text);
 -- Unicode 14 categories Cc (controls), Cf (format: zero-width space/joiner, soft hyphen, BOM,
 -- bidi marks, ...), Zl and Zp (line/paragraph separators), listed by code point so the answer
 -- never depends on the locale or the regex library's character classes.
+-- The check constraints of every code and name call erp._has_invisible, and a constraint's
+-- expression is prepared again by every INSERT or UPDATE statement, inlining the SQL functions
+-- it calls: so erp._has_invisible is a small expression (ASCII, almost every value, needs only
+-- the C0 controls and DEL), and the full table lives in a PL/pgSQL function that is not
+-- inlined and runs only for non-ASCII text. Both give the same answer.
+CREATE FUNCTION erp._has_invisible_unicode(p_text text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $fn$
+BEGIN
+    RETURN p_text ~ '[\u0001-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U00013438\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F]';
+END
+$fn$;
+COMMENT ON FUNCTION erp._has_invisible_unicode(text) IS
+    'erp._has_invisible for any text: the full Unicode 14 Cc, Cf, Zl, Zp table';
+
+-- not STRICT: a strict SQL function with a CASE is never inlined
 CREATE FUNCTION erp._has_invisible(p_text text) RETURNS boolean
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN p_text ~ '[\u0001-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U00013438\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F]';
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE
+    WHEN pg_catalog.octet_length(p_text) = pg_catalog.char_length(p_text) THEN p_text ~ '[\x01-\x1F\x7F]'
+    ELSE erp._has_invisible_unicode(p_text)
+END;
 COMMENT ON FUNCTION erp._has_invisible(text) IS
     'true if the text contains a control, format or line/paragraph separator character (Unicode 14 Cc, Cf, Zl, Zp)';
 

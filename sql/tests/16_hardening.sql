@@ -5,7 +5,7 @@
 --   advisory lock on any application path.
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(74);
+SELECT plan(77);
 
 SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'setup', 'Acme', 'Europe/Berlin');
 SELECT erp.uom_category_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'setup', 'W', 'Weight');
@@ -128,6 +128,19 @@ SELECT lives_ok($$SELECT erp.partner_create('a0000000-0000-4000-8000-00000000000
     ' TRIM-ME ', E'\tName with edges\n')$$, 'spaces, tabs and line breaks at the edges are trimmed, not refused');
 SELECT is((SELECT (p.code, p.name)::text FROM erp.erp_partners AS p WHERE p.code_key = 'trim-me'),
     ('TRIM-ME', 'Name with edges')::text, 'stored trimmed');
+
+-- the constraint-side test takes an ASCII short cut; it answers as the full table does
+SELECT is(
+    (SELECT count(*) FROM generate_series(1, 127) AS c
+    WHERE erp._has_invisible('A' || chr(c) || 'B') IS DISTINCT FROM erp._has_invisible_unicode('A' || chr(c) || 'B')),
+    0::bigint, 'erp._has_invisible: the ASCII short cut agrees with the full table for every ASCII character');
+SELECT is(
+    (SELECT count(*) FROM generate_series(128, 1114111) AS c
+    WHERE c NOT BETWEEN 55296 AND 57343
+        AND erp._has_invisible('A' || chr(c)) IS DISTINCT FROM erp._has_invisible_unicode('A' || chr(c))),
+    0::bigint, 'erp._has_invisible: non-ASCII text goes to the full table (every code point)');
+SELECT ok(erp._has_invisible(NULL) IS NULL AND NOT erp._has_invisible('') AND erp._has_invisible(E'a\u200Bb'),
+    'erp._has_invisible: NULL, empty, a zero-width space');
 
 -- ===== 4. error messages stay short ==========================================================
 CREATE TEMP TABLE big_patch ON COMMIT DROP AS
