@@ -47,23 +47,43 @@ BEGIN
     CASE p_entity_type
         WHEN 'erp.base.partner' THEN DECLARE v_rows erp.erp_partners[] := erp._partner_from_json(p_rows); BEGIN
             PERFORM erp._partner_check(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._partner_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._partner_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._partner_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
         END;
         WHEN 'erp.base.product' THEN DECLARE v_rows erp.erp_products[] := erp._product_from_json(p_rows); BEGIN
             PERFORM erp._product_check(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._product_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
         END;
         WHEN 'erp.base.sequence' THEN DECLARE v_rows erp.erp_sequences[] := erp._sequence_from_json(p_rows); BEGIN
             PERFORM erp._sequence_check(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sequence_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._sequence_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sequence_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
         END;
         WHEN 'erp.base.uom' THEN DECLARE v_rows erp.erp_uoms[] := erp._uom_from_json(p_rows); BEGIN
             PERFORM erp._uom_check(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._uom_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
         END;
         WHEN 'erp.base.uom_category' THEN DECLARE v_rows erp.erp_uom_categories[] := erp._uom_category_from_json(p_rows); BEGIN
             PERFORM erp._uom_category_check(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
         END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)

@@ -128,6 +128,15 @@ BEGIN
         RAISE EXCEPTION 'erp.base.partner: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - '{id,code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'kind' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'parent_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false)) AND (NOT (p_rows -> 0) ? 'email' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'email')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'phone' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'phone')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'address' OR coalesce(true, false)) AND (NOT (p_rows -> 0) ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT (p_rows -> 0) ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_supplier')) IN ('boolean', 'null'), false)) THEN
+        BEGIN
+            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'kind') #>> '{}')::text, (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'email') #>> '{}')::text, (((p_rows -> 0) -> 'phone') #>> '{}')::text, (((p_rows -> 0) -> 'tax_id') #>> '{}')::text, NULL::text, CASE WHEN pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'address')) <> 'null' THEN ((p_rows -> 0) -> 'address')::jsonb END, (((p_rows -> 0) -> 'is_customer') #>> '{}')::boolean, (((p_rows -> 0) -> 'is_supplier') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_partners];
+        END;
+        RETURN v_result;
+    END IF;
     SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
     FROM (
         SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
@@ -232,20 +241,23 @@ BEGIN
         RAISE EXCEPTION 'patch for erp.base.partner must be a JSON object'
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
-    SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-        pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-    INTO v_unknown, v_bad
-    FROM pg_catalog.jsonb_each(p_patch) AS k
-    CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
-    IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %', erp._clip_list(v_unknown)
-            USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
-    END IF;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %', erp._clip_list(v_bad)
-            USING ERRCODE = 'ZE003',
-            HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-            'booleans true or false.';
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT ((p_patch - '{code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'kind' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'kind')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'parent_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false)) AND (NOT p_patch ? 'email' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'email')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'phone' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'phone')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'address' OR coalesce(true, false)) AND (NOT p_patch ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT p_patch ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_supplier')) IN ('boolean', 'null'), false))) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %', erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %', erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
     END IF;
     BEGIN
         SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'kind' THEN ((p_patch -> 'kind') #>> '{}')::text ELSE p_old.kind END, CASE WHEN p_patch ? 'parent_id' THEN ((p_patch -> 'parent_id') #>> '{}')::uuid ELSE p_old.parent_id END, CASE WHEN p_patch ? 'email' THEN ((p_patch -> 'email') #>> '{}')::text ELSE p_old.email END, CASE WHEN p_patch ? 'phone' THEN ((p_patch -> 'phone') #>> '{}')::text ELSE p_old.phone END, CASE WHEN p_patch ? 'tax_id' THEN ((p_patch -> 'tax_id') #>> '{}')::text ELSE p_old.tax_id END, p_old.tax_id_key, CASE WHEN p_patch ? 'address' THEN CASE WHEN pg_catalog.jsonb_typeof((p_patch -> 'address')) <> 'null' THEN (p_patch -> 'address')::jsonb END ELSE p_old.address END, CASE WHEN p_patch ? 'is_customer' THEN ((p_patch -> 'is_customer') #>> '{}')::boolean ELSE p_old.is_customer END, CASE WHEN p_patch ? 'is_supplier' THEN ((p_patch -> 'is_supplier') #>> '{}')::boolean ELSE p_old.is_supplier END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;

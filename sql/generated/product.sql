@@ -128,6 +128,15 @@ BEGIN
         RAISE EXCEPTION 'erp.base.product: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - '{id,sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'sku' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sku')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'product_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'purchase_uom_id')), false)) AND (NOT (p_rows -> 0) ? 'list_price' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'list_price')), false)) AND (NOT (p_rows -> 0) ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'barcode')) IN ('string', 'null'), false)) THEN
+        BEGIN
+            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'sku') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'product_type') #>> '{}')::text, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'purchase_uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'list_price') #>> '{}')::numeric, (((p_rows -> 0) -> 'barcode') #>> '{}')::text, NULL::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_products];
+        END;
+        RETURN v_result;
+    END IF;
     SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
     FROM (
         SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
@@ -232,20 +241,23 @@ BEGIN
         RAISE EXCEPTION 'patch for erp.base.product must be a JSON object'
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
-    SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-        pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-    INTO v_unknown, v_bad
-    FROM pg_catalog.jsonb_each(p_patch) AS k
-    CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
-    IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %', erp._clip_list(v_unknown)
-            USING ERRCODE = 'ZE003', HINT = 'Keys that may change: sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
-    END IF;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %', erp._clip_list(v_bad)
-            USING ERRCODE = 'ZE003',
-            HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-            'booleans true or false.';
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT ((p_patch - '{sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'sku' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sku')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'product_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'purchase_uom_id')), false)) AND (NOT p_patch ? 'list_price' OR coalesce(erp._json_numeric_ok((p_patch -> 'list_price')), false)) AND (NOT p_patch ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'barcode')) IN ('string', 'null'), false))) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %', erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %', erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
     END IF;
     BEGIN
         SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'sku' THEN ((p_patch -> 'sku') #>> '{}')::text ELSE p_old.sku END, p_old.sku_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'product_type' THEN ((p_patch -> 'product_type') #>> '{}')::text ELSE p_old.product_type END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'purchase_uom_id' THEN ((p_patch -> 'purchase_uom_id') #>> '{}')::uuid ELSE p_old.purchase_uom_id END, CASE WHEN p_patch ? 'list_price' THEN ((p_patch -> 'list_price') #>> '{}')::numeric ELSE p_old.list_price END, CASE WHEN p_patch ? 'barcode' THEN ((p_patch -> 'barcode') #>> '{}')::text ELSE p_old.barcode END, p_old.barcode_key, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;

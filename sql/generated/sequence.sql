@@ -115,6 +115,15 @@ BEGIN
         RAISE EXCEPTION 'erp.base.sequence: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - '{id,code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'prefix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'suffix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'padding' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'padding'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'step' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'start_value' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'reset' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'reset')) IN ('string', 'null'), false)) THEN
+        BEGIN
+            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'prefix') #>> '{}')::text, (((p_rows -> 0) -> 'suffix') #>> '{}')::text, (((p_rows -> 0) -> 'padding') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'step') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'start_value') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'reset') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_sequences];
+        END;
+        RETURN v_result;
+    END IF;
     SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
     FROM (
         SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
@@ -219,20 +228,23 @@ BEGIN
         RAISE EXCEPTION 'patch for erp.base.sequence must be a JSON object'
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
-    SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-        pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-    INTO v_unknown, v_bad
-    FROM pg_catalog.jsonb_each(p_patch) AS k
-    CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
-    IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %', erp._clip_list(v_unknown)
-            USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, prefix, suffix, padding, step, start_value, reset.';
-    END IF;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %', erp._clip_list(v_bad)
-            USING ERRCODE = 'ZE003',
-            HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-            'booleans true or false.';
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT ((p_patch - '{code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'prefix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'suffix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'padding' OR coalesce(erp._json_int_ok((p_patch -> 'padding'), -2147483648, 2147483647), false)) AND (NOT p_patch ? 'step' OR coalesce(erp._json_int_ok((p_patch -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'start_value' OR coalesce(erp._json_int_ok((p_patch -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'reset' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'reset')) IN ('string', 'null'), false))) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %', erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, prefix, suffix, padding, step, start_value, reset.';
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %', erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
     END IF;
     BEGIN
         SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'prefix' THEN ((p_patch -> 'prefix') #>> '{}')::text ELSE p_old.prefix END, CASE WHEN p_patch ? 'suffix' THEN ((p_patch -> 'suffix') #>> '{}')::text ELSE p_old.suffix END, CASE WHEN p_patch ? 'padding' THEN ((p_patch -> 'padding') #>> '{}')::numeric::integer ELSE p_old.padding END, CASE WHEN p_patch ? 'step' THEN ((p_patch -> 'step') #>> '{}')::numeric::bigint ELSE p_old.step END, CASE WHEN p_patch ? 'start_value' THEN ((p_patch -> 'start_value') #>> '{}')::numeric::bigint ELSE p_old.start_value END, CASE WHEN p_patch ? 'reset' THEN ((p_patch -> 'reset') #>> '{}')::text ELSE p_old.reset END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;

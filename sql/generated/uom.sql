@@ -128,6 +128,15 @@ BEGIN
         RAISE EXCEPTION 'erp.base.uom: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - '{id,code,name,category_id,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'category_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'category_id')), false)) AND (NOT (p_rows -> 0) ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'factor' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'factor')), false)) AND (NOT (p_rows -> 0) ? 'rounding' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rounding')), false)) THEN
+        BEGIN
+            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'category_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'uom_type') #>> '{}')::text, (((p_rows -> 0) -> 'factor') #>> '{}')::numeric, (((p_rows -> 0) -> 'rounding') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uoms];
+        END;
+        RETURN v_result;
+    END IF;
     SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
     FROM (
         SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
@@ -232,20 +241,23 @@ BEGIN
         RAISE EXCEPTION 'patch for erp.base.uom must be a JSON object'
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
-    SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-        pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-    INTO v_unknown, v_bad
-    FROM pg_catalog.jsonb_each(p_patch) AS k
-    CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c;
-    IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %', erp._clip_list(v_unknown)
-            USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, uom_type, factor, rounding.';
-    END IF;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %', erp._clip_list(v_bad)
-            USING ERRCODE = 'ZE003',
-            HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-            'booleans true or false.';
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT ((p_patch - '{code,name,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'factor' OR coalesce(erp._json_numeric_ok((p_patch -> 'factor')), false)) AND (NOT p_patch ? 'rounding' OR coalesce(erp._json_numeric_ok((p_patch -> 'rounding')), false))) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %', erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, uom_type, factor, rounding.';
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %', erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
     END IF;
     BEGIN
         SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, p_old.category_id, CASE WHEN p_patch ? 'uom_type' THEN ((p_patch -> 'uom_type') #>> '{}')::text ELSE p_old.uom_type END, CASE WHEN p_patch ? 'factor' THEN ((p_patch -> 'factor') #>> '{}')::numeric ELSE p_old.factor END, CASE WHEN p_patch ? 'rounding' THEN ((p_patch -> 'rounding') #>> '{}')::numeric ELSE p_old.rounding END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;

@@ -2,7 +2,7 @@
 -- entity type (no dynamic SQL on the generic path either):
 --   erp._json_insert(p_entity_type, context, p_rows jsonb) RETURNS SETOF jsonb
 --       JSON rows converted (ZE003), checked against the table's constraints (ZE003/ZE001),
---       inserted with their created events (ZE002 on a taken key)
+--       inserted with their created events (ZE002 on a taken key); one row through _p_create
 --   erp._json_update(p_entity_type, context, p_id, p_patch, p_expected_version, p_event) RETURNS jsonb
 --       updated (patch) / archived / restored through the entity's writer
 --   erp._document_state(p_entity_type, p_tenant_id, p_id, OUT is_found, OUT current_number)
@@ -34,9 +34,14 @@ BEGIN
         string_agg(format($b$
         WHEN %1$L THEN DECLARE v_rows erp.%2$I[] := erp.%3$I(p_rows); BEGIN
             PERFORM erp.%4$I(p_tenant_id, v_rows, true);
-            RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp.%5$I(%6$s, v_rows) AS w;
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp.%7$I(%6$s, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp.%5$I(%6$s, v_rows) AS w;
+            END IF;
         END;$b$, e.entity_type, e.table_name, '_' || e.writer_prefix || '_from_json',
-            '_' || e.writer_prefix || '_check', '_' || e.writer_prefix || '_insert', v_args), '' ORDER BY e.entity_type),
+            '_' || e.writer_prefix || '_check', '_' || e.writer_prefix || '_insert', v_args,
+            '_' || e.writer_prefix || '_create'), '' ORDER BY e.entity_type),
         string_agg(format($b$
         WHEN %1$L THEN DECLARE v_old erp.%2$I := erp.%3$I(p_tenant_id, p_id, p_expected_version); v_new erp.%2$I; BEGIN
             IF p_event = 'updated' THEN

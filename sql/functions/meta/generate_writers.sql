@@ -36,6 +36,9 @@ DECLARE
     v_key_changed text;
     v_duplicates text;
     v_patch_ok text;
+    v_patch_fast text;
+    v_json_fast text;
+    v_json_values_one text;
     v_patch_values text;
     v_json_ok text;
     v_json_values text;
@@ -286,6 +289,9 @@ $f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false
     SELECT string_agg(format('WHEN %L THEN %s', c.name,
             erp_meta._json_ok_sql(c.kind, 'k.value', c.typmod, c.int_min, c.int_max)), ' ' ORDER BY c.attnum)
         FILTER (WHERE c.name = ANY (v_entity.patch_keys)),
+        string_agg(format('(NOT p_patch ? %1$L OR coalesce(%2$s, false))', c.name,
+            erp_meta._json_ok_sql(c.kind, format('(p_patch -> %L)', c.name), c.typmod, c.int_min, c.int_max)),
+            ' AND ' ORDER BY c.attnum) FILTER (WHERE c.name = ANY (v_entity.patch_keys)),
         string_agg(CASE WHEN c.name = ANY (v_entity.patch_keys)
                 THEN format('CASE WHEN p_patch ? %1$L THEN %2$s ELSE p_old.%3$I END', c.name,
                     erp_meta._json_cast_sql(c.kind, c.type_sql, format('(p_patch -> %L)', c.name)), c.name)
@@ -295,8 +301,14 @@ $f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false
         FILTER (WHERE c.name = ANY (v_entity.insert_keys)),
         string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
                 THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('(j.value -> %L)', c.name))
+                ELSE format('NULL::%s', c.type_sql) END, ', ' ORDER BY c.attnum),
+        string_agg(format('(NOT (p_rows -> 0) ? %1$L OR coalesce(%2$s, false))', c.name,
+            erp_meta._json_ok_sql(c.kind, format('((p_rows -> 0) -> %L)', c.name), c.typmod, c.int_min, c.int_max)),
+            ' AND ' ORDER BY c.attnum) FILTER (WHERE c.name = ANY (v_entity.insert_keys)),
+        string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
+                THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('((p_rows -> 0) -> %L)', c.name))
                 ELSE format('NULL::%s', c.type_sql) END, ', ' ORDER BY c.attnum)
-    INTO v_patch_ok, v_patch_values, v_json_ok, v_json_values
+    INTO v_patch_ok, v_patch_fast, v_patch_values, v_json_ok, v_json_values, v_json_fast, v_json_values_one
     FROM erp_meta._columns(v_table) AS c;
     -- values of other types (enums, arrays, ...) are cast from text and can still be refused:
     -- only then does the conversion run in an exception block
@@ -324,20 +336,23 @@ BEGIN
         RAISE EXCEPTION 'patch for %3$s must be a JSON object'
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
-    SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-        pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-    INTO v_unknown, v_bad
-    FROM pg_catalog.jsonb_each(p_patch) AS k
-    CROSS JOIN LATERAL (SELECT CASE k.key %4$s END AS ok) AS c;
-    IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for %3$s has unknown or read-only keys: %%', erp._clip_list(v_unknown)
-            USING ERRCODE = 'ZE003', HINT = %5$L;
-    END IF;
-    IF v_bad IS NOT NULL THEN
-        RAISE EXCEPTION 'patch for %3$s has values of the wrong type for: %%', erp._clip_list(v_bad)
-            USING ERRCODE = 'ZE003',
-            HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-            'booleans true or false.';
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT ((p_patch - %9$L::text[]) = '{}'::jsonb AND %10$s) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (SELECT CASE k.key %4$s END AS ok) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for %3$s has unknown or read-only keys: %%', erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003', HINT = %5$L;
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for %3$s has values of the wrong type for: %%', erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
     END IF;
     BEGIN
         SELECT %6$s INTO v_new;%7$s
@@ -349,7 +364,7 @@ COMMENT ON FUNCTION erp.%1$I(erp.%2$I, jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 $f$, v_p || '_patch', v_entity.table_name, p_entity_type, coalesce(v_patch_ok, 'WHEN NULL THEN NULL'),
         format('Keys that may change: %s.', array_to_string(v_entity.patch_keys, ', ')),
-        v_patch_values, v_conversion_guard, v_json_volatility);
+        v_patch_values, v_conversion_guard, v_json_volatility, v_entity.patch_keys, coalesce(v_patch_fast, 'true'));
     RETURN NEXT v_p || '_patch';
 
     EXECUTE format($f$
@@ -368,6 +383,15 @@ BEGIN
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
         RAISE EXCEPTION '%3$s: at most 100000 rows per call, not %%', pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
+    END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - %9$L::text[]) = '{}'::jsonb AND %10$s THEN
+        BEGIN
+            v_result := ARRAY[ROW(%11$s)::erp.%2$I];%7$s
+        END;
+        RETURN v_result;
     END IF;
     SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
     FROM (
@@ -403,7 +427,8 @@ COMMENT ON FUNCTION erp.%1$I(jsonb) IS
     'Generated: a JSON array of %3$s objects as table rows; ZE003 for unknown keys and values of the wrong type.';
 $f$, v_p || '_from_json', v_entity.table_name, p_entity_type, coalesce(v_json_ok, 'WHEN NULL THEN NULL'),
         format('Keys accepted: %s.', array_to_string(v_entity.insert_keys, ', ')),
-        v_json_values, v_conversion_guard, v_json_volatility);
+        v_json_values, v_conversion_guard, v_json_volatility, v_entity.insert_keys, coalesce(v_json_fast, 'true'),
+        v_json_values_one);
     RETURN NEXT v_p || '_from_json';
 
     -- ---- the generic check --------------------------------------------------------------------

@@ -35,16 +35,15 @@ BEGIN
     IF v_new.parent_id IS DISTINCT FROM v_old.parent_id THEN
         PERFORM erp._partner_parent_check(p_tenant_id, v_old, v_new);
     END IF;
+    -- (nested IFs: an EXISTS in the condition would run as a query on every update)
     IF v_old.kind = 'company' AND v_new.kind = 'person' THEN
         -- contacts being written hold KEY SHARE on this row: wait for them, then look
         PERFORM 1 FROM erp.erp_partners AS p WHERE p.tenant_id = p_tenant_id AND p.id = p_id FOR UPDATE;
-    END IF;
-    IF v_old.kind = 'company' AND v_new.kind = 'person' AND EXISTS (
-        SELECT 1 FROM erp.erp_partners AS c WHERE c.tenant_id = p_tenant_id AND c.parent_id = p_id
-    ) THEN
-        RAISE EXCEPTION 'company % has contacts and cannot become a person', v_old.code
-            USING ERRCODE = 'ZE005',
-            HINT = 'Move its contacts (archived ones included) to another company first.';
+        IF EXISTS (SELECT 1 FROM erp.erp_partners AS c WHERE c.tenant_id = p_tenant_id AND c.parent_id = p_id) THEN
+            RAISE EXCEPTION 'company % has contacts and cannot become a person', v_old.code
+                USING ERRCODE = 'ZE005',
+                HINT = 'Move its contacts (archived ones included) to another company first.';
+        END IF;
     END IF;
     RETURN erp._partner_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated');
 END
