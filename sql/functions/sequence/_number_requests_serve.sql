@@ -24,14 +24,16 @@ BEGIN
             RAISE EXCEPTION 'sequence % was archived before the transaction committed', v_seq.code
                 USING ERRCODE = 'ZE009';
         END IF;
-        SELECT * INTO v_number FROM erp._sequence_allocate(v_request.tenant_id, v_request.actor_user_id,
+        -- everything that needs no number runs before the counter row is locked: from the
+        -- allocation to the end of COMMIT the next poster of this series waits
+        DELETE FROM erp.erp_number_requests AS r
+        WHERE r.tenant_id = v_request.tenant_id AND r.entity_type = v_request.entity_type
+            AND r.entity_id = v_request.entity_id;
+        v_number := erp._sequence_allocate(v_request.tenant_id, v_request.actor_user_id,
             v_request.actor_type, v_request.trace_id, v_seq, v_request.document_date,
             jsonb_build_object('document_type', v_request.entity_type, 'document_id', v_request.entity_id));
         PERFORM erp._document_number(v_request.entity_type, v_request.tenant_id, v_request.actor_user_id,
             v_request.actor_type, v_request.trace_id, v_request.entity_id, v_number.formatted);
-        DELETE FROM erp.erp_number_requests AS r
-        WHERE r.tenant_id = v_request.tenant_id AND r.entity_type = v_request.entity_type
-            AND r.entity_id = v_request.entity_id;
     END LOOP;
 END
 $fn$;

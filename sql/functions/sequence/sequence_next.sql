@@ -21,6 +21,7 @@ DECLARE
     v_tz text;
     v_found record;
     v_date date;
+    v_number record;
 BEGIN
     IF ((p_actor_type = 'SYSTEM' OR (p_actor_type = 'USER' AND p_actor_user_id IS NOT NULL))
         AND coalesce(char_length(p_trace_id) <= 200, true)) IS NOT TRUE THEN
@@ -37,9 +38,12 @@ BEGIN
     ELSE
         v_date := erp._sequence_date(p_document_date, v_tz);
     END IF;
-    SELECT a.allocated_value, a.next_value, a.formatted, a.period_key
-    INTO allocated_value, next_value, formatted, period_key
-    FROM erp._sequence_allocate(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_seq, v_date, NULL) AS a;
+    -- called as an expression, not in FROM: no executor for the call itself
+    v_number := erp._sequence_allocate(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_seq, v_date, NULL);
+    allocated_value := v_number.allocated_value;
+    next_value := v_number.next_value;
+    formatted := v_number.formatted;
+    period_key := v_number.period_key;
     RETURN NEXT;
 END
 $fn$;
