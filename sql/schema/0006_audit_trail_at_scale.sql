@@ -19,8 +19,11 @@ SET LOCAL lock_timeout = '5s';
 SET LOCAL statement_timeout = '30min';
 SET LOCAL ROLE erp_owner;
 
--- result types change with the table: sql/functions creates them again
+-- result types change with the table: sql/functions creates them again in the same
+-- transaction, so no client ever sees them missing
+-- squawk-ignore ban-drop-function
 DROP FUNCTION IF EXISTS erp.audit_history(uuid, text, uuid);
+-- squawk-ignore ban-drop-function
 DROP FUNCTION IF EXISTS erp.audit_events(uuid, timestamptz, timestamptz, text, text, uuid, text, uuid, integer);
 
 -- The first UUID of a UTC month: 48 bits of milliseconds, every other bit zero. A partition
@@ -32,7 +35,7 @@ RETURN (
     overlay(
         lpad(to_hex(least(greatest(
             (extract(EPOCH FROM date_trunc('month', p_month::timestamp)) * 1000)::bigint, 0), 281474976710655)), 12, '0')
-        PLACING '-' FROM 9 FOR 0
+        PLACING '-' FROM 9 FOR 0  -- noqa: CP05
     ) || '-0000-0000-000000000000'
 )::uuid;
 COMMENT ON FUNCTION erp._audit_bound(date) IS
@@ -55,17 +58,30 @@ ALTER TABLE erp.erp_audit_events ADD COLUMN db_user text;
 ALTER TABLE erp.erp_audit_events ADD COLUMN xact_id xid8 NOT NULL DEFAULT '0';
 
 -- ---- the old table steps aside ----------------------------------------------------------
+-- The table is already locked ACCESS EXCLUSIVE by the ALTER TABLEs above (lock_timeout 5 s),
+-- so dropping indexes without CONCURRENTLY blocks nobody further; the renames free the names
+-- for the partitioned table that takes its place in this transaction, and clients only ever
+-- call functions, never these names.
 DROP TRIGGER erp_audit_events_no_update_delete ON erp.erp_audit_events;  -- the parent's is cloned
+-- squawk-ignore require-concurrent-index-deletion
 DROP INDEX erp.erp_audit_events_entity_version_key;
+-- squawk-ignore require-concurrent-index-deletion
 DROP INDEX erp.erp_audit_events_entity_idx;
+-- squawk-ignore require-concurrent-index-deletion
 DROP INDEX erp.erp_audit_events_time_idx;
+-- squawk-ignore renaming-table
 ALTER TABLE erp.erp_audit_events RENAME TO erp_audit_events_legacy;
+-- squawk-ignore renaming-object
 ALTER INDEX erp.erp_audit_events_pkey RENAME TO erp_audit_events_legacy_pkey;
+-- squawk-ignore renaming-object
 ALTER INDEX erp.erp_audit_events_trace_idx RENAME TO erp_audit_events_legacy_trace_id_idx;
 ALTER TABLE erp.erp_audit_events_legacy
+-- squawk-ignore renaming-object
 RENAME CONSTRAINT erp_audit_events_user_check TO erp_audit_events_actor_user_check;
 ALTER TRIGGER erp_audit_events_no_truncate ON erp.erp_audit_events_legacy
+-- squawk-ignore renaming-object
 RENAME TO erp_audit_events_legacy_no_truncate;
+-- squawk-ignore renaming-object
 ALTER POLICY erp_audit_events_owner ON erp.erp_audit_events_legacy RENAME TO erp_audit_events_legacy_owner;
 
 CREATE TABLE erp.erp_audit_events (

@@ -22,7 +22,7 @@ CREATE TABLE erp.erp_audit_seals (
     through_xact xid8 NOT NULL,
     through_id uuid NOT NULL,
     events bigint NOT NULL,
-    event_ids uuid [] NOT NULL,
+    event_ids uuid[] NOT NULL,
     event_hashes bytea NOT NULL,
     prev_hash text NOT NULL,
     hash text NOT NULL,

@@ -187,13 +187,13 @@ BEGIN
 END
 $$;
 CREATE TEMP TABLE xid_before ON COMMIT DROP AS SELECT pg_temp.next_xid() AS n;
-SELECT count(*) FROM generate_series(1, 250) AS g
+SELECT count(*) FROM generate_series(1, 250) AS g (n)
 CROSS JOIN LATERAL erp.uom_category_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM',
-    'bulk' || g, 'C' || g, 'Category ' || g) AS c;
-SELECT count(*) FROM generate_series(1, 250) AS g
+    'bulk' || g.n, 'C' || g.n, 'Category ' || g.n);
+SELECT count(*) FROM generate_series(1, 250) AS g (n)
+INNER JOIN erp.erp_uom_categories AS c ON c.code = 'C' || g.n
 CROSS JOIN LATERAL erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM',
-    'bulk' || g, 'erp.base.uom_category',
-    (SELECT c.id FROM erp.erp_uom_categories AS c WHERE c.code = 'C' || g), '{"name": "Renamed"}') AS u;
+    'bulk' || g.n, 'erp.base.uom_category', c.id, '{"name": "Renamed"}');
 SELECT cmp_ok(pg_temp.next_xid() - (SELECT x.n FROM xid_before AS x), '<=', 2::bigint,
     '500 audited writes in one transaction open no subtransaction (no transaction id assigned)');
 SELECT is(
@@ -202,10 +202,10 @@ SELECT is(
     'and wrote their 500 events'
 );
 CREATE TEMP TABLE xid_rename ON COMMIT DROP AS SELECT pg_temp.next_xid() AS n;
-SELECT count(*) FROM generate_series(1, 20) AS g
+SELECT count(*) FROM generate_series(1, 20) AS g (n)
+INNER JOIN erp.erp_uom_categories AS c ON c.code = 'C' || g.n
 CROSS JOIN LATERAL erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM',
-    'rename' || g, 'erp.base.uom_category',
-    (SELECT c.id FROM erp.erp_uom_categories AS c WHERE c.code = 'C' || g), jsonb_build_object('code', 'R' || g)) AS u;
+    'rename' || g.n, 'erp.base.uom_category', c.id, jsonb_build_object('code', 'R' || g.n));
 SELECT cmp_ok(pg_temp.next_xid() - (SELECT x.n FROM xid_rename AS x), '>=', 20::bigint,
     'a key change is the one write that runs in a subtransaction (to map a lost race to ZE002): the measure sees it');
 
