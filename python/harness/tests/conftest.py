@@ -4,14 +4,16 @@ and a fresh clone of it for every test that asks for a database."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from harness import cluster, testing
+from harness import cluster, migrate, testing
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +93,20 @@ def new_tenant(conn: psycopg.Connection, name: str = "Acme", tz: str = "UTC") ->
 @pytest.fixture
 def tenant(conn: psycopg.Connection) -> uuid.UUID:
     return new_tenant(conn)
+
+
+@pytest.fixture
+def empty_db(server: testing.Server) -> Iterator[str]:
+    """A brand-new database with nothing migrated."""
+    janitor = server.janitor(testing.unique_name("erp_empty"))
+    janitor.init()
+    yield server.url_for(janitor.dbname)
+    janitor.drop()
+
+
+@pytest.fixture
+def sql_copy(tmp_path: Path) -> Path:
+    """A private copy of sql/ that a test may change (the runner's ``sql_dir``)."""
+    target = tmp_path / "sql"
+    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    return target

@@ -7,11 +7,9 @@ database-owner paths), and the runner's waits end with a message naming who hold
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -26,21 +24,6 @@ BIN = cluster.pg_bindir()
 def psql(url: str, path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", *extra, "-f",
                            str(path), url], capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture
-def empty_db(server: testing.Server) -> Iterator[str]:
-    janitor = server.janitor(testing.unique_name("erp_life"))
-    janitor.init()
-    yield server.url_for(janitor.dbname)
-    janitor.drop()
-
-
-@pytest.fixture
-def sql_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
-    return target
 
 
 def bundle_of(sql_dir: Path, tmp_path: Path, name: str = "erp.sql") -> Path:

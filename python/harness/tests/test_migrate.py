@@ -4,39 +4,20 @@ between two real runner processes, and the CLI's exit codes."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from harness import migrate, testing
+from harness import migrate
 
 SCHEMA_FILES = sorted(p.name for p in migrate.SCHEMA_DIR.iterdir())
 
 
 # ---- helpers -------------------------------------------------------------------------------
-@pytest.fixture
-def empty_db(server: testing.Server) -> Iterator[str]:
-    """A brand-new database with nothing migrated."""
-    janitor = server.janitor(testing.unique_name("erp_empty"))
-    janitor.init()
-    yield server.url_for(janitor.dbname)
-    janitor.drop()
-
-
-@pytest.fixture
-def sql_copy(tmp_path: Path) -> Path:
-    """A private copy of sql/ that a test may change (the runner's ``sql_dir``)."""
-    target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
-    return target
-
-
 def ledger(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(

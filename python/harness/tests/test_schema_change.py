@@ -11,9 +11,6 @@ explains every value. The rule (README, "Running it for years"):
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import psycopg
 import pytest
 
@@ -39,13 +36,6 @@ SELECT erp.atomic_update_with_audit(p.tenant_id, NULL, 'SYSTEM', '{name}', 'erp.
     p.id, '{{"notes": "migrated"}}')
 FROM erp.erp_partners AS p WHERE p.kind = 'company';
 """
-
-
-@pytest.fixture
-def sql_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
-    return target
 
 
 def verify(conn: psycopg.Connection, tenant) -> list[tuple]:

@@ -35,6 +35,7 @@ DECLARE
     v_sets text;
     v_key_changed text;
     v_duplicates text;
+    v_insert_cte text;
     v_patch_ok text;
     v_patch_fast text;
     v_json_fast text;
@@ -130,6 +131,24 @@ COMMENT ON FUNCTION erp.%1$I(uuid, erp.%2$I[]) IS
 $f$, v_p || '_duplicate', v_entity.table_name, v_duplicates, p_entity_type);
     RETURN NEXT v_p || '_duplicate';
 
+    -- the statement both inserts run (rows from erp_rows, replaced by an array or one row): the
+    -- rows, ON CONFLICT DO NOTHING, feeding one created event each with the canonical snapshot
+    v_insert_cte := format($c$WITH ins AS (
+        INSERT INTO erp.%1$I AS t (%2$s)
+        SELECT %3$s FROM erp_rows
+        ON CONFLICT DO NOTHING
+        RETURNING t.*
+    ), ev AS (
+        INSERT INTO erp.erp_audit_events (
+            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+            trace_id, payload, entity_version, changes, created_at
+        )
+        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %4$L, w.id,
+            %5$L, p_trace_id, %6$s, w.version, NULL, w.erp_at
+        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
+    )$c$, v_entity.table_name, v_cols, v_values, p_entity_type, p_entity_type || '.created',
+        erp_meta._snapshot_sql(v_table, 'w'));
+
     EXECUTE format($f$
 CREATE FUNCTION erp.%1$I(%2$s, p_rows erp.%3$I[]) RETURNS SETOF erp.%3$I
 LANGUAGE plpgsql
@@ -138,20 +157,7 @@ DECLARE
     v_written bigint;
 BEGIN
     RETURN QUERY
-    WITH ins AS (
-        INSERT INTO erp.%3$I AS t (%4$s)
-        SELECT %5$s FROM pg_catalog.unnest(p_rows) AS r
-        ON CONFLICT DO NOTHING
-        RETURNING t.*
-    ), ev AS (
-        INSERT INTO erp.erp_audit_events (
-            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-            trace_id, payload, entity_version, changes, created_at
-        )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %6$L, w.id,
-            %7$L, p_trace_id, %8$s, w.version, NULL, w.erp_at
-        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
-    )
+    %4$s
     SELECT * FROM ins;
     GET DIAGNOSTICS v_written = ROW_COUNT;
     IF v_written < pg_catalog.cardinality(p_rows) THEN
@@ -161,8 +167,8 @@ END
 $body$;
 COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I[]) IS
     'Generated audited insert of %6$s rows: one statement, one created event per row (ZE002 on a taken key).';
-$f$, v_p || '_insert', v_ctx, v_entity.table_name, v_cols, v_values, p_entity_type,
-        p_entity_type || '.created', erp_meta._snapshot_sql(v_table, 'w'), v_p || '_duplicate');
+$f$, v_p || '_insert', v_ctx, v_entity.table_name, replace(v_insert_cte, 'FROM erp_rows', 'FROM pg_catalog.unnest(p_rows) AS r'),
+        NULL, p_entity_type, NULL, NULL, v_p || '_duplicate');
     RETURN NEXT v_p || '_insert';
 
     -- one row, for the entity functions: a scalar call (no set-returning function, no array)
@@ -173,20 +179,7 @@ AS $body$
 DECLARE
     v_row erp.%3$I;
 BEGIN
-    WITH ins AS (
-        INSERT INTO erp.%3$I AS t (%4$s)
-        SELECT %5$s FROM (SELECT (p_row).*) AS r
-        ON CONFLICT DO NOTHING
-        RETURNING t.*
-    ), ev AS (
-        INSERT INTO erp.erp_audit_events (
-            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-            trace_id, payload, entity_version, changes, created_at
-        )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %6$L, w.id,
-            %7$L, p_trace_id, %8$s, w.version, NULL, w.erp_at
-        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
-    )
+    %4$s
     SELECT * INTO v_row FROM ins;
     IF NOT FOUND THEN
         PERFORM erp.%9$I(p_tenant_id, ARRAY[p_row]);
@@ -196,8 +189,8 @@ END
 $body$;
 COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I) IS
     'Generated audited insert of one %6$s row with its created event (ZE002 on a taken key).';
-$f$, v_p || '_create', v_ctx, v_entity.table_name, v_cols, v_values, p_entity_type,
-        p_entity_type || '.created', erp_meta._snapshot_sql(v_table, 'w'), v_p || '_duplicate');
+$f$, v_p || '_create', v_ctx, v_entity.table_name, replace(v_insert_cte, 'FROM erp_rows', 'FROM (SELECT (p_row).*) AS r'),
+        NULL, p_entity_type, NULL, NULL, v_p || '_duplicate');
     RETURN NEXT v_p || '_create';
 
     -- ---- lock -------------------------------------------------------------------------------

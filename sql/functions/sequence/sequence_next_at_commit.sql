@@ -24,7 +24,6 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_seq erp.erp_sequences;
-    v_tz text;
     v_found record;
     v_date date;
     v_doc record;
@@ -32,13 +31,9 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    SELECT l.seq, l.timezone INTO v_found FROM erp._sequence_lookup(p_tenant_id, p_code) AS l;
-    IF NOT FOUND THEN
-        PERFORM erp._sequence_missing(p_tenant_id, p_code);
-    END IF;
+    v_found := erp._sequence_find(p_tenant_id, p_code, p_document_date);
     v_seq := v_found.seq;
-    v_tz := v_found.timezone;
-    v_date := erp._sequence_date(p_document_date, v_tz);
+    v_date := v_found.document_date;
     SELECT * INTO v_doc FROM erp._document_state(p_entity_type, p_tenant_id, p_entity_id);
     IF NOT v_doc.is_found THEN
         RAISE EXCEPTION '% % not found in this tenant', p_entity_type, coalesce(p_entity_id::text, 'NULL')

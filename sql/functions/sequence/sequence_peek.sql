@@ -11,19 +11,14 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_seq erp.erp_sequences;
-    v_tz text;
     v_found record;
     v_date date;
     v_period text;
     v_step bigint;
 BEGIN
-    SELECT l.seq, l.timezone INTO v_found FROM erp._sequence_lookup(p_tenant_id, p_code) AS l;
-    IF NOT FOUND THEN
-        PERFORM erp._sequence_missing(p_tenant_id, p_code);
-    END IF;
+    v_found := erp._sequence_find(p_tenant_id, p_code, p_document_date);
     v_seq := v_found.seq;
-    v_tz := v_found.timezone;
-    v_date := erp._sequence_date(p_document_date, v_tz);
+    v_date := v_found.document_date;
     v_period := erp._sequence_period(v_seq.reset, v_date);
     period_key := v_period;
     SELECT c.next_value, c.step INTO allocated_value, v_step FROM erp.erp_sequence_counters AS c
