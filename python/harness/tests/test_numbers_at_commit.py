@@ -31,34 +31,14 @@ import pytest
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
+from harness import migrate
+
 from .conftest import new_tenant
 
 CTX = (None, "SYSTEM", "numbers-at-commit")
 GUARD = "-c statement_timeout=60s -c lock_timeout=30s"  # no test waits forever
 
-DOCUMENTS = """
-SET LOCAL ROLE erp_owner;
-CREATE TABLE erp.erp_documents (
-    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
-    id uuid NOT NULL,
-    number text,
-    partner text NOT NULL,
-    total numeric NOT NULL DEFAULT 0,
-    doc_date date NOT NULL DEFAULT current_date,
-    active boolean NOT NULL DEFAULT true,
-    version bigint NOT NULL DEFAULT 1,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (tenant_id, id),
-    UNIQUE (tenant_id, number)
-);
-ALTER TABLE erp.erp_documents ENABLE ROW LEVEL SECURITY;
-ALTER TABLE erp.erp_documents FORCE ROW LEVEL SECURITY;
-CREATE POLICY erp_documents_owner ON erp.erp_documents TO erp_owner USING (true) WITH CHECK (true);
-INSERT INTO erp_meta.entity_types (entity_type, table_name, writer_prefix, readonly_columns)
-VALUES ('test.documents', 'erp_documents', 'documents', '{number}');
-SELECT erp_meta.regenerate_writers();
-"""
+DOCUMENTS = (migrate.SQL_DIR / "tests" / "include" / "documents_entity.sql").read_text()
 
 
 @pytest.fixture
