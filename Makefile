@@ -53,8 +53,10 @@ migrate: setup
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) -m harness db up >/dev/null; fi
 	$(PY) -m harness migrate
 
-bundle: setup
-	$(PY) -m harness bundle
+# the python3 of the system alone (no setup, no virtualenv): a DBA needs nothing else
+BUNDLE ?= dist/erp.sql
+bundle:
+	@$(PYTHON) scripts/build_bundle.py --output $(BUNDLE)
 
 db-up: setup
 	@$(PY) -m harness db up

@@ -73,10 +73,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(migrate_mod.bundle())
-    print(f"wrote {out}")
+    from harness import build_bundle  # the same writer as `make bundle` (standard library only)
+
+    print(f"wrote {build_bundle.write(Path(args.output))}")
     return 0
 
 
