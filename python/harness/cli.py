@@ -1,4 +1,5 @@
-"""Command line: ``python -m harness <command>`` (also installed as ``erp-harness``)."""
+"""Command line: ``.venv/bin/erp-harness <command>`` after ``make setup`` (the console script
+of pyproject.toml; ``.venv/bin/python -m harness`` is the same)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def database(url: str | None, default: str = "temporary", on_disk: bool = False,
         dev = cluster_mod.dev_cluster(ROOT)
         if not cluster_mod.dev_cluster_running(dev):
             raise UsageError("no database: pass --database-url, set DATABASE_URL, or start the "
-                             "development cluster with `python -m harness db up`")
+                             "development cluster with `erp-harness db up`")
         yield dev.url()
         return
     with cluster_mod.Cluster.temporary_cluster(on_disk=on_disk, durable=durable) as c:
@@ -53,7 +54,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         dev = cluster_mod.dev_cluster(ROOT)
         print(dev.url())
         if not cluster_mod.dev_cluster_running(dev):
-            print("(not running: start it with `python -m harness db up`)", file=sys.stderr)
+            print("(not running: start it with `erp-harness db up`)", file=sys.stderr)
     return 0
 
 
@@ -82,8 +83,13 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from harness import demo
 
-    with database(args.database_url) as url:
-        return demo.run(url)
+    if not args.database_url:  # a throwaway cluster: nothing to keep apart
+        with database(None) as url:
+            return demo.run(url)
+    try:
+        return demo.run_on_server(args.database_url, in_place=args.in_place)
+    except demo.DemoDatabaseError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -146,7 +152,7 @@ def cmd_generated(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"sql/generated/{problem}")
             if problems:
-                print("run `python -m harness generated` and commit the result", file=sys.stderr)
+                print("run `erp-harness generated` and commit the result", file=sys.stderr)
             return 1 if problems else 0
         for path in generated.write(url):
             print(f"wrote {path.relative_to(ROOT)}")
@@ -167,14 +173,14 @@ def _epilog(text: str) -> str:
 
 MAIN_EPILOG = _epilog("""
     examples:
-      python -m harness demo                      a guided tour on a throwaway cluster
-      python -m harness db up                     start the development cluster (.pgdata/)
-      export DATABASE_URL=$(python -m harness db url)
-      python -m harness migrate --status          what is applied, what is pending
-      python -m harness migrate                   apply pending migrations, re-apply functions
-      python -m harness verify                    audit_verify for every tenant
-      python -m harness stress --workers 100 --seconds 30 --tenants 8
-      python -m harness bundle --output erp.sql   then: psql -v ON_ERROR_STOP=1 -1 -f erp.sql
+      erp-harness demo                      a guided tour on a throwaway cluster
+      erp-harness db up                     start the development cluster (.pgdata/)
+      export DATABASE_URL=$(erp-harness db url)
+      erp-harness migrate --status          what is applied, what is pending
+      erp-harness migrate                   apply pending migrations, re-apply functions
+      erp-harness verify                    audit_verify for every tenant
+      erp-harness stress --workers 100 --seconds 30 --tenants 8
+      erp-harness bundle --output erp.sql   then: psql -v ON_ERROR_STOP=1 -1 -f erp.sql
 
     database: --database-url, else $DATABASE_URL, else an embedded cluster: a throwaway one
     for demo, stress and bench; the development cluster (`db up`) for migrate and verify.
@@ -191,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="target database (default: $DATABASE_URL, else an embedded "
                         "cluster)")
     parser = argparse.ArgumentParser(
-        prog="python -m harness",
+        prog="erp-harness",
         description="erp.base: migrate, demo, stress-test, benchmark and verify the "
         "PostgreSQL module. Every command calls the stored functions; the rules live in SQL.",
         epilog=MAIN_EPILOG,
@@ -209,9 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("db", "the persistent development cluster in .pgdata/", """
         examples:
-          python -m harness db up      start it (initialised on first use); prints its URL
-          python -m harness db url     print its URL, e.g. export DATABASE_URL=$(...)
-          python -m harness db down    stop it (the data stays in .pgdata/)
+          erp-harness db up      start it (initialised on first use); prints its URL
+          erp-harness db url     print its URL, e.g. export DATABASE_URL=$(...)
+          erp-harness db down    stop it (the data stays in .pgdata/)
         """)
     p.add_argument("action", choices=["up", "down", "url"], help="up | down | url")
     p.set_defaults(func=cmd_db)
@@ -221,9 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
         checksum; an applied file that changed is refused. Concurrent runners are serialised.
 
         examples:
-          python -m harness migrate --status
-          python -m harness migrate --dry-run
-          python -m harness migrate --database-url postgresql://dba@db.example/erp
+          erp-harness migrate --status
+          erp-harness migrate --dry-run
+          erp-harness migrate --database-url postgresql://dba@db.example/erp
         """)
     p.add_argument("--status", action="store_true",
                    help="list applied/pending migrations (exit 1 if an applied file changed)")
@@ -232,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("bundle", "write one SQL file a DBA applies with psql -1 -f", """
         example:
-          python -m harness bundle --output dist/erp.sql
+          erp-harness bundle --output dist/erp.sql
           psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql "$DATABASE_URL"
         """)
     p.add_argument("--output", default=str(ROOT / "dist" / "erp.sql"), metavar="FILE",
@@ -240,13 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bundle)
 
     p = command("demo", "a guided tour: tenants, UoM, partners, products, numbers, audit", """
-        Runs on a fresh throwaway cluster unless a database is given; with one, it uses new
-        tenants on every run, so it can be repeated.
+        Runs on a fresh throwaway cluster unless a database is given. With one, it creates a
+        database of its own on that server and drops it at the end (the login needs
+        CREATEDB); --in-place runs it in the given database instead, which keeps the demo's
+        tenants (new ones on every run, so it can be repeated).
 
         examples:
-          python -m harness demo
-          python -m harness demo --database-url "$DATABASE_URL"
+          erp-harness demo
+          erp-harness demo --database-url "$DATABASE_URL"
+          erp-harness demo --database-url "$DATABASE_URL" --in-place
         """)
+    p.add_argument("--in-place", action="store_true",
+                   help="run in the given database (keeps its tenants) instead of a "
+                   "database of its own")
     p.set_defaults(func=cmd_demo)
 
     p = command("verify", "run erp.audit_verify for every tenant (or one); exit 1 on problems",
@@ -257,8 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
         1 for an unknown tenant or any problem found.
 
         examples:
-          python -m harness verify
-          python -m harness verify --tenant 0190a5e2-...
+          erp-harness verify
+          erp-harness verify --tenant 0190a5e2-...
         """)
     p.add_argument("--tenant", metavar="UUID", help="one tenant id (default: every tenant)")
     p.set_defaults(func=cmd_verify)
@@ -270,9 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
         versions, no cross-tenant rows, no unexpected errors. Exit 1 on any violation.
 
         examples:
-          python -m harness stress                                 100 workers, 30 s, 8 tenants
-          python -m harness stress --workers 100 --seconds 3       the CI smoke run
-          python -m harness stress --kill-interval 0               no terminated backends
+          erp-harness stress                                 100 workers, 30 s, 8 tenants
+          erp-harness stress --workers 100 --seconds 3       the CI smoke run
+          erp-harness stress --kill-interval 0               no terminated backends
         """)
     p.add_argument("--workers", type=int, default=100, help="concurrent connections (100)")
     p.add_argument("--seconds", type=float, default=30, help="duration of the workload (30)")
@@ -290,14 +302,14 @@ def build_parser() -> argparse.ArgumentParser:
         scratch database (a superuser's), to check it or read it years later.
 
         examples:
-          python -m harness audit partitions                 the partitions, sizes, purgeable
-          python -m harness audit maintain                   partitions for the coming months
-          python -m harness audit archive --month 2016-03 --out /backup/erp-audit
-          python -m harness audit purge --month 2016-03      after archive, seal and retention
-          python -m harness audit seal                       seal every tenant's new events
-          python -m harness audit seal --every 300           ... every 5 minutes, until Ctrl-C
-          python -m harness audit seal-verify --tenant 0190a5e2-...
-          python -m harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz
+          erp-harness audit partitions                 the partitions, sizes, purgeable
+          erp-harness audit maintain                   partitions for the coming months
+          erp-harness audit archive --month 2016-03 --out /backup/erp-audit
+          erp-harness audit purge --month 2016-03      after archive, seal and retention
+          erp-harness audit seal                       seal every tenant's new events
+          erp-harness audit seal --every 300           ... every 5 minutes, until Ctrl-C
+          erp-harness audit seal-verify --tenant 0190a5e2-...
+          erp-harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz
         """)
     p.add_argument("action", choices=["partitions", "maintain", "archive", "purge", "seal",
                                       "seal-verify", "import"],
@@ -327,8 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
         newest event delivered (lag) and how many committed events are held back.
 
         examples:
-          python -m harness stream --to postgresql://warehouse/erp_audit
-          python -m harness stream --jsonl /var/lib/erp-audit --once
+          erp-harness stream --to postgresql://warehouse/erp_audit
+          erp-harness stream --jsonl /var/lib/erp-audit --once
         """)
     p.add_argument("--to", metavar="URL", help="a PostgreSQL database to copy the events into")
     p.add_argument("--jsonl", metavar="DIR", help="a directory of rotating JSON-lines files")
@@ -345,8 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
         migrate; this writes them to sql/generated/ for review (--check: only compare).
 
         examples:
-          python -m harness generated
-          python -m harness generated --check
+          erp-harness generated
+          erp-harness generated --check
         """)
     p.add_argument("--check", action="store_true",
                    help="exit 1 if sql/generated/ differs from what the database generates")
@@ -357,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         database is given.
 
         examples:
-          python -m harness bench --quick
+          erp-harness bench --quick
         """)
     p.add_argument("--quick", action="store_true", help="a short smoke run")
     p.set_defaults(func=cmd_bench)

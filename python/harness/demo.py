@@ -10,6 +10,14 @@ step opens at most ``ALLOCATORS`` connections, fewer when the server's connectio
 :func:`harness.testing.measure_connections`) leaves less, keeping ``SPARE_CONNECTIONS`` free for
 other clients, and it says so; with no room for two allocators it skips that step, saying why.
 
+On a server of your own (``DATABASE_URL`` or ``--database-url``) the demo works in a database of
+its own, ``erp_demo_<pid>_<time>``, created from ``template0`` (UTF-8) and dropped at the end,
+also after a failure or Ctrl-C: nothing it writes stays, and the database named in the URL is
+only used to connect (the login needs ``CREATEDB``). The erp roles are cluster-wide: the demo's
+install creates them when they do not exist yet, like any install. ``--in-place`` runs it in
+the given database itself instead, which then keeps the demo's tenants and has its functions
+re-applied (its migrations too, when some are pending).
+
 What "cleans up after a failure" means: tenants, their master data and their audit events
 cannot be deleted (the trail is immutable, for the demo too), so the demo never tries. It
 creates new tenants with fresh ids and names carrying a run id on every run, so a run that
@@ -23,14 +31,19 @@ clear line naming the step that failed and the error, then exits 1. On the throw
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -147,6 +160,45 @@ def _allocate_concurrently(url: str, tenant: uuid.UUID, code: str,
         real = [f for f in failures if not isinstance(f, threading.BrokenBarrierError)]
         raise (real or failures)[0]
     return sorted(committed), time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def own_database(url: str, console: Console) -> Iterator[str]:
+    """A new UTF-8 database on ``url``'s server for the demo, dropped when it ends (with
+    ``FORCE``: the demo's connections are closed by then, a stray one is not kept alive)."""
+    dbname = f"erp_demo_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' LOCALE 'C.UTF-8' "
+                                 "TEMPLATE template0").format(sql.Identifier(dbname)))
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise DemoDatabaseError(
+                f"the demo creates a database of its own and {conn.info.user} may not "
+                "(CREATEDB); give the login CREATEDB, or run it in this database with "
+                "--in-place (which keeps the demo's tenants there)") from exc
+    console.print(f"[dim]demo database {dbname} on this server (dropped at the end; "
+                  f"--in-place: use the given database)[/]", highlight=False)
+    try:
+        yield make_conninfo(url, dbname=dbname)
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(dbname)))
+        console.print(f"[dim]dropped demo database {dbname}[/]", highlight=False)
+
+
+class DemoDatabaseError(RuntimeError):
+    """The demo could not create its own database."""
+
+
+def run_on_server(url: str, in_place: bool = False, console: Console | None = None) -> int:
+    """The tour on a server the caller named: in a database of its own (created and dropped)
+    unless ``in_place``."""
+    console = console or Console()
+    if in_place:
+        return run(url, console)
+    with own_database(url, console) as demo_url:
+        return run(demo_url, console)
 
 
 def run(url: str, console: Console | None = None) -> int:
@@ -365,5 +417,5 @@ def _tour(tour: Tour, url: str, console: Console) -> int:
         console.print(f"[red]audit_verify found {problems} problem(s)[/]")
         return 1
     console.print(f"[bold green]demo complete in {time.perf_counter() - started:.1f} s[/] — "
-                  "next: `make test`, `python -m harness stress --help`")
+                  "next: `make test`, `.venv/bin/erp-harness stress --help`")
     return 0

@@ -1,32 +1,38 @@
-"""Run the README's psql examples exactly as a DBA would paste them, and compare their output.
+"""Run the README's examples exactly as a DBA would paste them, and compare their output.
 
 Conventions (the README's "Calling it from psql" section points here):
 
 * Every fenced ```` ```sql ```` block is runnable, in document order, unless the line before
   it (blank lines aside) is the HTML comment ``<!-- not tested -->``.
-* A ```` ```sh ```` block preceded by ``<!-- doctest: run -->`` is run too, at its place in
-  the order. It may contain only ``make bundle`` (the doc-test writes
-  :func:`harness.migrate.bundle` to ``dist/erp.sql`` in its working directory, which is what
-  ``make bundle`` does) and ``psql …`` command lines, run as written (``psql`` is the server's
-  own binary) from that working directory, as the superuser, with ``PGHOST``/``PGPORT`` set
-  to the server. Other ``sh`` blocks are documentation, not run.
+* Every ```` ```sh ```` block is run too, at its place in the order, unless the line before it
+  is ``<!-- not run: <why> -->`` (the reason is required: a command that needs a server the
+  test does not have, or that takes twenty minutes, says so). A shell block runs as one
+  ``/bin/sh -e`` script from the checkout's top directory, as written (``make bundle``,
+  ``psql …``, ``.venv/bin/erp-harness …``), with ``PGHOST``/``PGPORT``/``PGUSER`` set to the
+  test's server and its superuser and the server's binaries first on ``PATH``; a command that
+  fails fails the block.
+* A ```` ```crontab ```` block preceded by ``<!-- doctest: cron as <login> -->`` is run line by
+  line (the command after the five schedule fields, through ``/bin/sh``) as that login: cron
+  mails whatever a job prints, so each job must print nothing (on the freshly installed
+  database there is nothing to do).
 * The SQL blocks between two such shell steps run in one ``psql`` session (the real binary,
   ``-X -v ON_ERROR_STOP=1``, so ``\\set``, ``\\gset``, ``:'var'`` and ``\\connect`` work as
   they do for a DBA); each session starts as the superuser on the database ``postgres``,
   the DBA's own login. Blocks switch logins themselves with ``\\connect``, as the README
   tells the reader to.
 * A ```` ```text ```` block that directly follows a runnable block (blank lines aside) is
-  that block's expected output: what psql prints on stdout for it, compared after
-  normalising both sides: UUIDs become ``<uuid>`` and timestamps ``<timestamp>`` (so the
-  README may show either a real-looking value or the token), trailing whitespace and blank
-  lines are dropped, runs of spaces count as one and the dashes of a header rule
-  (``---+---``) as one (so alignment does not matter). A runnable block without a ``text``
-  block may print anything, but must not fail.
-* Anything psql writes to stderr (an error, a WARNING, a NOTICE) fails the run, naming the
-  block.
+  that block's expected output: for SQL what psql prints on stdout, for a shell block its
+  stdout and stderr together. Both sides are compared after normalising: UUIDs become
+  ``<uuid>`` and timestamps ``<timestamp>`` (so the README may show either a real-looking
+  value or the token), trailing whitespace and blank lines are dropped, runs of spaces count
+  as one and the dashes of a header rule (``---+---``) as one (so alignment does not matter);
+  an ``…`` in the README's line stands for any text (a list of migrations, a line number).
+  A runnable block without a ``text`` block may print anything, but must not fail.
+* Anything psql writes to stderr during a SQL session (an error, a WARNING, a NOTICE) fails
+  the run, naming the block.
 
-Failures name the block (its number among the README's ``sql`` blocks, its line in the README
-and its first line) and quote psql's message.
+Failures name the block (its number among the README's blocks of its language, its line in
+the README and its first line) and quote the message.
 """
 
 from __future__ import annotations
@@ -43,7 +49,8 @@ from pathlib import Path
 from harness import migrate
 
 NOT_TESTED = "<!-- not tested -->"
-RUN_SHELL = "<!-- doctest: run -->"
+NOT_RUN = re.compile(r"^<!-- not run: (\S.*\S) -->$")
+CRON_AS = re.compile(r"^<!-- doctest: cron as ([a-z_][a-z0-9_]*) -->$")
 MARKER = "@@doctest block {}@@"
 MARKER_RE = re.compile(r"^@@doctest block (\d+)@@$")
 UUID_RE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
@@ -77,7 +84,19 @@ class Block:
     def runnable(self) -> bool:
         if self.lang == "sql":
             return self.directive != NOT_TESTED
-        return self.lang == "sh" and self.directive == RUN_SHELL
+        if self.lang == "sh":
+            return not (self.directive and NOT_RUN.match(self.directive))
+        return self.lang == "crontab" and self.cron_login is not None
+
+    @property
+    def cron_login(self) -> str | None:
+        m = CRON_AS.match(self.directive or "")
+        return m.group(1) if m else None
+
+    @property
+    def not_run_reason(self) -> str | None:
+        m = NOT_RUN.match(self.directive or "")
+        return m.group(1) if m else None
 
     def label(self) -> str:
         return f"README {self.lang} block {self.number} (line {self.line}: {self.first_line})"
@@ -100,6 +119,7 @@ class Server:
     superuser: str
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
+    checkout: Path = migrate.ROOT  # where shell blocks run (make bundle writes dist/ there)
 
     def environ(self, user: str | None = None, dbname: str = "postgres") -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
@@ -148,6 +168,30 @@ def parse(markdown: str) -> list[Block]:
     return blocks
 
 
+def same(want: list[str], got: list[str]) -> bool:
+    """Normalised lines equal, an ``…`` in a wanted line matching any text."""
+    if len(want) != len(got):
+        return False
+    for w, g in zip(want, got, strict=True):
+        if "…" in w:
+            pattern = ".*".join(re.escape(part) for part in w.split("…"))
+            if not re.fullmatch(pattern, g):
+                return False
+        elif w != g:
+            return False
+    return True
+
+
+def _compare(block: Block, out: str, what: str) -> None:
+    if block.expected is None:
+        return
+    want, got = normalise(block.expected), normalise(out)
+    if not same(want, got):
+        diff = "\n".join(difflib.unified_diff(want, got, "README", what, lineterm=""))
+        raise DocTestError(f"{block.label()} printed something else than the README "
+                           f"shows (normalised; - README, + {what}):\n{diff}")
+
+
 def normalise(text: str) -> list[str]:
     """The comparison form of psql output (see the module docstring)."""
     out = []
@@ -174,6 +218,8 @@ def _stretches(blocks: list[Block]) -> Iterator[Block | list[Block]]:
         if block.lang == "sql":
             current.append(block)
             continue
+        if block.lang == "crontab":
+            continue  # at the end: see run()
         if current:
             yield current
             current = []
@@ -186,11 +232,17 @@ def run(markdown: str, server: Server) -> list[Result]:
     """Run every runnable block of ``markdown`` in order; raise :class:`DocTestError` at the
     first block that fails or prints something else than its expected output."""
     results: list[Result] = []
-    for item in _stretches(parse(markdown)):
+    blocks = parse(markdown)
+    for item in _stretches(blocks):
         if isinstance(item, Block):
             results.append(run_shell(item, server))
         else:
             results.extend(run_sql(item, server))
+    # crontab blocks last, on the database as the README left it: run in place, they would
+    # end the psql session whose variables (:'tenant') the later SQL blocks use
+    for block in blocks:
+        if block.lang == "crontab" and block.runnable:
+            results.append(run_crontab(block, server))
     return results
 
 
@@ -230,12 +282,7 @@ def run_sql(blocks: list[Block], server: Server) -> list[Result]:
     results = []
     for block in blocks:
         out = "\n".join(outputs.get(block.number, [])) + "\n"
-        if block.expected is not None:
-            want, got = normalise(block.expected), normalise(out)
-            if want != got:
-                diff = "\n".join(difflib.unified_diff(want, got, "README", "psql", lineterm=""))
-                raise DocTestError(f"{block.label()} printed something else than the README "
-                                   f"shows (normalised; - README, + psql):\n{diff}")
+        _compare(block, out, "psql")
         results.append(Result(block, out, ""))
     return results
 
@@ -270,26 +317,51 @@ def shell_commands(block: Block) -> list[list[str]]:
     return commands
 
 
+def _shell_env(server: Server, user: str | None = None) -> dict[str, str]:
+    env = server.environ(user)
+    env["PATH"] = f"{server.psql.parent}{os.pathsep}{env.get('PATH', os.defpath)}"
+    return env
+
+
 def run_shell(block: Block, server: Server) -> Result:
-    """A ``<!-- doctest: run -->`` shell block: ``make bundle`` and ``psql`` lines."""
-    out, err = [], []
-    for words in shell_commands(block):
-        if words == ["make", "bundle"]:
-            target = server.workdir / "dist" / "erp.sql"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(migrate.bundle())
-            out.append(f"wrote {target}\n")
-        elif words[0] == "psql":
-            proc = subprocess.run([str(server.psql), *words[1:]], env=server.environ(),
-                                  cwd=server.workdir, capture_output=True, text=True,
-                                  timeout=600)
-            if proc.returncode != 0:
-                raise DocTestError(f"{block.label()}: `{shlex.join(words)}` failed (exit code "
+    """A shell block as one ``/bin/sh -e`` script from the checkout; stdout and stderr
+    together are its output."""
+    proc = subprocess.run(["/bin/sh", "-e", "-c", block.text], env=_shell_env(server),
+                          cwd=server.checkout, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise DocTestError(f"{block.label()} failed (exit code {proc.returncode}):\n"
+                           f"{proc.stdout.strip()}")
+    _compare(block, proc.stdout, "sh")
+    return Result(block, proc.stdout, "")
+
+
+def cron_jobs(block: Block) -> list[str]:
+    """The commands of a crontab block: each line after its five schedule fields."""
+    jobs = []
+    for line in block.text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            fields = line.split(None, 5)
+            if len(fields) < 6:
+                raise DocTestError(f"{block.label()}: not a crontab line: {line!r}")
+            jobs.append(fields[5])
+    return jobs
+
+
+def run_crontab(block: Block, server: Server) -> Result:
+    """Each job twice as the block's login: the first run may report what it did, the second
+    (nothing left to do) must print nothing at all, and neither may fail or warn."""
+    out = []
+    for job in cron_jobs(block):
+        for attempt in (1, 2):
+            proc = subprocess.run(["/bin/sh", "-c", job], env=_shell_env(server,
+                                  block.cron_login), cwd=server.workdir, capture_output=True,
+                                  text=True, timeout=600)
+            if proc.returncode != 0 or proc.stderr.strip():
+                raise DocTestError(f"{block.label()}: `{job}` failed (exit code "
                                    f"{proc.returncode}):\n{proc.stderr.strip()}")
+            if attempt == 2 and proc.stdout.strip():
+                raise DocTestError(f"{block.label()}: `{job}` printed on a run with nothing "
+                                   f"to do (cron would mail it):\n{proc.stdout.strip()}")
             out.append(proc.stdout)
-            err.append(proc.stderr)
-        else:
-            raise DocTestError(f"{block.label()}: the doc-test cannot run `{shlex.join(words)}`"
-                               f" (only `make bundle` and `psql …`); mark the block "
-                               f"differently or extend harness.doctest_readme")
-    return Result(block, "".join(out), "".join(err))
+    return Result(block, "".join(out), "")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
 
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from harness import cli, cluster, migrate
 from harness.tests.conftest import new_tenant
@@ -153,10 +155,44 @@ def test_verify_names_each_differing_field_and_a_missing_one(dsn, conn):
     assert 'colour (row "red", event (no such field))' in out
 
 
-def test_demo_on_an_existing_database_twice(dsn):
+def _footprint(conn) -> tuple:
+    """What a demo would leave in a database: its tenants, events and databases beside it."""
+    return (conn.execute("SELECT count(*) FROM erp.erp_tenants").fetchone()[0],
+            conn.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0],
+            conn.execute("SELECT array_agg(datname ORDER BY datname) FROM pg_database")
+            .fetchone()[0])
+
+
+def test_demo_on_a_server_works_in_a_database_of_its_own_and_drops_it(dsn, conn):
+    before = _footprint(conn)
+    result = harness("demo", "--database-url", dsn)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    [created] = re.findall(r"demo database (erp_demo_\d+_\d+) on this server", out)
+    assert f"dropped demo database {created}" in out and "demo complete" in out
+    assert _footprint(conn) == before  # no tenant, no event here, no database left behind
+    assert created not in before[2]
+
+
+def test_demo_without_createdb_says_so_and_creates_nothing(dsn, conn):
+    login = f"demo_no_createdb_{uuid.uuid4().hex[:8]}"
+    conn.execute(f"CREATE ROLE {login} LOGIN NOCREATEDB")
+    conn.commit()
+    try:
+        before = _footprint(conn)
+        result = harness("demo", "--database-url", make_conninfo(dsn, user=login))
+        assert_one_line_error(result, "CREATEDB", "--in-place")
+        assert _footprint(conn) == before
+    finally:
+        conn.execute(f"DROP ROLE {login}")
+        conn.commit()
+
+
+def test_demo_in_place_on_an_existing_database_twice(dsn):
     for _ in range(2):  # new tenants on every run: re-runs never collide
-        result = harness("demo", "--database-url", dsn)
+        result = harness("demo", "--database-url", dsn, "--in-place")
         assert result.returncode == 0, result.stdout + result.stderr
+        assert "demo database" not in result.stdout
     out = result.stdout
     assert "demo complete" in out
     for fragment in ("INV/", "InvalidOperation", "Duplicate", "VersionConflict", "InUse",
