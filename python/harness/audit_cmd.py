@@ -127,11 +127,9 @@ def cmd_partitions(url: str, out: Console) -> int:
 def cmd_maintain(url: str, out: Console) -> int:
     with _connect(url) as conn:
         rows = _call(conn, "SELECT m.partition, m.action FROM erp.audit_maintain() AS m")
+    # quiet when there was nothing to do: cron mails every line a job prints
     for partition, action in rows:
-        out.print(f"{action:<10} {partition}", highlight=False)
-    if not rows:
-        out.print("nothing to do: every partition exists and is protected, the default "
-                  "partition is empty", highlight=False)
+        out.print(f"{action:<10} {partition}", highlight=False, soft_wrap=True)
     return 0
 
 

@@ -443,7 +443,8 @@ def test_partitions_and_maintain(conn, dsn, trail):
     assert "2015-03" in result.stdout and "KiB" in result.stdout
 
     nothing = audit(dsn, "maintain")
-    assert nothing.returncode == 0 and "nothing to do" in nothing.stdout
+    # quiet when there is nothing to do (cron mails whatever a job prints)
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "")
     insert_old(conn, trail.b, dt.datetime(2013, 7, 4, tzinfo=UTC))
     work = audit(dsn, "maintain")
     assert work.returncode == 0, work.stderr
