@@ -1,8 +1,11 @@
-"""The README's psql examples run as written: every ```sql block, in order, through the real
+"""The README's examples run as written: every ```sql block, in order, through the real
 ``psql`` against a fresh install made the way the DBA section says (``CREATE DATABASE erp``,
 then ``make bundle`` and ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql -d erp`` as the
-superuser), connected as the logins the blocks name; where a ```text block shows the output,
-psql must print exactly that (UUIDs and timestamps masked, alignment ignored). The rules are
+superuser), connected as the logins the blocks name; every ```sh block from the checkout
+(``make bundle`` writes its ``dist/erp.sql``, ``.venv/bin/erp-harness`` is the console
+command), except those marked ``<!-- not run: why -->``; the crontab jobs as the maintenance
+login, silent once there is nothing to do. Where a ```text block shows the output, it must be
+exactly that (UUIDs and timestamps masked, alignment ignored, ``…`` any text). The rules are
 in :mod:`harness.doctest_readme`.
 
 The README creates a database named ``erp`` and cluster-wide login roles, so this runs on a
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import cluster, migrate
+from harness import __version__, cluster, migrate
 from harness import doctest_readme as dt
 
 README = migrate.ROOT / "README.md"
@@ -56,9 +59,30 @@ def test_the_dba_section_says_how_to_create_install_upgrade_and_grant(readme):
     assert dt.shell_commands(install) == [
         ["make", "bundle"], ["psql", "-v", "ON_ERROR_STOP=1", "-1", "-f", "dist/erp.sql",
                              "-d", "erp"]]
+    assert install.expected is not None and "applied 0001_roles_and_schemas.sql" in (
+        install.expected)
     for fact in ("Upgrades use the same command", "already", "lock_timeout",
-                 "statement_timeout", "make migrate", "not left a member of `erp_owner`"):
+                 "statement_timeout", "make migrate", "not left a member of `erp_owner`",
+                 "releases/vX.Y.Z/erp.sql", "python3` alone"):
         assert fact in dba, fact
+
+
+def test_every_command_line_runs_or_says_why_not_and_none_is_python_dash_m(readme):
+    """`python` is not on a fresh Debian and `python -m harness` needs the package on the
+    path: the README names the console command `make setup` installs."""
+    blocks = dt.parse(readme)
+    shell = [b for b in blocks if b.lang in ("sh", "crontab")]
+    assert len(shell) >= 6
+    for block in shell:
+        assert block.runnable or block.not_run_reason, block.label()
+    assert not any("python -m harness" in b.text for b in blocks)
+    assert "python -m harness" not in readme.replace(".venv/bin/python -m harness", "")
+    [cron] = [b for b in shell if b.lang == "crontab"]
+    assert cron.cron_login == "erp_provisioner"
+    assert all(" -At " in job for job in dt.cron_jobs(cron))
+    console = (migrate.ROOT / "pyproject.toml").read_text()
+    assert 'erp-harness = "harness.cli:main"' in console
+    assert "`.venv/bin/erp-harness`" in section(readme, "Command line")
 
 
 def test_the_psql_walkthrough_has_no_placeholders_and_shows_its_output(readme):
@@ -86,18 +110,24 @@ def test_every_psql_example_runs_as_written(readme, psql_server):
     sql_blocks = [b for b in dt.parse(readme) if b.lang == "sql"]
     assert [b.number for b in ran if b.lang == "sql"] == [
         b.number for b in sql_blocks if b.runnable]
-    assert [b.lang for b in ran].count("sh") == 1
+    shell = [b for b in dt.parse(readme) if b.lang == "sh"]
+    assert [b.number for b in ran if b.lang == "sh"] == [b.number for b in shell if b.runnable]
+    assert [b.lang for b in ran].count("sh") >= 2 and [b.lang for b in ran].count("crontab") == 1
     compared = [r for r in results if r.block.expected is not None]
-    assert len(compared) >= 7
+    assert len(compared) >= 8
     [allocation] = [r for r in results if "erp.sequence_next(" in r.block.text]
     assert "INV/2026/0001" in allocation.stdout
     install = next(r for r in results if r.block.lang == "sh")
-    assert re.search(r"NOTICE:  erp\.base \S+: applied 0001_", install.stderr), install.stderr
+    assert re.search(r"NOTICE:  erp\.base \S+: applied 0001_", install.stdout), install.stdout
+    [cli] = [r for r in results if "erp-harness --help" in r.block.text]
+    assert "usage: erp-harness" in cli.stdout
+    assert re.search(r"applied +0001_roles_and_schemas\.sql", cli.stdout), cli.stdout
 
     # the upgrade: the same command again on the installed database changes nothing
-    again = dt.run_shell(install.block, psql_server)
-    assert "the database is already current; no migration applied" in again.stderr
-    assert "applied 0001_" not in again.stderr
+    again = dt.run_shell(install.block, psql_server, compare=False)
+    assert again.stdout.splitlines()[1:] == [
+        f"psql:dist/erp.sql:{again.stdout.split(':')[2]}: NOTICE:  erp.base {__version__}: "
+        "the database is already current; no migration applied"], again.stdout
 
 
 # ---- the doc-test can fail, and says where -----------------------------------------------------
@@ -139,10 +169,45 @@ def test_stderr_output_fails_the_block(psql_server):
         dt.run(doc, psql_server)
 
 
-def test_unknown_shell_commands_are_refused(psql_server):
-    doc = "<!-- doctest: run -->\n```sh\nrm -rf dist\n```\n"
-    with pytest.raises(dt.DocTestError, match=r"cannot run `rm -rf dist`"):
+def test_a_failing_shell_command_fails_its_block_with_its_output(psql_server):
+    doc = ("<!-- not run: needs a server you do not have -->\n```sh\nexit 7\n```\n"
+           "```sh\necho before\npsql -X -d no_such_database -c 'SELECT 1'\necho after\n```\n")
+    with pytest.raises(dt.DocTestError) as failed:
         dt.run(doc, psql_server)
+    message = str(failed.value)
+    assert message.startswith("README sh block 2 (line 6: echo before) failed (exit code 2)")
+    assert "before" in message and 'database "no_such_database" does not exist' in message
+    assert "after" not in message
+
+
+def test_shell_output_is_compared_with_ellipses_for_any_text(psql_server):
+    good = "```sh\npsql -X -At -c 'SELECT 40 + 2, current_user'\n```\n```text\n42|…\n```\n"
+    [result] = dt.run(good, psql_server)
+    assert result.stdout.startswith("42|")
+    bad = good.replace("42|…", "41|…")
+    with pytest.raises(dt.DocTestError, match=r"(?s)printed something else.*\n-41\|…\n\+42\|"):
+        dt.run(bad, psql_server)
+
+
+def test_a_not_run_marker_needs_a_reason():
+    [block] = dt.parse("<!-- not run: -->\n```sh\nmake bench\n```\n")
+    assert block.runnable and block.not_run_reason is None
+    [block] = dt.parse("<!-- not run: twenty minutes -->\n```sh\nmake bench\n```\n")
+    assert not block.runnable and block.not_run_reason == "twenty minutes"
+
+
+def test_a_cron_job_that_prints_with_nothing_to_do_fails(psql_server):
+    chatty = ("<!-- doctest: cron as postgres_like -->\n```crontab\n# m h dom mon dow\n"
+              "* * * * *  psql -X -q -d postgres -c 'SELECT 1 WHERE false'\n```\n")
+    chatty = chatty.replace("postgres_like", psql_server.superuser)
+    with pytest.raises(dt.DocTestError, match=r"printed on a run with nothing to do"):
+        dt.run(chatty, psql_server)
+    quiet = chatty.replace("-q -d", "-q -At -d")
+    [result] = dt.run(quiet, psql_server)
+    assert result.stdout == ""
+    failing = quiet.replace("SELECT 1 WHERE false", "SELECT 1 / 0")
+    with pytest.raises(dt.DocTestError, match=r"division by zero"):
+        dt.run(failing, psql_server)
 
 
 # ---- normalisation --------------------------------------------------------------------------
@@ -161,7 +226,7 @@ def test_normalise_masks_uuids_and_timestamps_and_ignores_alignment():
 def test_parse_attaches_expected_output_and_directives():
     doc = ("<!-- not tested -->\n```sql\nA;\n```\n```text\nignored\n```\n"
            "```sql\nB;\n```\n\n```text\nout\n```\n```sql\nC;\n```\nprose\n```text\nnot C's\n```\n"
-           "<!-- doctest: run -->\n```sh\nmake bundle\n```\n")
+           "```sh\nmake bundle\n```\n")
     blocks = dt.parse(doc)
     sql = [b for b in blocks if b.lang == "sql"]
     assert [(b.number, b.runnable, b.expected) for b in sql] == [
