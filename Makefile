@@ -1,9 +1,10 @@
 # erp.base — every target that needs the toolchain depends on `setup`, so the README's two
-# commands work on a fresh clone: `make demo` and `make test`.
+# commands work on a fresh clone: `make demo` and `make test`. `make bundle` needs only the
+# system's python3 (a DBA builds the install file without the toolchain).
 #
-# Database: $DATABASE_URL when set; otherwise demo, test, stress and bench start a throwaway
-# embedded cluster, and migrate uses the development cluster (make db-up, kept in .pgdata/
-# or $ERP_PGDATA).
+# Database: $DATABASE_URL when set (demo and bench then create a database of their own there and
+# drop it); otherwise demo, test, stress and bench start a throwaway embedded cluster, and
+# migrate uses the development cluster (make db-up, kept in .pgdata/ or $ERP_PGDATA).
 SHELL := /bin/sh
 PYTHON ?= python3
 VENV := .venv
