@@ -319,6 +319,8 @@ def shell_commands(block: Block) -> list[list[str]]:
 
 def _shell_env(server: Server, user: str | None = None) -> dict[str, str]:
     env = server.environ(user)
+    for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):  # run by `make test`:
+        env.pop(name, None)  # a DBA's shell is no sub-make (no "Entering directory" lines)
     env["PATH"] = f"{server.psql.parent}{os.pathsep}{env.get('PATH', os.defpath)}"
     return env
 
