@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -172,6 +174,36 @@ def test_demo_on_a_server_works_in_a_database_of_its_own_and_drops_it(dsn, conn)
     assert f"dropped demo database {created}" in out and "demo complete" in out
     assert _footprint(conn) == before  # no tenant, no event here, no database left behind
     assert created not in before[2]
+
+
+def test_demo_interrupted_drops_its_database(dsn, conn):
+    """Ctrl-C in the middle of the tour: exit 130, and its database is gone all the same."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    proc = subprocess.Popen([sys.executable, "-m", "harness", "demo", "--database-url", dsn],
+                            cwd=migrate.ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        demo_db = None
+        for _ in range(600):  # wait until the tour works in its database (at most a minute)
+            row = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'erp_demo_%' "
+                               "AND EXISTS (SELECT 1 FROM pg_stat_activity AS a "
+                               "WHERE a.datname = pg_database.datname)").fetchone()
+            conn.commit()
+            if row:
+                demo_db = row[0]
+                break
+            time.sleep(0.1)
+        assert demo_db, "the demo never connected to a database of its own"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, out + err
+    assert f"dropped demo database {demo_db}" in " ".join(out.split())
+    assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s",
+                        (demo_db,)).fetchone()[0] == 0
 
 
 def test_demo_without_createdb_says_so_and_creates_nothing(dsn, conn):
