@@ -271,6 +271,29 @@ BEGIN
 END
 $erp_stats$;
 """
+# The function phase revokes every grant and the files grant again: a grant that no file makes
+# any more is gone. Its EXECUTE grants before the phase are kept in a setting of the transaction
+# and compared afterwards, so the run names what it revoked (as it names dropped functions).
+GRANTS = """
+SELECT DISTINCT p.oid::regprocedure::text || ' from '
+    || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+FROM pg_catalog.pg_proc AS p
+CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) AS a
+WHERE p.pronamespace IN ('erp'::regnamespace, 'erp_meta'::regnamespace)
+    AND a.grantee <> p.proowner AND a.privilege_type = 'EXECUTE'
+"""
+GRANTS_BEFORE = f"""
+SELECT pg_catalog.set_config('erp.grants_before', coalesce(pg_catalog.string_agg(g.g, E'\\n'), ''),
+    true) AS erp_grants
+FROM ({GRANTS}) AS g (g)
+"""
+GRANTS_REVOKED = f"""
+SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
+    NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\\n')) AS b (g)
+WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL
+    AND b.g NOT IN ({GRANTS})
+ORDER BY b.g
+"""
 MAINTAIN = "SELECT m.partition, m.action FROM erp.audit_maintain() AS m"
 REGENERATE = "SELECT erp_meta.regenerate_writers()"
 
@@ -527,6 +550,7 @@ def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str 
         conn.execute(OWNER_GRANT)
         conn.execute("SET LOCAL check_function_bodies = off")
         conn.execute("SET LOCAL ROLE erp_owner")
+        conn.execute(GRANTS_BEFORE)
         conn.execute("SELECT erp_meta.function_phase_begin()")
         for path in function_files(sql_dir / "functions"):
             label = str(path.relative_to(sql_dir.parent))
@@ -540,6 +564,7 @@ def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str 
         conn.execute(REGENERATE)
         changes = conn.execute("SELECT * FROM erp_meta.function_phase_end(%s, %s)",
                                (__version__, functions_digest(sql_dir))).fetchall()
+        changes += [(grant, "revoked") for (grant,) in conn.execute(GRANTS_REVOKED)]
         conn.execute("RESET ROLE")
         conn.execute(OWNER_REVOKE)
     return changes
@@ -644,6 +669,7 @@ $erp$;""",
         "-- ---- functions: exactly those of sql/functions, with exactly their grants",
         "SET check_function_bodies = off;",
         "SET ROLE erp_owner;",
+        GRANTS_BEFORE.strip() + " \\gset",
         "SELECT erp_meta.function_phase_begin() AS erp_begun \\gset",
     ]
     for path in function_files(sql_dir / "functions"):
@@ -654,6 +680,8 @@ $erp$;""",
         " coalesce(pg_catalog.string_agg(c.signature, ', ')"
         " FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped",
         f"FROM erp_meta.function_phase_end('{__version__}', '{digest}') AS c \\gset",
+        "SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '),"
+        f" ''), true) AS erp_revoked FROM ({GRANTS_REVOKED.strip()}) AS r (g) \\gset",
         "RESET ROLE;",
         "RESET check_function_bodies;",
         "-- ---- maintenance: partitions ahead, the publication, the owner role given back",
@@ -674,6 +702,7 @@ DO $erp$
 DECLARE
     v_applied text := pg_catalog.btrim(pg_catalog.current_setting('erp.applied'));
     v_dropped text := pg_catalog.current_setting('erp.dropped');
+    v_revoked text := pg_catalog.current_setting('erp.revoked');
     v_partitions text := pg_catalog.current_setting('erp.partitions');
 BEGIN
     IF v_applied = '' THEN
@@ -685,6 +714,10 @@ BEGIN
     IF v_dropped <> '' THEN
         RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %',
             v_dropped;
+    END IF;
+    IF v_revoked <> '' THEN
+        RAISE NOTICE 'erp.base {__version__}: revoked grants no file makes any more: EXECUTE on %',
+            v_revoked;
     END IF;
     IF v_partitions <> '' THEN
         RAISE NOTICE 'erp.base {__version__}: audit partitions: %', v_partitions;
