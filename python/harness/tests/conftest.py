@@ -15,7 +15,6 @@ import pytest
 
 from harness import cluster, migrate, testing
 
-
 # The test cluster holds many erp.base databases (clones of one template, and databases that
 # tests install into): every connection the tests open, psql and pg_prove included, says it
 # accepts that the cluster-wide roles are shared (a first install refuses it otherwise). The
