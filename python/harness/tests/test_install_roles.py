@@ -94,6 +94,13 @@ def test_createrole_owner_creates_the_roles_on_a_new_cluster(bundle_file):
         major = su.info.server_version // 10000
         url = make_conninfo(c.url("erp"), user="dba")
         check_createrole_owner(c.url("erp"), url, "dba", bundle_file, major)
+        # the runner installs too (a second database of the same login, on purpose)
+        su.execute("CREATE DATABASE erp_runner OWNER dba")
+        runner_url = make_conninfo(c.url("erp_runner"), user="dba",
+                                   options=f"-c {migrate.ALLOW_SHARED_ROLES}=on")
+        applied = migrate.migrate(runner_url, log=lambda *_: None)
+        assert applied[0] == "0001_roles_and_schemas.sql"
+        assert ("erp_owner", True) not in memberships(runner_url, "dba")
         # an upgrade from the previous release, by the same kind of login
         su.execute("CREATE ROLE dba2 LOGIN CREATEROLE")
         su.execute("CREATE DATABASE erp_old OWNER dba2")
