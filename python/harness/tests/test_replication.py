@@ -163,7 +163,7 @@ def test_the_publication_streams_every_committed_event_once(clusters):
             " FROM pg_publication AS p WHERE p.pubname = 'erp_audit'").fetchone()
         assert publication == (True, False, False, False, True, ["erp.erp_audit_events"])
     with psycopg.connect(make_conninfo(pub_url, user="erp_subscriber"), autocommit=True) as c:
-        ddl = c.execute("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+        ddl = ErpClient(c).audit_subscriber_ddl()
 
     # the subscriber: the printed table (the trail's columns and key)
     with psycopg.connect(sub.url(), autocommit=True) as c:
