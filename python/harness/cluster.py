@@ -23,6 +23,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+
+from harness import majors
 
 PR_SET_PDEATHSIG = 1
 TEST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
@@ -67,10 +70,18 @@ def _sweep_stale(parent: Path) -> None:
 
 
 def pg_bindir() -> Path:
-    """The newest PostgreSQL (15+) server bin directory on this machine."""
+    """$PG_BINDIR; else the major asked for by $PG_MAJOR (fetched into ``.pg/<major>/`` on
+    first use, see :mod:`harness.majors`); else the newest PostgreSQL (15+) server bin
+    directory on this machine."""
     explicit = os.environ.get("PG_BINDIR")
     if explicit:
         return Path(explicit)
+    major = majors.requested_major()
+    if major is not None:
+        try:
+            return majors.ensure(major, log=lambda text: print(text, file=sys.stderr))
+        except majors.FetchError as exc:
+            raise ClusterError(str(exc)) from exc
     candidates = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/postgres"),
         key=lambda p: int(Path(p).parent.parent.name),

@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
@@ -179,7 +179,11 @@ def own_database(url: str, console: Console) -> Iterator[str]:
     console.print(f"[dim]demo database {dbname} on this server (dropped at the end; "
                   f"--in-place: use the given database)[/]", highlight=False)
     try:
-        yield make_conninfo(url, dbname=dbname)
+        # a throwaway database of this deployment, dropped below: it shares the cluster's
+        # roles on purpose (the install refuses a second erp.base database otherwise)
+        options = conninfo_to_dict(url).get("options") or ""
+        yield make_conninfo(url, dbname=dbname,
+                            options=f"{options} -c {migrate.ALLOW_SHARED_ROLES}=on".strip())
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(

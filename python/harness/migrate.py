@@ -63,22 +63,59 @@ COMMENT ON TABLE erp_meta.schema_migrations IS
 
 # A login that is not a superuser needs membership in erp_owner to SET ROLE erp_owner: it gets
 # it at the start of each transaction (once the role exists) and gives it back at the end, in
-# the same transaction, so no committed state ever shows it. CREATEROLE is enough on 15.
+# the same transaction, so no committed state ever shows it.
+# PostgreSQL 15: CREATEROLE may grant every non-superuser role; a membership is all or nothing.
+# PostgreSQL 16+: a membership carries SET (may SET ROLE) and INHERIT (has the role's
+# privileges) and its grantor; a CREATEROLE role may grant only roles it holds WITH ADMIN
+# OPTION, which the role that created them gets (admin only: no SET, no INHERIT) and anyone
+# else gets from a superuser. The check asks for what the installer uses (SET and USAGE), not
+# for membership, which an admin-only membership satisfies.
 OWNER_GRANT = """
 DO $erp_owner$
+DECLARE
+    v_missing text;
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner')
-        AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user)
-        AND NOT pg_catalog.pg_has_role(current_user, 'erp_owner', 'MEMBER') THEN
-        EXECUTE pg_catalog.format('GRANT erp_owner TO %I', current_user);
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner')
+        OR (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user) THEN
+        RETURN;
     END IF;
+    IF pg_catalog.current_setting('server_version_num')::int < 160000 THEN
+        IF NOT pg_catalog.pg_has_role(current_user, 'erp_owner', 'MEMBER') THEN
+            EXECUTE pg_catalog.format('GRANT erp_owner TO %I', current_user);
+        END IF;
+        RETURN;
+    END IF;
+    IF pg_catalog.pg_has_role(current_user, 'erp_owner', 'SET')
+        AND pg_catalog.pg_has_role(current_user, 'erp_owner', 'USAGE') THEN
+        RETURN;
+    END IF;
+    IF NOT pg_catalog.pg_has_role(current_user, 'erp_owner', 'MEMBER WITH ADMIN OPTION') THEN
+        SELECT pg_catalog.string_agg(r.rolname, ', ' ORDER BY r.rolname) INTO v_missing
+        FROM pg_catalog.pg_roles AS r
+        WHERE r.rolname IN ('erp_owner', 'erp_app', 'erp_auditor', 'erp_admin', 'erp_replicator')
+            AND NOT pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION');
+        RAISE EXCEPTION 'erp.base: % may not grant itself erp_owner, which it needs to install or '
+            'upgrade', current_user
+            USING ERRCODE = 'ZE009',
+            DETAIL = 'On PostgreSQL 16 and later a CREATEROLE role may grant only the roles it '
+            'created or holds WITH ADMIN OPTION; the roles exist and were created by another role.',
+            HINT = pg_catalog.format('A superuser runs once: GRANT %s TO %I WITH ADMIN TRUE, '
+            'INHERIT FALSE, SET FALSE; (or installs as a superuser)', v_missing, current_user);
+    END IF;
+    EXECUTE pg_catalog.format('GRANT erp_owner TO %I WITH INHERIT TRUE, SET TRUE', current_user);
 END
 $erp_owner$;
 """
+# Gives back what OWNER_GRANT (or an older installer) granted this login, then reports every
+# login that keeps a path to erp_owner: directly or through groups, as a usable membership or
+# (16+) with ADMIN OPTION only, which lets it grant itself the role. The installing login's own
+# admin-only membership on 16+ is what lets it upgrade later: a notice, not a warning.
 OWNER_REVOKE = """
 DO $erp_owner$
 DECLARE
-    v_others text;
+    v_modern boolean := pg_catalog.current_setting('server_version_num')::int >= 160000;
+    v_paths text;
+    v_self_admin boolean;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner') THEN
         RETURN;  -- nothing installed yet
@@ -86,21 +123,103 @@ BEGIN
     IF EXISTS (
         SELECT 1 FROM pg_catalog.pg_auth_members AS m
         WHERE m.roleid = 'erp_owner'::regrole AND m.member = current_user::regrole
+            AND (NOT v_modern OR m.grantor = current_user::regrole)
     ) THEN
         EXECUTE pg_catalog.format('REVOKE erp_owner FROM %I', current_user);
     END IF;
-    SELECT pg_catalog.string_agg(m.member::regrole::text, ', ' ORDER BY m.member::regrole::text)
-    INTO v_others
-    FROM pg_catalog.pg_auth_members AS m
-    INNER JOIN pg_catalog.pg_roles AS r ON r.oid = m.member
-    WHERE m.roleid = 'erp_owner'::regrole AND r.rolcanlogin;
-    IF v_others IS NOT NULL THEN
-        RAISE WARNING 'erp.base: login role(s) % are members of erp_owner and can rewrite the '
-            'audit trail', v_others
-            USING HINT = 'Nothing should log in as the owner: REVOKE erp_owner FROM <role>.';
+    WITH RECURSIVE path (member, chain, usable, depth) AS (
+        SELECT m.member, m.member::regrole::text || ' -> erp_owner',
+            coalesce((pg_catalog.to_jsonb(m) ->> 'set_option')::boolean
+                OR (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean, true), 1
+        FROM pg_catalog.pg_auth_members AS m
+        WHERE m.roleid = 'erp_owner'::regrole
+        UNION ALL
+        SELECT m.member, m.member::regrole::text || ' -> ' || p.chain,
+            p.usable AND coalesce((pg_catalog.to_jsonb(m) ->> 'set_option')::boolean
+                OR (pg_catalog.to_jsonb(m) ->> 'inherit_option')::boolean, true), p.depth + 1
+        FROM pg_catalog.pg_auth_members AS m
+        INNER JOIN path AS p ON m.roleid = p.member
+        WHERE p.depth < 16
+    )
+    SELECT
+        pg_catalog.string_agg(DISTINCT p.chain
+            || CASE WHEN p.usable THEN '' ELSE ' (ADMIN OPTION only)' END, '; ')
+            FILTER (WHERE NOT (p.depth = 1 AND NOT p.usable AND p.member = current_user::regrole)),
+        pg_catalog.bool_or(p.depth = 1 AND NOT p.usable AND p.member = current_user::regrole)
+    INTO v_paths, v_self_admin
+    FROM path AS p
+    INNER JOIN pg_catalog.pg_roles AS r ON r.oid = p.member
+    WHERE r.rolcanlogin;
+    IF v_paths IS NOT NULL THEN
+        RAISE WARNING 'erp.base: login role(s) keep a path to erp_owner and can rewrite the '
+            'audit trail: %', v_paths
+            USING HINT = 'Nothing should log in as the owner: REVOKE the membership named first '
+            'in each path (REVOKE erp_owner FROM <role>; for a group: REVOKE <group> FROM '
+            '<login>).';
+    END IF;
+    IF v_self_admin THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+        RAISE NOTICE 'erp.base: % keeps ADMIN OPTION on erp_owner (PostgreSQL 16+: it may grant '
+            'the role, which the next upgrade needs, but not act as it)', current_user;
+        PERFORM pg_catalog.set_config('client_min_messages', 'warning', true);
     END IF;
 END
 $erp_owner$;
+"""
+# Refusals before a first install writes anything (an upgrade is never refused here):
+# * a database that is not UTF-8: codes are compared after NFKC normalisation and case
+#   folding, which PostgreSQL does only in UTF-8 (in SQL_ASCII `MÜLLER` and `müller` differ);
+# * a second erp.base database on the cluster: the roles are cluster-wide, so a login of one
+#   could call the other's functions. Clusters whose databases are clones of one template (test
+#   clusters) say they accept that with the setting erp.allow_shared_roles = on.
+ALLOW_SHARED_ROLES = "erp.allow_shared_roles"
+INSTALL_CHECKS = """
+DO $erp_checks$
+DECLARE
+    v_installed boolean;
+    v_others text;
+BEGIN
+    IF pg_catalog.to_regclass('erp_meta.schema_migrations') IS NULL THEN
+        v_installed := false;
+    ELSE
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM erp_meta.schema_migrations'
+            ' WHERE filename = ''0001_roles_and_schemas.sql'')' INTO v_installed;
+    END IF;
+    IF v_installed THEN
+        RETURN;
+    END IF;
+    IF pg_catalog.current_setting('server_encoding') <> 'UTF8' THEN
+        RAISE EXCEPTION 'erp.base: database % has encoding %; erp.base needs UTF8',
+            pg_catalog.current_database(), pg_catalog.current_setting('server_encoding')
+            USING ERRCODE = 'ZE009',
+            DETAIL = 'Codes are compared after Unicode normalisation and case folding, which '
+            'PostgreSQL does only in UTF-8 databases.',
+            HINT = 'Install into a database made with: CREATE DATABASE erp ENCODING ''UTF8'' '
+            'LOCALE ''C.UTF-8'' TEMPLATE template0;';
+    END IF;
+    IF coalesce(pg_catalog.current_setting('erp.allow_shared_roles', true), '') = 'on'
+        OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'erp_owner') THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.string_agg(DISTINCT d.datname, ', ') INTO v_others
+    FROM pg_catalog.pg_shdepend AS s
+    INNER JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid
+    WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass
+        AND s.refobjid = 'erp_owner'::regrole AND s.deptype = 'o'
+        AND d.datname <> pg_catalog.current_database();
+    IF v_others IS NOT NULL THEN
+        RAISE EXCEPTION 'erp.base: already installed in database % of this cluster; '
+            'a second installation would share its roles', v_others
+            USING ERRCODE = 'ZE009',
+            DETAIL = 'The roles erp_owner, erp_app, erp_auditor, erp_admin and erp_replicator are '
+            'cluster-wide: a login granted erp_app for one database could call the functions of '
+            'the other.',
+            HINT = 'Install each erp.base database on a cluster of its own. To share the roles '
+            'on purpose (e.g. test databases cloned from one template), install with '
+            'PGOPTIONS=''-c erp.allow_shared_roles=on''.';
+    END IF;
+END
+$erp_checks$;
 """
 # CREATE PUBLICATION needs CREATE on the database, which erp_owner does not have: the
 # installing login creates it (it owns the audit table through its membership in erp_owner).
@@ -154,6 +273,29 @@ BEGIN
     END;
 END
 $erp_stats$;
+"""
+# The function phase revokes every grant and the files grant again: a grant that no file makes
+# any more is gone. Its EXECUTE grants before the phase are kept in a setting of the transaction
+# and compared afterwards, so the run names what it revoked (as it names dropped functions).
+GRANTS = """
+SELECT DISTINCT p.oid::regprocedure::text || ' from '
+    || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+FROM pg_catalog.pg_proc AS p
+CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) AS a
+WHERE p.pronamespace IN ('erp'::regnamespace, 'erp_meta'::regnamespace)
+    AND a.grantee <> p.proowner AND a.privilege_type = 'EXECUTE'
+"""
+GRANTS_BEFORE = f"""
+SELECT pg_catalog.set_config('erp.grants_before', coalesce(pg_catalog.string_agg(g.g, E'\\n'), ''),
+    true) AS erp_grants
+FROM ({GRANTS}) AS g (g)
+"""
+GRANTS_REVOKED = f"""
+SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
+    NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\\n')) AS b (g)
+WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL
+    AND b.g NOT IN ({GRANTS})
+ORDER BY b.g
 """
 MAINTAIN = "SELECT m.partition, m.action FROM erp.audit_maintain() AS m"
 REGENERATE = "SELECT erp_meta.regenerate_writers()"
@@ -362,8 +504,14 @@ def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR,
         _acquire_run_lock(conn, wait, log)
         try:
             if not dry_run:
-                with _as_installer(conn):  # erp_meta belongs to erp_owner once installed
-                    conn.execute(LEDGER_DDL)
+                try:
+                    with _as_installer(conn):  # erp_meta belongs to erp_owner once installed
+                        conn.execute(INSTALL_CHECKS)
+                        conn.execute(LEDGER_DDL)
+                except psycopg.Error as exc:  # a refusal (ZE009): its message says what to do
+                    if not (exc.sqlstate or "").startswith("ZE"):
+                        raise
+                    raise MigrationError(str(exc).strip()) from exc
             pending = _check_ledger(conn, sql_dir)
             if dry_run:
                 for migration in pending:
@@ -405,6 +553,7 @@ def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str 
         conn.execute(OWNER_GRANT)
         conn.execute("SET LOCAL check_function_bodies = off")
         conn.execute("SET LOCAL ROLE erp_owner")
+        conn.execute(GRANTS_BEFORE)
         conn.execute("SELECT erp_meta.function_phase_begin()")
         for path in function_files(sql_dir / "functions"):
             label = str(path.relative_to(sql_dir.parent))
@@ -418,6 +567,7 @@ def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str 
         conn.execute(REGENERATE)
         changes = conn.execute("SELECT * FROM erp_meta.function_phase_end(%s, %s)",
                                (__version__, functions_digest(sql_dir))).fetchall()
+        changes += [(grant, "revoked") for (grant,) in conn.execute(GRANTS_REVOKED)]
         conn.execute("RESET ROLE")
         conn.execute(OWNER_REVOKE)
     return changes
@@ -473,6 +623,8 @@ def bundle(sql_dir: Path = SQL_DIR) -> str:
         "-- one installer at a time (the runners take the same lock)",
         f"SELECT pg_catalog.pg_advisory_xact_lock({LOCK_KEY}) AS erp_locked \\gset",
         OWNER_GRANT.strip(),  # before the ledger: erp_meta belongs to erp_owner once installed
+        "-- a first install refuses a database that is not UTF-8 and a second erp.base database",
+        INSTALL_CHECKS.strip(),
         LEDGER_DDL.strip(),
         f"""DO $erp$
 DECLARE
@@ -522,6 +674,7 @@ $erp$;""",
         "-- ---- functions: exactly those of sql/functions, with exactly their grants",
         "SET check_function_bodies = off;",
         "SET ROLE erp_owner;",
+        GRANTS_BEFORE.strip() + " \\gset",
         "SELECT erp_meta.function_phase_begin() AS erp_begun \\gset",
     ]
     for path in function_files(sql_dir / "functions"):
@@ -532,6 +685,8 @@ $erp$;""",
         " coalesce(pg_catalog.string_agg(c.signature, ', ')"
         " FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped",
         f"FROM erp_meta.function_phase_end('{__version__}', '{digest}') AS c \\gset",
+        "SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '),"
+        f" ''), true) AS erp_revoked FROM ({GRANTS_REVOKED.strip()}) AS r (g) \\gset",
         "RESET ROLE;",
         "RESET check_function_bodies;",
         "-- ---- maintenance: partitions ahead, the publication, the owner role given back",
@@ -552,6 +707,7 @@ DO $erp$
 DECLARE
     v_applied text := pg_catalog.btrim(pg_catalog.current_setting('erp.applied'));
     v_dropped text := pg_catalog.current_setting('erp.dropped');
+    v_revoked text := pg_catalog.current_setting('erp.revoked');
     v_partitions text := pg_catalog.current_setting('erp.partitions');
 BEGIN
     IF v_applied = '' THEN
@@ -563,6 +719,10 @@ BEGIN
     IF v_dropped <> '' THEN
         RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %',
             v_dropped;
+    END IF;
+    IF v_revoked <> '' THEN
+        RAISE NOTICE 'erp.base {__version__}: revoked grants no file makes any more: EXECUTE on %',
+            v_revoked;
     END IF;
     IF v_partitions <> '' THEN
         RAISE NOTICE 'erp.base {__version__}: audit partitions: %', v_partitions;

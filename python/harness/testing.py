@@ -70,7 +70,9 @@ def create_template(server: Server, extensions: tuple[str, ...] = ("pgtap",)) ->
     janitor = server.janitor(name, as_template=True)
     janitor.init()
     url = server.url_for(name)
-    migrate.migrate(url, log=lambda *_: None)
+    # its clones are further erp.base databases on the server: say so (see INSTALL_CHECKS)
+    migrate.migrate(make_conninfo(url, options=f"-c {migrate.ALLOW_SHARED_ROLES}=on"),
+                    log=lambda *_: None)
     with psycopg.connect(url, autocommit=True) as conn:
         for ext in extensions:
             conn.execute(f"CREATE EXTENSION IF NOT EXISTS {ext}")

@@ -32,13 +32,15 @@ INSERT INTO grant_exceptions VALUES
 ('audit_month_digest', '{erp_admin}', 'installation-wide retention'),
 ('audit_month_export', '{erp_admin}', 'installation-wide retention'),
 ('audit_archive_record', '{erp_admin}', 'installation-wide retention'),
-('audit_purge', '{erp_admin}', 'installation-wide retention');
+('audit_purge', '{erp_admin}', 'installation-wide retention'),
+('audit_subscriber_ddl', '{erp_admin,erp_replicator}', 'the table a subscriber of erp_audit creates');
 -- Installation-wide functions: they act on the whole installation, not one tenant, and are the
 -- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
 -- objects ... the catalog test lists them by name").
 CREATE TEMP TABLE installation_wide (proname name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO installation_wide VALUES ('audit_maintain'), ('audit_partitions'), ('audit_month_digest'),
-('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants');
+('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'),
+('audit_subscriber_ddl');
 -- Internal functions that are SECURITY DEFINER on purpose: the deferred trigger of numbers at
 -- commit runs as whoever commits, so it switches to the owner like the public functions.
 CREATE TEMP TABLE internal_definers (proname name PRIMARY KEY) ON COMMIT DROP;
@@ -82,7 +84,7 @@ SELECT set_eq(
 );
 SELECT set_eq(
     $$SELECT f.signature, r.role FROM erp_functions AS f
-    CROSS JOIN (VALUES ('erp_app'::name), ('erp_auditor'), ('erp_admin')) AS r (role)
+    CROSS JOIN (VALUES ('erp_app'::name), ('erp_auditor'), ('erp_admin'), ('erp_replicator')) AS r (role)
     WHERE has_function_privilege(r.role, f.oid, 'EXECUTE')$$,
     $$SELECT g.signature, g.role FROM intended_grants AS g$$,
     'each role can execute exactly its intended functions'
@@ -156,7 +158,7 @@ SELECT is_empty(
 SELECT is_empty(
     $$SELECT f.signature, a.name FROM public_api AS f JOIN pg_proc AS p ON p.oid = f.oid
     CROSS JOIN LATERAL unnest(p.proargnames, coalesce(p.proargmodes, array_fill('i'::"char",
-        ARRAY[cardinality(p.proargnames)]))) AS a (name, mode)
+        ARRAY[coalesce(cardinality(p.proargnames), 0)]))) AS a (name, mode)
     WHERE a.mode IN ('i', 'b', 'v') AND a.name !~ '^p_'$$,
     'every argument of a public function is named p_<name>'
 );
@@ -191,29 +193,33 @@ SELECT is_empty(
 );
 SELECT is(
     (SELECT array_agg(r.rolname::text ORDER BY r.rolname) FROM pg_roles AS r
-    WHERE r.rolname IN ('erp_owner', 'erp_app', 'erp_auditor', 'erp_admin')
+    WHERE r.rolname IN ('erp_owner', 'erp_app', 'erp_auditor', 'erp_admin', 'erp_replicator')
         AND NOT r.rolcanlogin AND NOT r.rolsuper AND NOT r.rolbypassrls AND NOT r.rolcreaterole
-        AND NOT r.rolcreatedb),
-    ARRAY['erp_admin', 'erp_app', 'erp_auditor', 'erp_owner'],
-    'the four roles exist, are NOLOGIN, and are neither superuser nor BYPASSRLS'
+        AND NOT r.rolcreatedb AND NOT r.rolreplication),
+    ARRAY['erp_admin', 'erp_app', 'erp_auditor', 'erp_owner', 'erp_replicator'],
+    'the five roles exist, are NOLOGIN, and are neither superuser, BYPASSRLS nor REPLICATION'
 );
 SELECT set_eq(
     $$SELECT n.nspname::text, coalesce(a.grantee::regrole::text, 'PUBLIC'), a.privilege_type
     FROM pg_namespace AS n CROSS JOIN LATERAL aclexplode(n.nspacl) AS a
     WHERE n.nspname IN ('erp', 'erp_meta') AND a.grantee <> n.nspowner$$,
-    $$VALUES ('erp', 'erp_app', 'USAGE'), ('erp', 'erp_auditor', 'USAGE'), ('erp', 'erp_admin', 'USAGE')$$,
-    'schema privileges: USAGE on erp for the three application roles, nothing else for anyone'
+    $$VALUES ('erp', 'erp_app', 'USAGE'), ('erp', 'erp_auditor', 'USAGE'), ('erp', 'erp_admin', 'USAGE'),
+    ('erp', 'erp_replicator', 'USAGE')$$,
+    'schema privileges: USAGE on erp for the three application roles and erp_replicator, nothing else'
 );
 SELECT is_empty(
     $$SELECT c.oid::regclass, a.grantee, a.privilege_type FROM pg_class AS c
     CROSS JOIN LATERAL aclexplode(c.relacl) AS a
     WHERE c.relnamespace IN ('erp'::regnamespace, 'erp_meta'::regnamespace) AND a.grantee <> c.relowner
+        AND NOT (a.grantee = 'erp_replicator'::regrole AND a.privilege_type = 'SELECT'
+            AND c.oid IN (SELECT 'erp.erp_audit_events'::regclass UNION ALL
+                SELECT i.inhrelid FROM pg_inherits AS i WHERE i.inhparent = 'erp.erp_audit_events'::regclass))
     UNION ALL
     SELECT c.oid::regclass, a.grantee, a.privilege_type FROM pg_attribute AS att
     JOIN pg_class AS c ON c.oid = att.attrelid
     CROSS JOIN LATERAL aclexplode(att.attacl) AS a
     WHERE c.relnamespace IN ('erp'::regnamespace, 'erp_meta'::regnamespace)$$,
-    'no table, view, sequence or column privilege is granted to anyone'
+    'no table, view, sequence or column privilege is granted to anyone (but SELECT on the trail to erp_replicator)'
 );
 
 -- ===== row-level security ==================================================================
@@ -229,8 +235,11 @@ SELECT is_empty(
         AND NOT EXISTS (SELECT 1 FROM pg_policy AS p WHERE p.polrelid = c.oid)
     UNION ALL
     SELECT p.polrelid::regclass FROM pg_policy AS p JOIN pg_class AS c ON c.oid = p.polrelid
-    WHERE c.relnamespace = 'erp'::regnamespace AND p.polroles <> ARRAY['erp_owner'::regrole::oid]$$,
-    'every table has a policy, and every policy applies to erp_owner only'
+    WHERE c.relnamespace = 'erp'::regnamespace AND p.polroles <> ARRAY['erp_owner'::regrole::oid]
+        AND NOT (p.polroles = ARRAY['erp_replicator'::regrole::oid] AND p.polcmd = 'r'
+            AND c.oid IN (SELECT 'erp.erp_audit_events'::regclass UNION ALL
+                SELECT i.inhrelid FROM pg_inherits AS i WHERE i.inhparent = 'erp.erp_audit_events'::regclass))$$,
+    'every table has a policy, and every policy applies to erp_owner only (but the read policy of erp_replicator on the trail)'
 );
 
 -- ===== tenant_id leads every key ===========================================================

@@ -15,6 +15,32 @@ import pytest
 
 from harness import cluster, migrate, testing
 
+# The test cluster holds many erp.base databases (clones of one template, and databases that
+# tests install into): every connection the tests open, psql and pg_prove included, says it
+# accepts that the cluster-wide roles are shared (a first install refuses it otherwise). The
+# tests of that refusal override it on their own connection.
+os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c "
+                           f"{migrate.ALLOW_SHARED_ROLES}=on").strip()
+
+# the install, upgrade and contract tests: what CI runs on every supported major (PG_MAJOR)
+MAJORS_MODULES = {"test_bundle", "test_install_roles", "test_lifecycle", "test_migrate",
+                  "test_pgtap", "test_replication", "test_upgrade"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "majors: install, upgrade and contract tests, run on "
+                            "every supported PostgreSQL major (-m majors)")
+    if os.environ.get("PG_MAJOR"):
+        # pg_prove and the README's psql run the psql of that major, found on PATH
+        bindir = cluster.pg_bindir()
+        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in MAJORS_MODULES:
+            item.add_marker(pytest.mark.majors)
+
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[testing.Server]:

@@ -101,7 +101,8 @@ def erp_db(server: testing.Server) -> Iterator[str]:
 def apply(url: str, path: Path) -> tuple[str, list[str]]:
     """`psql -v ON_ERROR_STOP=1 -1 -f erp.sql` as the README writes it: stdout, and the
     NOTICE texts on stderr (any other stderr line fails)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    # the suite's PGOPTIONS stays: other erp.base databases share this test cluster's roles
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") or k == "PGOPTIONS"}
     env.pop("PSQLRC", None)
     done = subprocess.run([str(PSQL), "-v", "ON_ERROR_STOP=1", "-1", "-f", str(path), url],
                           capture_output=True, text=True, timeout=600, env=env)

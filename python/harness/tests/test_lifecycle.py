@@ -130,10 +130,22 @@ def test_module_functions_are_left_alone(empty_db, tmp_path):
 
 # ---- the migrating login is not left a member of erp_owner ---------------------------------------
 def _member(url: str, role: str) -> bool:
+    """A usable membership: on 16+ one with SET or INHERIT (an admin-only membership, which
+    PostgreSQL gives the creator of a role, lets it grant the role, not act as it)."""
     with psycopg.connect(url) as conn:
         return conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_auth_members WHERE roleid = 'erp_owner'::regrole"
-            " AND member = %s::regrole)", (role,)).fetchone()[0]
+            "SELECT EXISTS (SELECT 1 FROM pg_auth_members AS m WHERE roleid = 'erp_owner'::regrole"
+            " AND member = %s::regrole AND coalesce((to_jsonb(m) ->> 'set_option')::boolean"
+            " OR (to_jsonb(m) ->> 'inherit_option')::boolean, true))", (role,)).fetchone()[0]
+
+
+def createrole_login(su: psycopg.Connection, login: str) -> None:
+    """A CREATEROLE login; on PostgreSQL 16+ where the roles already exist (this cluster's
+    template made them), the one-time superuser grant the README's DBA section documents."""
+    su.execute(f'CREATE ROLE "{login}" LOGIN CREATEROLE')
+    if su.info.server_version >= 160000:
+        su.execute("GRANT erp_owner, erp_app, erp_auditor, erp_admin, erp_replicator"
+                   f' TO "{login}" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE')
 
 
 def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership(
@@ -141,7 +153,7 @@ def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership
     login = testing.unique_name("dba")
     dbname = testing.unique_name("erp_dbo")
     with psycopg.connect(server.url, autocommit=True) as su:
-        su.execute(f'CREATE ROLE "{login}" LOGIN CREATEROLE')
+        createrole_login(su, login)
         su.execute(f'CREATE DATABASE "{dbname}" OWNER "{login}"')
     url = make_conninfo(server.url_for(dbname), user=login)
     try:
@@ -169,7 +181,7 @@ def test_an_upgrade_removes_the_membership_an_earlier_install_left(server, tmp_p
     login = testing.unique_name("dba")
     dbname = testing.unique_name("erp_dbo")
     with psycopg.connect(server.url, autocommit=True) as su:
-        su.execute(f'CREATE ROLE "{login}" LOGIN CREATEROLE')
+        createrole_login(su, login)
         su.execute(f'CREATE DATABASE "{dbname}" OWNER "{login}"')
     url = make_conninfo(server.url_for(dbname), user=login)
     try:

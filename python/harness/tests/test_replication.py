@@ -1,9 +1,11 @@
 """The publication erp_audit streams the trail to a second PostgreSQL with built-in logical
 replication: a publisher cluster (wal_level = logical) with the module installed, a subscriber
-cluster with a plain erp.erp_audit_events table subscribed to erp_audit. Every public write
-function writes on the publisher; the subscriber ends up with exactly the committed events
-(same rows, each once, none of a rolled-back transaction), also after it was stopped while
-events kept coming and started again.
+cluster with the table erp.audit_subscriber_ddl() prints (the trail's key: a duplicate would
+stop it), subscribed to erp_audit as a least-privilege login (LOGIN REPLICATION, a member of
+erp_replicator; neither superuser nor BYPASSRLS). The initial copy brings the whole history
+written before the subscription; every public write function then writes on the publisher and
+the subscriber ends up with exactly the committed events (same rows, each once, none of a
+rolled-back transaction), also after it was stopped while events kept coming and started again.
 
 Both clusters are temporary (socket-only, their own folders) and stopped whatever happens."""
 
@@ -146,32 +148,40 @@ def test_the_publication_streams_every_committed_event_once(clusters):
     pub_url = pub.url("erp_pub")
     migrate.migrate(pub_url, log=lambda *_: None)
     with psycopg.connect(pub_url, autocommit=True) as c:
+        c.execute("CREATE ROLE erp_subscriber LOGIN REPLICATION IN ROLE erp_replicator")
+        role = c.execute("SELECT rolsuper, rolbypassrls FROM pg_roles"
+                         " WHERE rolname = 'erp_subscriber'").fetchone()
+        assert role == (False, False)
+        c.execute(DOC_SQL)
+        history, _ = write_everything(c, "0")  # written before anyone subscribes
+        assert count(pub_url) >= 30
+    with psycopg.connect(pub_url, autocommit=True) as c:
         publication = c.execute(
             "SELECT p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot,"
             " array(SELECT t.schemaname || '.' || t.tablename FROM pg_publication_tables AS t"
             "       WHERE t.pubname = p.pubname)"
             " FROM pg_publication AS p WHERE p.pubname = 'erp_audit'").fetchone()
         assert publication == (True, False, False, False, True, ["erp.erp_audit_events"])
-        c.execute(DOC_SQL)
-        columns = c.execute(
-            "SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)),"
-            " ', ' ORDER BY a.attnum) FROM pg_attribute AS a"
-            " WHERE a.attrelid = 'erp.erp_audit_events'::regclass AND a.attnum > 0"
-            " AND NOT a.attisdropped").fetchone()[0]
+    with psycopg.connect(make_conninfo(pub_url, user="erp_subscriber"), autocommit=True) as c:
+        ddl = ErpClient(c).audit_subscriber_ddl()
 
-    # the subscriber: a plain table with the same columns and no key, so that a duplicate
-    # would show as a second row
+    # the subscriber: the printed table (the trail's columns and key)
     with psycopg.connect(sub.url(), autocommit=True) as c:
         c.execute("CREATE DATABASE erp_copy")
     sub_url = sub.url("erp_copy")
     p = conninfo_to_dict(pub_url)
     publisher = make_conninfo(host=p["host"], port=p["port"], dbname="erp_pub",
-                              user=p["user"])
+                              user="erp_subscriber")
     with psycopg.connect(sub_url, autocommit=True) as c:
-        c.execute("CREATE SCHEMA erp")
-        c.execute(f"CREATE TABLE erp.erp_audit_events ({columns})")
+        c.execute(ddl)
         c.execute(f"CREATE SUBSCRIPTION erp_audit_copy CONNECTION '{publisher}'"
                   " PUBLICATION erp_audit")
+    # the initial copy: the whole history, through forced row-level security
+    expected = _rows(pub_url)
+    assert wait_for(sub_url, expected) == expected
+    with psycopg.connect(pub_url) as c:
+        walsenders = c.execute("SELECT usename FROM pg_stat_replication").fetchall()
+    assert walsenders == [("erp_subscriber",)]
 
     with psycopg.connect(pub_url, autocommit=True) as c:
         first, rolled_back = write_everything(c, "1")
@@ -252,5 +262,5 @@ def test_the_publication_streams_every_committed_event_once(clusters):
     assert len({r[0] for r in got}) == len(got)  # each event once
     assert got == expected
     tenants = {r[1] for r in got}
-    assert {first, second} <= tenants
+    assert {history, first, second} <= tenants
     assert not [r for r in got if r[7] == "repl-writer" and '"Rolled back' in r[8]]

@@ -35,6 +35,8 @@ BEGIN
             v_name || '_owner', p_partition);
         v_fixed := true;
     END IF;
+    -- subscribers read every partition (a separate helper, see _audit_replicator_policy.sql)
+    v_fixed := erp._audit_replicator_policy(p_partition) OR v_fixed;
     RETURN v_fixed;
 END
 $fn$;
