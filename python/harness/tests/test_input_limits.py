@@ -4,8 +4,9 @@
   byte length before any normalisation or case folding (the bound asserted is generous:
   timing belongs to the benchmarks; the time is printed);
 * codes refuse default-ignorable code points (Unicode 14.0 Default_Ignorable_Code_Point:
-  variation selectors, U+034F, Hangul fillers, tags), which display as nothing; names keep
-  them, and code keys do not change;
+  variation selectors, U+034F, Hangul fillers, tags), which display as nothing, in every writer
+  (the validators, and check constraints for the generic writers); names keep them, and code
+  keys do not change;
 * the writer generator resolves domains, arrays and ranges to what they are made of: a domain
   over float8, a tstzrange, a daterange, a domain over timestamptz are refused (ZE003);
 * an audit event whose id is beyond the last partition bound stays in the default partition,
@@ -122,14 +123,26 @@ def test_codes_refuse_characters_that_display_as_nothing(conn, erp):
         for label, call in cases.items():
             exc = refused(conn, call, f"{label} with U+{cp:04X}")
             assert exc.detail.startswith(f"U+{cp:04X} at character "), exc.detail
+    # the generic writers check the table's constraints (migration 0012) and name the field
+    category = erp.uom_category_create("LEN", "Length")["id"]
+    for cp in IGNORABLE:
+        exc = refused(conn, lambda: erp.atomic_insert_with_audit(
+            "erp.base.uom_category", {"code": f"LOOK{chr(cp)}", "name": "Look"}), f"generic insert U+{cp:04X}")
+        assert "code" in exc.message
+        refused(conn, lambda: erp.atomic_update_with_audit(
+            "erp.base.uom_category", category, {"code": f"LEN{chr(cp)}"}), f"generic update U+{cp:04X}")
     # the same codes without them, and names with them, are fine
     assert erp.partner_create("LOOK", "Tea \u2615\ufe0f")["name"] == "Tea \u2615\ufe0f"
     assert erp.product_create("LOOK", "Coffee \u2615\ufe0f", kg["id"])["sku"] == "LOOK"
+    with pytest.raises(psycopg.Error) as caught:  # the last line, also for the table's owner
+        conn.execute("UPDATE erp.erp_partners SET code = code || chr(65039)")
+    assert caught.value.sqlstate == "23514"
+
     assert erp.uom_category_create("Ｌook", "Look")["code_key"] == "look"
     # refusing them changes no key
     assert conn.execute(
         "SELECT code, code_key FROM erp.erp_uoms UNION ALL SELECT code, code_key FROM erp.erp_uom_categories"
-        " WHERE code <> 'Ｌook' ORDER BY 1").fetchall() == keys_before
+        " WHERE code NOT IN ('Ｌook', 'LEN') ORDER BY 1").fetchall() == keys_before
     assert conn.execute("SELECT erp._code_key(%s)", ("STRAẞE",)).fetchone()[0] == "strasse"
 
 

@@ -12,8 +12,9 @@ DECLARE
 BEGIN
     PERFORM erp._text_check(p_what, p_value, p_max, p_required);
     IF p_value IS NOT NULL AND erp._has_ignorable(p_value) THEN
-        -- the first one, for the DETAIL (same class as erp._has_ignorable)
-        v_char := pg_catalog.substring(p_value, '[\u00AD\u034F\u061C\u115F-\u1160\u17B4-\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF0-\uFFF8\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0000-\U000E0FFF]');
+        -- the first one, for the DETAIL (a refused value has at most p_max characters)
+        v_char := (SELECT c.ch FROM pg_catalog.regexp_split_to_table(p_value, '') WITH ORDINALITY AS c (ch, n)
+            WHERE erp._has_ignorable(c.ch) ORDER BY c.n LIMIT 1);
         RAISE EXCEPTION '% contains characters that display as nothing: %', p_what, erp._clip(p_value, 40)
             USING ERRCODE = 'ZE003',
             DETAIL = pg_catalog.format('U+%s at character %s',
