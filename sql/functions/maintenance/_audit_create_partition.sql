@@ -2,7 +2,11 @@
 -- and ATTACHed (SHARE UPDATE EXCLUSIVE on the trail: writers go on) rather than CREATE TABLE
 -- ... PARTITION OF (ACCESS EXCLUSIVE); the CHECK on its range spares ATTACH a scan. The
 -- default partition is kept empty, so the scan ATTACH makes of it finds nothing.
-CREATE OR REPLACE FUNCTION erp._audit_create_partition(p_month date) RETURNS text
+-- p_from (the detached default partition, when it is drained): its events of the month are
+-- copied into the table while it is still a plain table, before ATTACH. Rows written there
+-- are not published (the publication erp_audit sees only the trail and its attached
+-- partitions), so a subscriber that already received them never receives them twice.
+CREATE OR REPLACE FUNCTION erp._audit_create_partition(p_month date, p_from regclass DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql
 AS $fn$
 DECLARE
@@ -20,10 +24,14 @@ BEGIN
     PERFORM erp._audit_protect(pg_catalog.format('erp.%I', v_name)::regclass);
     EXECUTE pg_catalog.format('COMMENT ON TABLE erp.%I IS %L', v_name,
         pg_catalog.format('Audit events of %s (UTC), ids %s .. %s', pg_catalog.to_char(v_month, 'YYYY-MM'), v_lo, v_hi));
+    IF p_from IS NOT NULL THEN
+        EXECUTE pg_catalog.format('INSERT INTO erp.%I SELECT d.* FROM %s AS d WHERE d.id >= $1 AND d.id < $2',
+            v_name, p_from) USING v_lo, v_hi;
+    END IF;
     EXECUTE pg_catalog.format('ALTER TABLE erp.erp_audit_events ATTACH PARTITION erp.%I FOR VALUES FROM (%L) TO (%L)',
         v_name, v_lo, v_hi);
     RETURN 'erp.' || v_name;
 END
 $fn$;
-COMMENT ON FUNCTION erp._audit_create_partition(date) IS
-    'Creates, protects and attaches the audit partition of one UTC month; returns its name.';
+COMMENT ON FUNCTION erp._audit_create_partition(date, regclass) IS
+    'Creates, protects and attaches the audit partition of one UTC month (with the events of p_from in it, unpublished); returns its name.';

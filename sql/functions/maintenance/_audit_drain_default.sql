@@ -1,7 +1,11 @@
 -- Empties the default partition of the audit trail: detaches it (a moment of ACCESS EXCLUSIVE
--- on the trail), creates the months its events belong to, re-inserts the events through the
--- parent (ids, transaction ids and writers kept; INSERT only, no row is updated or deleted),
--- drops the detached table and attaches a new, empty, protected default partition.
+-- on the trail), creates the months its events belong to with their events copied in before
+-- each month is attached (erp._audit_create_partition's p_from: ids, transaction ids and
+-- writers kept; INSERT only, no row is updated or deleted), and replaces it with a new,
+-- protected default partition. No event goes through the trail again: the publication
+-- erp_audit already sent each of them once, when it landed in the default partition.
+-- Events no partition can hold (an id at or beyond the last representable bound, year 10889)
+-- are copied into the new default partition, where erp.audit_maintain names them.
 CREATE OR REPLACE FUNCTION erp._audit_drain_default()
 RETURNS TABLE (partition text, action text)
 LANGUAGE plpgsql
@@ -9,27 +13,32 @@ AS $fn$
 DECLARE
     v_month date;
     v_moved bigint;
+    v_kept erp.erp_audit_events[];
 BEGIN
     ALTER TABLE erp.erp_audit_events DETACH PARTITION erp.erp_audit_events_default;
-    -- detached, the old default is a plain table of the same name until it is dropped below
+    -- detached, the old default is a plain table of the same name until it is dropped below;
+    -- its rows are exactly those whose month had no partition
     FOR v_month IN
-        SELECT DISTINCT erp._audit_month(d.id) FROM erp.erp_audit_events_default AS d ORDER BY 1
+        SELECT DISTINCT erp._audit_month(d.id) FROM erp.erp_audit_events_default AS d
+        WHERE d.id < erp._audit_bound((erp._audit_month(d.id) + interval '1 month')::date)
+        ORDER BY 1
     LOOP
-        IF NOT EXISTS (
-            SELECT 1 FROM erp._audit_partition_list() AS p
-            WHERE erp._audit_bound(v_month) >= coalesce(p.lo, erp._audit_bound(v_month))
-                AND erp._audit_bound(v_month) < p.hi
-        ) THEN
-            partition := erp._audit_create_partition(v_month);
-            action := 'created';
-            RETURN NEXT;
-        END IF;
+        partition := erp._audit_create_partition(v_month, 'erp.erp_audit_events_default'::regclass);
+        action := 'created';
+        RETURN NEXT;
     END LOOP;
-    INSERT INTO erp.erp_audit_events SELECT d.* FROM erp.erp_audit_events_default AS d;
-    GET DIAGNOSTICS v_moved = ROW_COUNT;
+    -- the events no partition can hold, kept aside while the old default is replaced (few:
+    -- erp.audit_maintain drains only when some event can be moved)
+    v_kept := ARRAY(
+        SELECT ROW(d.*)::erp.erp_audit_events FROM erp.erp_audit_events_default AS d
+        WHERE d.id >= erp._audit_bound((erp._audit_month(d.id) + interval '1 month')::date)
+        ORDER BY d.id
+    );
+    SELECT count(*) - pg_catalog.cardinality(v_kept) INTO v_moved FROM erp.erp_audit_events_default;
     DROP TABLE erp.erp_audit_events_default;
     CREATE TABLE erp.erp_audit_events_default (LIKE erp.erp_audit_events INCLUDING DEFAULTS
         INCLUDING CONSTRAINTS INCLUDING INDEXES);
+    INSERT INTO erp.erp_audit_events_default SELECT k.* FROM pg_catalog.unnest(v_kept) AS k;
     PERFORM erp._audit_protect('erp.erp_audit_events_default'::regclass);
     COMMENT ON TABLE erp.erp_audit_events_default IS
         'Events outside every monthly partition; kept empty by erp.audit_maintain().';
@@ -40,4 +49,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp._audit_drain_default() IS
-    'Moves the events of the default audit partition into their months (INSERT only) and replaces it with an empty one.';
+    'Moves the events of the default audit partition into their months (INSERT only, unpublished) and replaces it.';

@@ -2,8 +2,9 @@
 -- generation expression, whether an index covers it (directly or through a generated column
 -- computed from it), and the JSON kind that decides how values are checked and converted:
 --   text uuid boolean numeric int date timestamptz timestamp jsonb | other
--- Types whose text or JSON form depends on session settings (float, money, interval) are
--- refused: audited values must mean the same in every session.
+-- Types whose text or JSON form depends on session settings (float, money, interval; a
+-- timestamptz that is not a plain timestamptz column; ranges of dates and times) are refused,
+-- also behind a domain, an array or a range: audited values must mean the same in every session.
 CREATE OR REPLACE FUNCTION erp_meta._columns(p_table regclass)
 RETURNS TABLE (
     attnum smallint, name text, type_sql text, typmod integer, not_null boolean, generated boolean,
@@ -15,16 +16,38 @@ AS $fn$
 DECLARE
     v_bad text;
 BEGIN
-    SELECT string_agg(format('%s (%s)', a.attname, format_type(a.atttypid, a.atttypmod)), ', ')
+    -- every type a column's value is made of: a domain's base type, an array's element type, a
+    -- range's or multirange's subtype, recursively (a domain over float8 is still a float).
+    -- Refused: float, money and interval anywhere; timestamptz inside an array, a range or a
+    -- multirange (JSON renders it in the session's zone) or behind a domain (not rendered as
+    -- UTC); date and timestamp inside a range or multirange (their text follows DateStyle).
+    WITH RECURSIVE parts (attname, typid, top, in_array, in_range) AS (
+        SELECT a.attname, a.atttypid, a.atttypid, false, false
+        FROM pg_attribute AS a
+        WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
+        UNION ALL
+        SELECT p.attname, n.typid, p.top, p.in_array OR n.is_array, p.in_range OR n.is_range
+        FROM parts AS p
+        INNER JOIN pg_type AS t ON t.oid = p.typid
+        CROSS JOIN LATERAL (
+            SELECT t.typbasetype AS typid, false AS is_array, false AS is_range WHERE t.typtype = 'd'
+            UNION ALL SELECT t.typelem, true, false WHERE t.typcategory = 'A' AND t.typelem <> 0
+            UNION ALL SELECT r.rngsubtype, false, true FROM pg_range AS r
+            WHERE t.typtype = 'r' AND r.rngtypid = t.oid
+            UNION ALL SELECT r.rngsubtype, false, true FROM pg_range AS r
+            WHERE t.typtype = 'm' AND r.rngmultitypid = t.oid
+        ) AS n
+    )
+    SELECT string_agg(DISTINCT format('%s (%s)', quote_ident(p.attname), format_type(p.top, NULL)), ', ')
     INTO v_bad
-    FROM pg_attribute AS a
-    WHERE a.attrelid = p_table AND a.attnum > 0 AND NOT a.attisdropped
-        AND a.atttypid IN ('float4'::regtype, 'float8'::regtype, 'money'::regtype, 'interval'::regtype,
-            'float4[]'::regtype, 'float8[]'::regtype, 'interval[]'::regtype, 'timestamptz[]'::regtype);
+    FROM parts AS p
+    WHERE p.typid IN ('float4'::regtype, 'float8'::regtype, 'money'::regtype, 'interval'::regtype)
+        OR (p.typid = 'timestamptz'::regtype AND p.typid <> p.top)
+        OR (p.typid IN ('date'::regtype, 'timestamp'::regtype) AND p.in_range);
     IF v_bad IS NOT NULL THEN
         RAISE EXCEPTION 'entity table % has columns whose text depends on session settings: %', p_table, v_bad
-            USING ERRCODE = 'ZE003', HINT = 'Use numeric instead of float or money, and two timestamps or a '
-            'numeric number of seconds instead of interval.';
+            USING ERRCODE = 'ZE003', HINT = 'Use numeric instead of float or money, two timestamptz columns instead '
+            'of a range of times or an interval, and timestamptz itself rather than a domain or array of it.';
     END IF;
     RETURN QUERY
     SELECT a.attnum, a.attname::text, format_type(a.atttypid, a.atttypmod), a.atttypmod, a.attnotnull,

@@ -3,8 +3,8 @@ CREATE OR REPLACE FUNCTION erp._partner_validate(p_row erp.erp_partners) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF NOT erp._text_ok(p_row.code, 100, true) THEN
-        PERFORM erp._text_check('partner code', p_row.code, 100, true);
+    IF NOT erp._code_ok(p_row.code, 100, true) THEN
+        PERFORM erp._code_check('partner code', p_row.code, 100, true);
     END IF;
     IF NOT erp._text_ok(p_row.name, 500, true) THEN
         PERFORM erp._text_check('partner name', p_row.name, 500, true);
@@ -21,8 +21,8 @@ BEGIN
         RAISE EXCEPTION 'invalid phone number %', erp._clip(p_row.phone, 60)
             USING ERRCODE = 'ZE003', HINT = 'At most 50 characters, or NULL for none.';
     END IF;
-    IF NOT erp._text_ok(p_row.tax_id, 100, false) THEN
-        PERFORM erp._text_check('tax id', p_row.tax_id, 100, false);
+    IF NOT erp._code_ok(p_row.tax_id, 100, false) THEN
+        PERFORM erp._code_check('tax id', p_row.tax_id, 100, false);
     END IF;
     IF p_row.address IS NULL OR jsonb_typeof(p_row.address) <> 'object' THEN
         RAISE EXCEPTION 'partner address must be a JSON object'

@@ -3,8 +3,8 @@ CREATE OR REPLACE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF NOT erp._text_ok(p_row.sku, 100, true) THEN
-        PERFORM erp._text_check('product SKU', p_row.sku, 100, true);
+    IF NOT erp._code_ok(p_row.sku, 100, true) THEN
+        PERFORM erp._code_check('product SKU', p_row.sku, 100, true);
     END IF;
     IF NOT erp._text_ok(p_row.name, 500, true) THEN
         PERFORM erp._text_check('product name', p_row.name, 500, true);
@@ -23,8 +23,8 @@ BEGIN
             erp._clip(p_row.list_price::text, 30)
             USING ERRCODE = 'ZE003';
     END IF;
-    IF NOT erp._text_ok(p_row.barcode, 100, false) THEN
-        PERFORM erp._text_check('product barcode', p_row.barcode, 100, false);
+    IF NOT erp._code_ok(p_row.barcode, 100, false) THEN
+        PERFORM erp._code_check('product barcode', p_row.barcode, 100, false);
     END IF;
 END
 $fn$;

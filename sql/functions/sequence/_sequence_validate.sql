@@ -8,8 +8,8 @@ AS $fn$
 DECLARE
     v_text text;
 BEGIN
-    IF NOT erp._text_ok(p_row.code, 100, true) THEN
-        PERFORM erp._text_check('sequence code', p_row.code, 100, true);
+    IF NOT erp._code_ok(p_row.code, 100, true) THEN
+        PERFORM erp._code_check('sequence code', p_row.code, 100, true);
     END IF;
     IF NOT erp._text_ok(p_row.name, 500, true) THEN
         PERFORM erp._text_check('sequence name', p_row.name, 500, true);
