@@ -72,8 +72,8 @@ ROWS_SQL = """
 SELECT f.position, f.created_at, f.id, f.entity_type, f.entity_id, f.event_type,
     f.entity_version, f.actor_user_id, f.actor_type, f.trace_id, f.payload::text,
     f.changes::text, f.db_user, f.xact_id::text
-FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) AS f
-ORDER BY f.xact_id, f.id
+FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) WITH ORDINALITY AS f
+ORDER BY f.ordinality
 """
 ROW_COLUMNS = ("tenant_id", "position", "created_at", "id", "entity_type", "entity_id",
                "event_type", "entity_version", "actor_user_id", "actor_type", "trace_id",
@@ -86,7 +86,6 @@ FROM (
     SELECT %(tenant)s::uuid AS tenant_id, f.*
     FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) AS f
 ) AS x
-ORDER BY x.xact_id, x.id
 """
 
 PROBE_SQL = """

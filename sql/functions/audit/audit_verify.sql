@@ -25,8 +25,16 @@ AS $fn$
 DECLARE
     v_entity erp_meta.entity_types;
     v_table regclass;
+    -- the purge boundary: the latest month this tenant's own purged events name (the ledger
+    -- erp_meta.audit_purges alone proves nothing: a row in it does not excuse a missing event)
     v_boundary timestamptz := (
-        SELECT (max(p.month) + interval '1 month') AT TIME ZONE 'UTC' FROM erp_meta.audit_purges AS p
+        SELECT (max(to_date(m.month, 'YYYY-MM')) + interval '1 month') AT TIME ZONE 'UTC'
+        FROM erp.erp_audit_events AS e
+        CROSS JOIN LATERAL jsonb_array_elements_text(e.payload -> 'months') AS m (month)
+        WHERE e.tenant_id = p_tenant_id AND e.entity_type = 'erp.base.audit' AND e.entity_id = p_tenant_id
+            AND e.event_type = 'erp.base.audit.purged' AND jsonb_typeof(e.payload -> 'months') = 'array'
+            AND m.month ~ '^[0-9]{4}-[0-9]{2}$'
+            AND EXISTS (SELECT 1 FROM erp_meta.audit_purges AS p WHERE p.month = to_date(m.month, 'YYYY-MM'))
     );
     v_row_diff text;
     v_replay_diff text;

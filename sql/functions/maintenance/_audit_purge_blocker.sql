@@ -39,7 +39,8 @@ BEGIN
     SELECT e.tenant_id INTO v_tenant FROM erp.erp_audit_events AS e
     LEFT JOIN erp.erp_audit_seal_heads AS h ON h.tenant_id = e.tenant_id
     WHERE e.id >= coalesce(p_lo, '00000000-0000-0000-0000-000000000000'::uuid) AND e.id < p_hi
-        AND (h.tenant_id IS NULL OR (e.xact_id, e.id) > (h.through_xact, h.through_id))
+        AND (h.tenant_id IS NULL
+            OR (erp._audit_era(e.id), e.xact_id, e.id) > (h.through_era, h.through_xact, h.through_id))
     LIMIT 1;
     IF v_tenant IS NOT NULL THEN
         RETURN format('events of tenant %s in it are not sealed yet (erp.audit_seal)', v_tenant);
