@@ -495,3 +495,73 @@ def test_refusals_of_the_database_are_one_line(dsn, conn):
     current = dt.datetime.now(UTC).strftime("%Y-%m")
     refused = one_line_error(audit(dsn, "purge", "--month", current))
     assert "[ZE009]" in refused and "current month" in refused
+
+
+# ---- refusals of archive and purge that protect the evidence -----------------------------------
+def archive_count(conn: psycopg.Connection) -> tuple[int, int]:
+    return conn.execute("SELECT (SELECT count(*) FROM erp_meta.audit_archives),"
+                        " (SELECT count(*) FROM erp.erp_audit_events"
+                        "  WHERE event_type = 'erp.base.audit.archived')").fetchone()
+
+
+@pytest.mark.parametrize("which", ["current", "next", "unpartitioned"])
+def test_archive_record_refuses_a_month_not_over_or_without_partition(conn, trail, which):
+    today = dt.datetime.now(UTC).date().replace(day=1)
+    month = {"current": today, "next": (today + dt.timedelta(days=32)).replace(day=1),
+             "unpartitioned": dt.date(2014, 1, 1)}[which]
+    events, sha = digest(conn, month)
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT erp.audit_archive_record(NULL, 'SYSTEM', 't', %s, %s, %s,"
+                     " '/backup/x.jsonl.gz')", (month, events, sha))
+    assert info.value.sqlstate == "ZE009"
+    assert archive_count(conn) == (0, 0)
+
+
+def test_purge_checks_after_the_lock_a_writer_that_commits_meanwhile(conn, dsn, trail, tmp_path):
+    """A transaction that writes into the month before the purge and commits while the purge
+    waits: the purge sees its event once it has the lock, and refuses (the month changed since
+    its archive, and the event is not sealed)."""
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    writer = psycopg.connect(dsn)
+    late = insert_old(writer, trail.a, dt.datetime(2015, 3, 30, tzinfo=UTC))  # open, uncommitted
+    outcome: dict = {}
+
+    def purge() -> None:
+        with psycopg.connect(dsn, autocommit=True) as c:
+            try:
+                outcome["rows"] = c.execute(
+                    "SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')").fetchall()
+            except psycopg.Error as exc:
+                outcome["error"] = exc
+
+    thread = threading.Thread(target=purge)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive()  # waiting for the writer's lock
+    writer.commit()
+    writer.close()
+    thread.join(60)
+    assert "rows" not in outcome
+    # its event changed the archived month (and is not sealed): seen once the lock is held
+    assert outcome["error"].sqlstate == "ZE009" and "9 now" in str(outcome["error"])
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events WHERE id = %s", (late,)).fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
+
+
+def test_purge_refuses_while_a_writer_keeps_its_transaction_open(conn, dsn, trail, tmp_path):
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    with psycopg.connect(dsn) as writer:
+        insert_old(writer, trail.a, dt.datetime(2015, 3, 30, tzinfo=UTC))
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')")
+        assert info.value.sqlstate == "ZE009" and "still writes" in str(info.value)
+        writer.rollback()
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events"
+                        " WHERE event_type = 'erp.base.audit.purged'").fetchone()[0] == 0
