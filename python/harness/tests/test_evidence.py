@@ -11,7 +11,8 @@
   when the chain does not contain a head handed out earlier (a re-sealed chain), and a
   malformed head is ZE003.
 * An event whose xact_id lies beyond the transaction counter (written with a forged xact_id)
-  is reported by seal verification (``restore_not_recorded``), feed and seal refuse (ZE009).
+  is reported by seal verification and audit_verify (``restore_not_recorded``); feed and seal
+  refuse (ZE009).
 """
 
 from __future__ import annotations
@@ -136,6 +137,9 @@ def test_an_event_beyond_the_transaction_counter_is_reported_not_ignored(conn):
     found = conn.execute("SELECT problem, detail ->> 'first_event' FROM erp.audit_seal_verify(%s)",
                          (tenant,)).fetchall()
     assert found == [("restore_not_recorded", str(forged))]
+    found = conn.execute("SELECT entity_type, problem, detail ->> 'first_event' FROM erp.audit_verify(%s)"
+                         " WHERE problem = 'restore_not_recorded'", (tenant,)).fetchall()
+    assert found == [("erp.base.audit", "restore_not_recorded", str(forged))]
     for call in ("SELECT * FROM erp.audit_feed(%s)", "SELECT * FROM erp.audit_seal(%s)"):
         with pytest.raises(psycopg.Error) as info:
             conn.execute(call, (tenant,))

@@ -11,6 +11,8 @@
 --   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
 --                      changes.old that is not the previous snapshot's value
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
+--   restore_not_recorded  events beyond the transaction counter: a logical restore that
+--                      erp.audit_restored() did not record, or a forged xact_id (one row)
 -- Values are compared typed, not as text, so the writer's or the reader's TimeZone, DateStyle or
 -- number format changes nothing. Only stored columns are compared (generated ones are derived),
 -- and only those both sides know: a column added by a later migration must hold its default or
@@ -146,6 +148,8 @@ BEGIN
             $q$, v_table, v_snapshot, v_row_diff, v_replay_diff, v_old_diff)
         USING p_tenant_id, v_entity.entity_type, v_boundary;
     END LOOP;
+    -- events it cannot place: beyond the transaction counter (restore_not_recorded)
+    RETURN QUERY SELECT * FROM erp._audit_unplaced(p_tenant_id);
     RETURN QUERY SELECT * FROM erp._sequence_verify(p_tenant_id, v_boundary);
 END
 $fn$;
