@@ -565,3 +565,35 @@ def test_purge_refuses_while_a_writer_keeps_its_transaction_open(conn, dsn, trai
     assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM erp.erp_audit_events"
                         " WHERE event_type = 'erp.base.audit.purged'").fetchone()[0] == 0
+
+
+# ---- the witness: seal-head, seal-verify --expected-head, heads in the manifest ----------------
+def test_seal_head_witness_file_and_manifest(conn, dsn, trail, tmp_path):
+    assert audit(dsn, "seal").returncode == 0
+    heads_file = tmp_path / "heads.json"
+    result = audit(dsn, "seal-head", "--out", str(heads_file))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(heads_file.read_text())
+    stored = {str(t): (b, h) for t, b, h in conn.execute(
+        "SELECT tenant_id, block_no, hash FROM erp.erp_audit_seal_heads")}
+    assert doc["format"] == "erp.base seal heads"
+    assert {x["tenant_id"]: (x["block_no"], x["hash"]) for x in doc["heads"]} == stored
+    printed = json.loads(audit(dsn, "seal-head", "--tenant", str(trail.a)).stdout)
+    assert [x["tenant_id"] for x in printed["heads"]] == [str(trail.a)]
+
+    # every archive manifest (and the file's header) carries the heads
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    manifest = tmp_path / "erp-audit-2015-03.manifest.json"
+    in_manifest = json.loads(manifest.read_text())["header"]["seal_heads"]
+    assert {x["tenant_id"]: (x["block_no"], x["hash"]) for x in in_manifest} == stored
+
+    for witness in (heads_file, manifest):
+        ok = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", str(witness))
+        assert ok.returncode == 0 and "expected head" in ok.stdout, ok.stdout + ok.stderr
+    block, hash_ = stored[str(trail.a)]
+    assert audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head",
+                 f"{block}:{hash_}").returncode == 0
+    wrong = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", f"{block}:{'0' * 64}")
+    assert wrong.returncode == 1 and "witness_mismatch" in wrong.stdout
+    bad = one_line_error(audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", "nonsense"))
+    assert "--expected-head" in bad
