@@ -20,7 +20,9 @@ seal-verify  ``erp.audit_seal_verify`` and ``erp.audit_seal_head`` of one tenant
 seal-head    every tenant's seal head (or one's) as a JSON document (``--out FILE`` writes it
              to a file): the witness to hand to an auditor, a ticket or a notary.
 import       load an archive into this database (see :func:`import_archive`): for restores
-             into a scratch database, never into the production trail.
+             into a scratch database, never into the production trail. ``--against URL``: the
+             database that archived it (default: this one), whose archive record and seal
+             the file must match.
 """
 
 from __future__ import annotations
@@ -399,7 +401,23 @@ IMPORT_SQL = (  # LATERAL: one jsonb_populate_record per line, not one per colum
 )
 
 
-def import_archive(url: str, path: Path, err: Console | None = None
+ARCHIVE_CHECK_SQL = ("SELECT c.problem, c.detail FROM erp.audit_archive_check(%s, %s, %s) AS c "
+                     "ORDER BY c.problem")
+
+
+def check_against(url: str, month: dt.date, events: int, sha256: str) -> tuple[list[str], list[str]]:
+    """An archive's count and digest against the database that archived it
+    (``erp.audit_archive_check``): ``(problems, warnings)``. A month not (fully) sealed is a
+    warning when its recorded digest matches: then only the record vouches for the file."""
+    with _connect(url) as conn:
+        rows = _call(conn, ARCHIVE_CHECK_SQL, (month, events, sha256))
+    problems = [f"{p} {json.dumps(d, default=str)}" for p, d in rows if p != "not_sealed"]
+    warnings = [f"{d['sealed']} of its {d['events']} event(s) are sealed: checked against the "
+                "recorded digest only" for p, d in rows if p == "not_sealed"]
+    return problems, warnings
+
+
+def import_archive(url: str, path: Path, err: Console | None = None, against: str | None = None
                    ) -> tuple[archive.ArchiveCheck, int, str, list[tuple[str, str]]]:
     """Loads an archive into ``url``'s ``erp.erp_audit_events``: FOR RESTORES INTO A SCRATCH
     DATABASE (a superuser or the owner; the trail accepts INSERT only, and these events keep
@@ -407,8 +425,11 @@ def import_archive(url: str, path: Path, err: Console | None = None
     count and checksum against the manifest next to it, if any); nothing is inserted when it
     does not match. The events go in through ``jsonb_populate_record(NULL::erp.erp_audit_events,
     line::jsonb)`` in one transaction; then ``erp.audit_maintain()`` moves those that landed in
-    the default partition into their month. Returns the file's check, and the month's events,
-    digest in this database and what maintenance did."""
+    the default partition into their month. Before anything is inserted the file's count and
+    digest are checked against the database that archived it (``against``, default ``url``):
+    its archive record of the month and the seal chains (``erp.audit_archive_check``), so a
+    changed file with a recomputed manifest is refused. Returns the file's check, and the
+    month's events, digest in this database and what maintenance did."""
     path = Path(path)
     with archive.open_archive(path) as (header, _):
         month = archive.parse_month(header["month"])
@@ -430,6 +451,14 @@ def import_archive(url: str, path: Path, err: Console | None = None
                     progress.advance(task)
 
                 check = archive.verify_archive(path, on_line=load)
+            # the file against what the archiving database recorded and sealed, before any insert
+            problems, warnings = check_against(against or url, month, check.events, check.sha256)
+            if problems:
+                raise archive.ArchiveError(f"{path}: not the archive recorded and sealed for "
+                                           f"{archive.month_text(month)}: " + "; ".join(problems))
+            for warning in warnings:
+                (err or Console(stderr=True)).print(f"warning: {archive.month_text(month)}: {warning}",
+                                                    highlight=False, markup=False, soft_wrap=True)
             conn.execute(IMPORT_SQL)
             conn.commit()
         except psycopg.Error as exc:
@@ -448,7 +477,7 @@ def cmd_import(url: str, args: argparse.Namespace, out: Console, err: Console) -
     if not path.is_file():
         raise UsageError(f"--file: {path} is not a file")
     try:
-        check, events, sha256, maintained = import_archive(url, path, err)
+        check, events, sha256, maintained = import_archive(url, path, err, against=args.against)
     except archive.ArchiveError as exc:
         return _err(err, f"{exc}; nothing imported")
     label = check.header["month"]

@@ -300,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
           python -m harness audit seal-verify --tenant 0190a5e2-...
           python -m harness audit seal-head --out heads-2026-12-07.json   the witness
           python -m harness audit seal-verify --tenant 0190a5e2-... --expected-head heads-2026-12-07.json
-          python -m harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz
+          python -m harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz \\
+              --database-url postgresql:///scratch --against postgresql:///erp
         """)
     p.add_argument("action", choices=["partitions", "maintain", "archive", "purge", "seal",
                                       "seal-verify", "seal-head", "import"],
@@ -311,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seal-verify: a head kept outside (<block_no>:<hash>, or a file with it)")
     p.add_argument("--file", metavar="FILE", help="an archive file (import: into this database)")
     p.add_argument("--tenant", metavar="UUID", help="one tenant (seal, seal-verify, seal-head)")
+    p.add_argument("--against", metavar="URL",
+                   help="import: the database that archived the file (its record and seal are checked)")
     p.add_argument("--every", type=float, metavar="S",
                    help="seal: repeat every S seconds until interrupted")
     p.add_argument("--trace-id", default=None, metavar="ID",

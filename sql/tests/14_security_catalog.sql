@@ -33,13 +33,15 @@ INSERT INTO grant_exceptions VALUES
 ('audit_month_export', '{erp_admin}', 'installation-wide retention'),
 ('audit_archive_record', '{erp_admin}', 'installation-wide retention'),
 ('audit_purge', '{erp_admin}', 'installation-wide retention'),
-('audit_restored', '{erp_admin}', 'installation-wide: the one step after a logical restore');
+('audit_restored', '{erp_admin}', 'installation-wide: the one step after a logical restore'),
+('audit_archive_check', '{erp_admin,erp_auditor}', 'installation-wide: an archive against its record and the seal');
 -- Installation-wide functions: they act on the whole installation, not one tenant, and are the
 -- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
 -- objects ... the catalog test lists them by name").
 CREATE TEMP TABLE installation_wide (proname name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO installation_wide VALUES ('audit_maintain'), ('audit_partitions'), ('audit_month_digest'),
-('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'), ('audit_restored');
+('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'), ('audit_restored'),
+('audit_archive_check');
 -- Internal functions that are SECURITY DEFINER on purpose: the deferred trigger of numbers at
 -- commit runs as whoever commits, so it switches to the owner like the public functions.
 CREATE TEMP TABLE internal_definers (proname name PRIMARY KEY) ON COMMIT DROP;

@@ -245,8 +245,9 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
     # restore into an empty database: the same digest, ids, transaction ids and writers
     with psycopg.connect(scratch, autocommit=True) as s:
         assert digest(s) == (0, "0" * 64)
-    result = audit(scratch, "import", "--file", str(gz))
+    result = audit(scratch, "import", "--file", str(gz), "--against", dsn)
     assert result.returncode == 0, result.stderr
+    assert "0 of its 8 event(s) are sealed: checked against the recorded digest only" in result.stderr
     assert "imported 8 event(s) of 2015-03" in result.stdout
     assert "the digest equals the archive's" in result.stdout
     with psycopg.connect(scratch, autocommit=True) as s:
@@ -254,8 +255,9 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
         assert exists(s, PARTITION)
         assert s.execute("SELECT count(*) FROM erp.erp_audit_events_default").fetchone()[0] == 0
         assert [r[0] for r in s.execute("SELECT erp.audit_month_export(%s)", (MONTH,))] == exported
-    # a second import of the same file cannot duplicate events
-    again = audit(scratch, "import", "--file", str(gz))
+    # a second import of the same file cannot duplicate events (sealed now: no warning)
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    again = audit(scratch, "import", "--file", str(gz), "--against", dsn)
     assert "[23505]" in one_line_error(again)
 
 
@@ -284,11 +286,31 @@ def test_corrupted_archive_is_detected_and_not_imported(conn, dsn, trail, scratc
         archive.verify_archive(bad)
     assert "digest" in str(info.value) and "file sha256" not in str(info.value)
 
-    error = one_line_error(audit(scratch, "import", "--file", str(bad)))
+    error = one_line_error(audit(scratch, "import", "--file", str(bad), "--against", dsn))
     assert "does not match its manifest" in error and "nothing imported" in error
     with psycopg.connect(scratch, autocommit=True) as s:
         assert digest(s) == (0, "0" * 64)
         assert s.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0] == 0
+
+    # the manifest recomputed for the changed file: it matches its manifest, but neither the
+    # digest recorded at archive time nor the seal moves with it
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    events, sha = archive.read_archive(bad).events, archive.read_archive(bad).sha256
+    recomputed = {**manifest.as_dict(), "sha256": sha, "events": events,
+                  "file_sha256": hashlib.sha256(bad.read_bytes()).hexdigest()}
+    (bad_dir / "erp-audit-2015-03.manifest.json").write_text(json.dumps(recomputed))
+    archive.verify_archive(bad)  # consistent with itself
+    error = one_line_error(audit(scratch, "import", "--file", str(bad), "--against", dsn))
+    assert "not the archive recorded and sealed" in error and "digest_mismatch" in error
+    assert "seal_mismatch" in error and "nothing imported" in error
+    with psycopg.connect(scratch, autocommit=True) as s:
+        assert s.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0] == 0
+    # a scratch database has no record of the month: checked against itself, it is refused
+    error = one_line_error(audit(scratch, "import", "--file", str(gz)))
+    assert "not_archived" in error and "nothing imported" in error
+    # the genuine file, sealed now: checked against the record and the seal, no warning
+    result = audit(scratch, "import", "--file", str(gz), "--against", dsn)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
 def test_archive_record_refuses_a_wrong_digest(conn, trail):

@@ -144,3 +144,11 @@ def test_an_event_beyond_the_transaction_counter_is_reported_not_ignored(conn):
         with pytest.raises(psycopg.Error) as info:
             conn.execute(call, (tenant,))
         assert info.value.sqlstate == "ZE009" and "audit_restored" in (info.value.diag.message_hint or "")
+
+
+@pytest.mark.parametrize("args", [(None, 0, "0" * 64), ("2015-03-01", -1, "0" * 64), ("2015-03-01", 0, "xyz"),
+                                  ("2015-03-01", None, "0" * 64), ("2015-03-01", 0, "0" * 63 + "A")])
+def test_archive_check_refuses_bad_arguments(conn, args):
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT * FROM erp.audit_archive_check(%s, %s, %s)", args)
+    assert info.value.sqlstate == "ZE003"
