@@ -34,7 +34,8 @@ INSERT INTO grant_exceptions VALUES
 ('audit_archive_record', '{erp_admin}', 'installation-wide retention'),
 ('audit_purge', '{erp_admin}', 'installation-wide retention'),
 ('audit_restored', '{erp_admin}', 'installation-wide: the one step after a logical restore'),
-('audit_archive_check', '{erp_admin,erp_auditor}', 'installation-wide: an archive against its record and the seal');
+('audit_archive_check', '{erp_admin,erp_auditor}', 'installation-wide: an archive against its record and the seal'),
+('audit_retention_set', '{}', 'retention is changed by the owner only (a migration or the DBA), never by erp_admin');
 -- Installation-wide functions: they act on the whole installation, not one tenant, and are the
 -- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
 -- objects ... the catalog test lists them by name").

@@ -152,3 +152,37 @@ def test_archive_check_refuses_bad_arguments(conn, args):
     with pytest.raises(psycopg.Error) as info:
         conn.execute("SELECT * FROM erp.audit_archive_check(%s, %s, %s)", args)
     assert info.value.sqlstate == "ZE003"
+
+
+def retention_events(conn: psycopg.Connection) -> list:
+    return conn.execute("SELECT tenant_id, payload FROM erp.erp_audit_events"
+                        " WHERE event_type = 'erp.base.audit.retention_changed' ORDER BY tenant_id").fetchall()
+
+
+def test_retention_changes_are_audited_and_made_by_the_owner_only(conn):
+    tenants = sorted([new_tenant(conn, "R1"), new_tenant(conn, "R2")])
+    with conn.transaction():
+        conn.execute("SET LOCAL ROLE erp_owner")
+        previous = conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)").fetchone()[0]
+    assert previous == 120
+    assert conn.execute("SELECT retention_months FROM erp_meta.audit_settings").fetchone()[0] == 132
+    assert retention_events(conn) == [(t, {"retention_months": 132, "previous": 120}) for t in tenants]
+    # the same value again: nothing changes, nothing is recorded
+    assert conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)").fetchone()[0] == 132
+    assert len(retention_events(conn)) == 2
+    for role in ("erp_admin", "erp_auditor", "erp_app"):
+        with conn.transaction():
+            conn.execute(f"SET LOCAL ROLE {role}")
+            with pytest.raises(psycopg.Error) as info:
+                conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'x', 12)")
+            assert info.value.sqlstate == "42501"
+
+
+@pytest.mark.parametrize("months", [0, 1201, -5, None, 2**40])
+def test_a_bad_retention_is_ze003(conn, months):
+    new_tenant(conn, "R")
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', %s::bigint)", (months,))
+    assert info.value.sqlstate == "ZE003"
+    assert conn.execute("SELECT retention_months FROM erp_meta.audit_settings").fetchone()[0] == 120
+    assert retention_events(conn) == []
