@@ -227,16 +227,20 @@ def cmd_purge(url: str, args: argparse.Namespace, out: Console) -> int:
 # ---- seal --------------------------------------------------------------------------------------
 HEADS_FORMAT = "erp.base seal heads"
 HEADS_SQL = ("SELECT t.tenant_id, h.block_no, h.hash, h.events, h.sealed_through "
-             "FROM erp.audit_tenants() AS t CROSS JOIN LATERAL erp.audit_seal_head(t.tenant_id) AS h "
+             "FROM erp.audit_tenants() AS t "
+             "CROSS JOIN LATERAL erp.audit_seal_head(t.tenant_id) AS h "
              "ORDER BY t.tenant_id")
 _HEAD = re.compile(r"^[0-9]{1,18}:[0-9a-f]{64}$")
+
+
+def _utc_text(at: dt.datetime) -> str:
+    return at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def seal_heads(conn: psycopg.Connection) -> list[dict]:
     """Every sealed tenant's head: ``{tenant_id, block_no, hash, events, sealed_through}``."""
     return [{"tenant_id": str(t), "block_no": b, "hash": h, "events": n,
-             "sealed_through": through.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-             if through else None}
+             "sealed_through": _utc_text(through) if through else None}
             for t, b, h, n, through in _call(conn, HEADS_SQL)]
 
 
@@ -282,7 +286,7 @@ def cmd_seal_head(url: str, args: argparse.Namespace, out: Console) -> int:
         (database, taken_at), = _call(conn, "SELECT current_database(), now()")
         heads = [h for h in seal_heads(conn) if tenant is None or h["tenant_id"] == str(tenant)]
     doc = json.dumps({"format": HEADS_FORMAT, "database": database,
-                      "taken_at": taken_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+                      "taken_at": _utc_text(taken_at),
                       "heads": heads}, indent=1)
     if args.out:
         Path(args.out).write_text(doc + "\n", encoding="utf-8")
@@ -388,7 +392,8 @@ def cmd_seal_verify(url: str, args: argparse.Namespace, out: Console) -> int:
         out.print(f"{len(problems)} problem(s) in the seal chain of {tenant}", highlight=False)
         return 1
     out.print(f"seal chain of {tenant}: no problems"
-              + (f" (contains the expected head {witness[:24]}...)" if witness else ""), highlight=False)
+              + (f" (contains the expected head {witness[:24]}...)" if witness else ""),
+              highlight=False)
     return 0
 
 
@@ -405,7 +410,8 @@ ARCHIVE_CHECK_SQL = ("SELECT c.problem, c.detail FROM erp.audit_archive_check(%s
                      "ORDER BY c.problem")
 
 
-def check_against(url: str, month: dt.date, events: int, sha256: str) -> tuple[list[str], list[str]]:
+def check_against(url: str, month: dt.date, events: int, sha256: str
+                  ) -> tuple[list[str], list[str]]:
     """An archive's count and digest against the database that archived it
     (``erp.audit_archive_check``): ``(problems, warnings)``. A month not (fully) sealed is a
     warning when its recorded digest matches: then only the record vouches for the file."""
@@ -457,8 +463,9 @@ def import_archive(url: str, path: Path, err: Console | None = None, against: st
                 raise archive.ArchiveError(f"{path}: not the archive recorded and sealed for "
                                            f"{archive.month_text(month)}: " + "; ".join(problems))
             for warning in warnings:
-                (err or Console(stderr=True)).print(f"warning: {archive.month_text(month)}: {warning}",
-                                                    highlight=False, markup=False, soft_wrap=True)
+                (err or Console(stderr=True)).print(
+                    f"warning: {archive.month_text(month)}: {warning}",
+                    highlight=False, markup=False, soft_wrap=True)
             conn.execute(IMPORT_SQL)
             conn.commit()
         except psycopg.Error as exc:

@@ -267,7 +267,8 @@ class PostgresSink:
 
     def record_heads(self, heads: list[tuple]) -> None:
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.executemany("INSERT INTO erp_stream.seal_heads (source, tenant_id, block_no, hash, events)"
+            cur.executemany("INSERT INTO erp_stream.seal_heads"
+                            " (source, tenant_id, block_no, hash, events)"
                             " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                             [(self.source, *h) for h in heads])
 
@@ -396,8 +397,9 @@ class JsonlSink:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
         with open(self.dir / HEADS_FILE, "ab") as fh:
             for tenant, block_no, hash_, events in new:
-                fh.write(json.dumps({"source": self.source, "tenant_id": str(tenant), "block_no": block_no,
-                                     "hash": hash_, "events": events, "seen_at": now}).encode() + b"\n")
+                record = {"source": self.source, "tenant_id": str(tenant), "block_no": block_no,
+                          "hash": hash_, "events": events, "seen_at": now}
+                fh.write(json.dumps(record).encode() + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
         self._heads_seen |= {(h[0], h[1]) for h in new}

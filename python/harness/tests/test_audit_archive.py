@@ -247,7 +247,8 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
         assert digest(s) == (0, "0" * 64)
     result = audit(scratch, "import", "--file", str(gz), "--against", dsn)
     assert result.returncode == 0, result.stderr
-    assert "0 of its 8 event(s) are sealed: checked against the recorded digest only" in result.stderr
+    assert ("0 of its 8 event(s) are sealed: checked against the recorded digest only"
+            in result.stderr)
     assert "imported 8 event(s) of 2015-03" in result.stdout
     assert "the digest equals the archive's" in result.stdout
     with psycopg.connect(scratch, autocommit=True) as s:
@@ -569,7 +570,8 @@ def test_purge_checks_after_the_lock_a_writer_that_commits_meanwhile(conn, dsn, 
     # its event changed the archived month (and is not sealed): seen once the lock is held
     assert outcome["error"].sqlstate == "ZE009" and "9 now" in str(outcome["error"])
     assert exists(conn, PARTITION)
-    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events WHERE id = %s", (late,)).fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events WHERE id = %s",
+                        (late,)).fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
 
 
@@ -615,7 +617,9 @@ def test_seal_head_witness_file_and_manifest(conn, dsn, trail, tmp_path):
     block, hash_ = stored[str(trail.a)]
     assert audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head",
                  f"{block}:{hash_}").returncode == 0
-    wrong = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", f"{block}:{'0' * 64}")
+    wrong = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head",
+                  f"{block}:{'0' * 64}")
     assert wrong.returncode == 1 and "witness_mismatch" in wrong.stdout
-    bad = one_line_error(audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", "nonsense"))
+    bad = one_line_error(audit(dsn, "seal-verify", "--tenant", str(trail.a),
+                               "--expected-head", "nonsense"))
     assert "--expected-head" in bad

@@ -29,23 +29,33 @@ LEDGERS = ("erp_meta.audit_purges", "erp_meta.audit_archives", "erp_meta.audit_e
 
 def ledger_rows(conn: psycopg.Connection) -> None:
     """One row in each ledger (as superuser), as the functions would have written them."""
-    conn.execute("INSERT INTO erp_meta.audit_purges (month, partition_name, events, sha256)"
-                 " VALUES ('2015-03-01', 'erp.erp_audit_events_p2015_03', 0, repeat('0', 64))")
-    conn.execute("INSERT INTO erp_meta.audit_archives (month, events, sha256, location, actor_type)"
-                 " VALUES ('2015-03-01', 0, repeat('0', 64), '/x', 'SYSTEM')")
-    conn.execute("INSERT INTO erp_meta.audit_eras (era, after_id, xact_floor, xact_at_record, actor_type)"
-                 " VALUES (1, '00000000-0000-0000-0000-000000000001', '5', '5', 'SYSTEM')")
+    conn.execute(
+        "INSERT INTO erp_meta.audit_purges (month, partition_name, events, sha256)"
+        " VALUES ('2015-03-01', 'erp.erp_audit_events_p2015_03', 0, repeat('0', 64))"
+    )
+    conn.execute(
+        "INSERT INTO erp_meta.audit_archives (month, events, sha256, location, actor_type)"
+        " VALUES ('2015-03-01', 0, repeat('0', 64), '/x', 'SYSTEM')"
+    )
+    conn.execute(
+        "INSERT INTO erp_meta.audit_eras (era, after_id, xact_floor, xact_at_record, actor_type)"
+        " VALUES (1, '00000000-0000-0000-0000-000000000001', '5', '5', 'SYSTEM')"
+    )
 
 
 @pytest.mark.parametrize("table", LEDGERS)
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET recorded = recorded", "DELETE FROM {t}",
-                                       "TRUNCATE {t}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {t} SET recorded = recorded", "DELETE FROM {t}", "TRUNCATE {t}"]
+)
 @pytest.mark.parametrize("replica", [False, True])
 @pytest.mark.parametrize("role", ["postgres", "erp_owner"])
 def test_the_ledgers_are_immutable(conn, table, statement, replica, role):
     ledger_rows(conn)
-    column = {"erp_meta.audit_purges": "events", "erp_meta.audit_archives": "events",
-              "erp_meta.audit_eras": "era"}[table]
+    column = {
+        "erp_meta.audit_purges": "events",
+        "erp_meta.audit_archives": "events",
+        "erp_meta.audit_eras": "era",
+    }[table]
     before = conn.execute(f"SELECT count(*), sum({column}) FROM {table}").fetchone()  # noqa: S608
     with conn.transaction():
         if replica:
@@ -58,24 +68,34 @@ def test_the_ledgers_are_immutable(conn, table, statement, replica, role):
 
 
 def test_the_ledgers_force_row_level_security(conn):
-    rows = conn.execute("SELECT c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity"
-                        " FROM pg_class AS c WHERE c.oid = ANY (%s::regclass[]) ORDER BY 1",
-                        (list(LEDGERS),)).fetchall()
+    rows = conn.execute(
+        "SELECT c.oid::regclass::text, c.relrowsecurity, c.relforcerowsecurity"
+        " FROM pg_class AS c WHERE c.oid = ANY (%s::regclass[]) ORDER BY 1",
+        (list(LEDGERS),),
+    ).fetchall()
     assert sorted(rows) == sorted((t, True, True) for t in LEDGERS)
 
 
 def sealed_tenant(conn: psycopg.Connection) -> uuid.UUID:
     tenant = new_tenant(conn)
     for n in range(6):
-        conn.execute("SELECT erp.uom_category_create(%s, NULL, 'SYSTEM', 't', %s, 'C')", (tenant, f"C{n}"))
+        conn.execute(
+            "SELECT erp.uom_category_create(%s, NULL, 'SYSTEM', 't', %s, 'C')", (tenant, f"C{n}")
+        )
     conn.execute("SELECT * FROM erp.audit_seal(%s)", (tenant,))
     return tenant
 
 
 def problems(conn: psycopg.Connection, tenant: uuid.UUID) -> tuple[list, list]:
-    seal = sorted(r[0] for r in conn.execute("SELECT problem FROM erp.audit_seal_verify(%s)", (tenant,)))
-    verify = sorted((r[0], str(r[1]), r[2]) for r in conn.execute(
-        "SELECT entity_type, entity_id, problem FROM erp.audit_verify(%s)", (tenant,)))
+    seal = sorted(
+        r[0] for r in conn.execute("SELECT problem FROM erp.audit_seal_verify(%s)", (tenant,))
+    )
+    verify = sorted(
+        (r[0], str(r[1]), r[2])
+        for r in conn.execute(
+            "SELECT entity_type, entity_id, problem FROM erp.audit_verify(%s)", (tenant,)
+        )
+    )
     return seal, verify
 
 
@@ -84,43 +104,72 @@ def test_a_forged_purge_record_hides_no_deleted_event(conn, forged_month):
     tenant = sealed_tenant(conn)
     month, part = conn.execute(
         "SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date, e.tableoid::regclass::text"
-        " FROM erp.erp_audit_events AS e WHERE e.tenant_id = %s LIMIT 1", (tenant,)).fetchone()
-    events = conn.execute("SELECT count(*) FROM erp.erp_audit_events WHERE tenant_id = %s", (tenant,)).fetchone()[0]
+        " FROM erp.erp_audit_events AS e WHERE e.tenant_id = %s LIMIT 1",
+        (tenant,),
+    ).fetchone()
+    events = conn.execute(
+        "SELECT count(*) FROM erp.erp_audit_events WHERE tenant_id = %s", (tenant,)
+    ).fetchone()[0]
     assert events == 7
     conn.execute(f"DROP TABLE {part}")
     dropped = problems(conn, tenant)
     assert dropped[0] == ["deleted_event"] * 7
     assert dropped[1]  # rows without events
-    conn.execute("INSERT INTO erp_meta.audit_purges (month, partition_name, events, sha256)"
-                 " VALUES (%s, %s, 7, repeat('0', 64))",
-                 (month if forged_month == "current" else forged_month, part))
+    conn.execute(
+        "INSERT INTO erp_meta.audit_purges (month, partition_name, events, sha256)"
+        " VALUES (%s, %s, 7, repeat('0', 64))",
+        (month if forged_month == "current" else forged_month, part),
+    )
     assert problems(conn, tenant) == dropped
 
 
 def test_seal_verify_against_a_head_kept_outside(conn):
     tenant = sealed_tenant(conn)
-    head = conn.execute("SELECT block_no || ':' || hash FROM erp.audit_seal_head(%s)", (tenant,)).fetchone()[0]
-    assert conn.execute("SELECT * FROM erp.audit_seal_verify(%s, %s)", (tenant, head)).fetchall() == []
+    head = conn.execute(
+        "SELECT block_no || ':' || hash FROM erp.audit_seal_head(%s)", (tenant,)
+    ).fetchone()[0]
+    assert (
+        conn.execute("SELECT * FROM erp.audit_seal_verify(%s, %s)", (tenant, head)).fetchall() == []
+    )
     # a superuser rewrites history: an event edited, the tenant's blocks and head deleted,
     # everything sealed again (undone at the end: force_rollback)
     with conn.transaction(force_rollback=True):
-        event, part = conn.execute("SELECT id, tableoid::regclass::text FROM erp.erp_audit_events"
-                                   " WHERE tenant_id = %s ORDER BY id DESC LIMIT 1", (tenant,)).fetchone()
+        event, part = conn.execute(
+            "SELECT id, tableoid::regclass::text FROM erp.erp_audit_events"
+            " WHERE tenant_id = %s ORDER BY id DESC LIMIT 1",
+            (tenant,),
+        ).fetchone()
         conn.execute(f"ALTER TABLE {part} DISABLE TRIGGER ALL")
-        conn.execute("UPDATE erp.erp_audit_events SET payload = payload || '{\"name\": \"forged\"}'"
-                     " WHERE id = %s", (event,))
+        conn.execute(
+            'UPDATE erp.erp_audit_events SET payload = payload || \'{"name": "forged"}\''
+            " WHERE id = %s",
+            (event,),
+        )
         conn.execute("ALTER TABLE erp.erp_audit_seals DISABLE TRIGGER ALL")
         conn.execute("DELETE FROM erp.erp_audit_seals WHERE tenant_id = %s", (tenant,))
         conn.execute("DELETE FROM erp.erp_audit_seal_heads WHERE tenant_id = %s", (tenant,))
         conn.execute("SELECT * FROM erp.audit_seal(%s)", (tenant,))
-        assert conn.execute("SELECT * FROM erp.audit_seal_verify(%s)", (tenant,)).fetchall() == []  # blind
-        found = conn.execute("SELECT problem, block_no FROM erp.audit_seal_verify(%s, %s)",
-                             (tenant, head)).fetchall()
+        assert (
+            conn.execute("SELECT * FROM erp.audit_seal_verify(%s)", (tenant,)).fetchall() == []
+        )  # blind
+        found = conn.execute(
+            "SELECT problem, block_no FROM erp.audit_seal_verify(%s, %s)", (tenant, head)
+        ).fetchall()
         assert found == [("witness_mismatch", int(head.split(":")[0]))]
 
 
-@pytest.mark.parametrize("head", ["", "1", "1:abc", "x:" + "0" * 64, "1:" + "A" * 64, "1:" + "0" * 65,
-                                  "9" * 19 + ":" + "0" * 64])
+@pytest.mark.parametrize(
+    "head",
+    [
+        "",
+        "1",
+        "1:abc",
+        "x:" + "0" * 64,
+        "1:" + "A" * 64,
+        "1:" + "0" * 65,
+        "9" * 19 + ":" + "0" * 64,
+    ],
+)
 def test_a_malformed_expected_head_is_ze003(conn, head):
     tenant = sealed_tenant(conn)
     with pytest.raises(psycopg.Error) as info:
@@ -131,23 +180,40 @@ def test_a_malformed_expected_head_is_ze003(conn, head):
 def test_an_event_beyond_the_transaction_counter_is_reported_not_ignored(conn):
     tenant = sealed_tenant(conn)
     forged = conn.execute(
-        "INSERT INTO erp.erp_audit_events (tenant_id, id, actor_type, entity_type, entity_id, event_type,"
-        " payload, xact_id) VALUES (%s, erp.uuid_v7(), 'SYSTEM', 'x.thing', gen_random_uuid(), 'x.thing.noted',"
-        " '{}', '9999999999') RETURNING id", (tenant,)).fetchone()[0]
-    found = conn.execute("SELECT problem, detail ->> 'first_event' FROM erp.audit_seal_verify(%s)",
-                         (tenant,)).fetchall()
+        "INSERT INTO erp.erp_audit_events (tenant_id, id, actor_type, entity_type, entity_id,"
+        " event_type, payload, xact_id) VALUES (%s, erp.uuid_v7(), 'SYSTEM', 'x.thing',"
+        " gen_random_uuid(), 'x.thing.noted',"
+        " '{}', '9999999999') RETURNING id",
+        (tenant,),
+    ).fetchone()[0]
+    found = conn.execute(
+        "SELECT problem, detail ->> 'first_event' FROM erp.audit_seal_verify(%s)", (tenant,)
+    ).fetchall()
     assert found == [("restore_not_recorded", str(forged))]
-    found = conn.execute("SELECT entity_type, problem, detail ->> 'first_event' FROM erp.audit_verify(%s)"
-                         " WHERE problem = 'restore_not_recorded'", (tenant,)).fetchall()
+    found = conn.execute(
+        "SELECT entity_type, problem, detail ->> 'first_event' FROM erp.audit_verify(%s)"
+        " WHERE problem = 'restore_not_recorded'",
+        (tenant,),
+    ).fetchall()
     assert found == [("erp.base.audit", "restore_not_recorded", str(forged))]
     for call in ("SELECT * FROM erp.audit_feed(%s)", "SELECT * FROM erp.audit_seal(%s)"):
         with pytest.raises(psycopg.Error) as info:
             conn.execute(call, (tenant,))
-        assert info.value.sqlstate == "ZE009" and "audit_restored" in (info.value.diag.message_hint or "")
+        assert info.value.sqlstate == "ZE009" and "audit_restored" in (
+            info.value.diag.message_hint or ""
+        )
 
 
-@pytest.mark.parametrize("args", [(None, 0, "0" * 64), ("2015-03-01", -1, "0" * 64), ("2015-03-01", 0, "xyz"),
-                                  ("2015-03-01", None, "0" * 64), ("2015-03-01", 0, "0" * 63 + "A")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        (None, 0, "0" * 64),
+        ("2015-03-01", -1, "0" * 64),
+        ("2015-03-01", 0, "xyz"),
+        ("2015-03-01", None, "0" * 64),
+        ("2015-03-01", 0, "0" * 63 + "A"),
+    ],
+)
 def test_archive_check_refuses_bad_arguments(conn, args):
     with pytest.raises(psycopg.Error) as info:
         conn.execute("SELECT * FROM erp.audit_archive_check(%s, %s, %s)", args)
@@ -155,20 +221,29 @@ def test_archive_check_refuses_bad_arguments(conn, args):
 
 
 def retention_events(conn: psycopg.Connection) -> list:
-    return conn.execute("SELECT tenant_id, payload FROM erp.erp_audit_events"
-                        " WHERE event_type = 'erp.base.audit.retention_changed' ORDER BY tenant_id").fetchall()
+    return conn.execute(
+        "SELECT tenant_id, payload FROM erp.erp_audit_events"
+        " WHERE event_type = 'erp.base.audit.retention_changed' ORDER BY tenant_id"
+    ).fetchall()
 
 
 def test_retention_changes_are_audited_and_made_by_the_owner_only(conn):
     tenants = sorted([new_tenant(conn, "R1"), new_tenant(conn, "R2")])
     with conn.transaction():
         conn.execute("SET LOCAL ROLE erp_owner")
-        previous = conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)").fetchone()[0]
+        previous = conn.execute(
+            "SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)"
+        ).fetchone()[0]
     assert previous == 120
     assert conn.execute("SELECT retention_months FROM erp_meta.audit_settings").fetchone()[0] == 132
-    assert retention_events(conn) == [(t, {"retention_months": 132, "previous": 120}) for t in tenants]
+    assert retention_events(conn) == [
+        (t, {"retention_months": 132, "previous": 120}) for t in tenants
+    ]
     # the same value again: nothing changes, nothing is recorded
-    assert conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)").fetchone()[0] == 132
+    assert (
+        conn.execute("SELECT erp.audit_retention_set(NULL, 'SYSTEM', 'dba', 132)").fetchone()[0]
+        == 132
+    )
     assert len(retention_events(conn)) == 2
     for role in ("erp_admin", "erp_auditor", "erp_app"):
         with conn.transaction():

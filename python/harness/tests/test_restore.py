@@ -47,7 +47,9 @@ def drain(conn: psycopg.Connection, after: str | None, limit: int = 7) -> list[d
     events: list[dict] = []
     while True:
         with conn.cursor(row_factory=dict_row) as cur:
-            page = cur.execute("SELECT * FROM erp.audit_feed(%s, %s, %s)", (TENANT, after, limit)).fetchall()
+            page = cur.execute(
+                "SELECT * FROM erp.audit_feed(%s, %s, %s)", (TENANT, after, limit)
+            ).fetchall()
         events.extend(page)
         if page:
             after = page[-1]["position"]
@@ -56,8 +58,10 @@ def drain(conn: psycopg.Connection, after: str | None, limit: int = 7) -> list[d
 
 
 def write(conn: psycopg.Connection, code: str) -> None:
-    conn.execute("SELECT erp.uom_category_create(%s, NULL, 'SYSTEM', 'restore-test', %s, %s)",
-                 (TENANT, code, f"Category {code}"))
+    conn.execute(
+        "SELECT erp.uom_category_create(%s, NULL, 'SYSTEM', 'restore-test', %s, %s)",
+        (TENANT, code, f"Category {code}"),
+    )
 
 
 def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:
@@ -92,7 +96,9 @@ def test_dump_restore_into_a_cluster_far_behind(source, target, tmp_path: Path):
         admin.execute("CREATE DATABASE erp")
     migrate.migrate(src_url, log=lambda *_: None)
     with psycopg.connect(src_url, autocommit=True) as src:
-        src.execute("SELECT erp.tenant_create(%s, NULL, 'SYSTEM', 'restore-test', 'Acme')", (TENANT,))
+        src.execute(
+            "SELECT erp.tenant_create(%s, NULL, 'SYSTEM', 'restore-test', 'Acme')", (TENANT,)
+        )
         for n in range(5):
             write(src, f"S{n}")
         seen = drain(src, None)
@@ -101,9 +107,12 @@ def test_dump_restore_into_a_cluster_far_behind(source, target, tmp_path: Path):
         for n in range(5, 9):  # written after the consumer's last read, before the dump
             write(src, f"S{n}")
         assert src.execute("SELECT count(*) FROM erp.audit_seal(%s)", (TENANT,)).fetchone()[0] >= 1
-        head = src.execute("SELECT block_no || ':' || hash FROM erp.audit_seal_head(%s)", (TENANT,)).fetchone()[0]
-        source_events = src.execute("SELECT count(*) FROM erp.erp_audit_events WHERE tenant_id = %s",
-                                    (TENANT,)).fetchone()[0]
+        head = src.execute(
+            "SELECT block_no || ':' || hash FROM erp.audit_seal_head(%s)", (TENANT,)
+        ).fetchone()[0]
+        source_events = src.execute(
+            "SELECT count(*) FROM erp.erp_audit_events WHERE tenant_id = %s", (TENANT,)
+        ).fetchone()[0]
 
         roles, dump = tmp_path / "roles.sql", tmp_path / "erp.dump"
         run([str(BIN / "pg_dumpall"), "--roles-only", "-d", source.url(), "-f", str(roles)])
@@ -111,9 +120,14 @@ def test_dump_restore_into_a_cluster_far_behind(source, target, tmp_path: Path):
         write(src, "AFTER-DUMP")  # never reaches the target
         after_dump = drain(src, saved)[-1]["position"]
 
-    # roles first (the target's own postgres role already exists: that one line fails), then the database
-    subprocess.run([str(BIN / "psql"), "-q", "-d", target.url(), "-f", str(roles)],
-                   capture_output=True, text=True, check=False)
+    # roles first (the target's own postgres role exists already: that one line fails),
+    # then the database
+    subprocess.run(
+        [str(BIN / "psql"), "-q", "-d", target.url(), "-f", str(roles)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     with psycopg.connect(target.url(), autocommit=True) as admin:
         admin.execute("CREATE DATABASE erp")
     run([str(BIN / "pg_restore"), "--exit-on-error", "-d", target.url("erp"), str(dump)])
@@ -124,11 +138,15 @@ def test_dump_restore_into_a_cluster_far_behind(source, target, tmp_path: Path):
         write(dst, "T-BEFORE-STEP")
         assert sqlstate(dst, "SELECT * FROM erp.audit_feed(%s, %s)", (TENANT, saved)) == "ZE009"
         assert sqlstate(dst, "SELECT * FROM erp.audit_seal(%s)", (TENANT,)) == "ZE009"
-        problems = [r[0] for r in dst.execute("SELECT problem FROM erp.audit_seal_verify(%s)", (TENANT,))]
+        problems = [
+            r[0] for r in dst.execute("SELECT problem FROM erp.audit_seal_verify(%s)", (TENANT,))
+        ]
         assert problems == ["restore_not_recorded"]
         assert dst.execute("SELECT count(*) FROM erp_meta.audit_eras").fetchone()[0] == 0
 
-        era = dst.execute("SELECT era FROM erp.audit_restored(NULL, 'SYSTEM', 'restore')").fetchone()[0]
+        era = dst.execute(
+            "SELECT era FROM erp.audit_restored(NULL, 'SYSTEM', 'restore')"
+        ).fetchone()[0]
         assert era == 1
         events_now = dst.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0]
         assert sqlstate(dst, "SELECT erp.audit_restored(NULL, 'SYSTEM', 'restore')") == "ZE009"
@@ -138,23 +156,40 @@ def test_dump_restore_into_a_cluster_far_behind(source, target, tmp_path: Path):
         write(dst, "T-AFTER-STEP")
         # the saved consumer resumes: the 4 restored events it had not seen, then the new ones
         rest = drain(dst, saved)
-        codes = [e["payload"].get("code") for e in rest if e["entity_type"] == "erp.base.uom_category"]
+        codes = [
+            e["payload"].get("code") for e in rest if e["entity_type"] == "erp.base.uom_category"
+        ]
         assert codes == ["S5", "S6", "S7", "S8", "T-BEFORE-STEP", "T-AFTER-STEP"]
         assert [e["event_type"] for e in rest].count("erp.base.audit.restored") == 1
         assert all(e["position"].startswith("1:") for e in rest[4:])
         everything = drain(dst, None)
         ids = [e["id"] for e in everything]
         assert len(ids) == len(set(ids)) == source_events + 3
-        assert [e["id"] for e in everything[len(seen):]] == [e["id"] for e in rest]
+        assert [e["id"] for e in everything[len(seen) :]] == [e["id"] for e in rest]
 
         # seal goes on after the restored chain; verify is clean, also against the source's head
         assert dst.execute("SELECT count(*) FROM erp.audit_seal(%s)", (TENANT,)).fetchone()[0] >= 1
-        assert dst.execute("SELECT count(*) FROM erp.audit_seal_verify(%s, %s)", (TENANT, head)).fetchone()[0] == 0
-        assert dst.execute("SELECT count(*) FROM erp.audit_verify(%s)", (TENANT,)).fetchone()[0] == 0
+        assert (
+            dst.execute(
+                "SELECT count(*) FROM erp.audit_seal_verify(%s, %s)", (TENANT, head)
+            ).fetchone()[0]
+            == 0
+        )
+        assert (
+            dst.execute("SELECT count(*) FROM erp.audit_verify(%s)", (TENANT,)).fetchone()[0] == 0
+        )
         sealed = dst.execute("SELECT events FROM erp.audit_seal_head(%s)", (TENANT,)).fetchone()[0]
         assert sealed == len(everything)
 
         # positions this database does not hold are refused, never skipped over
-        assert sqlstate(dst, "SELECT * FROM erp.audit_feed(%s, %s)", (TENANT, after_dump)) == "ZE009"
-        assert sqlstate(dst, "SELECT * FROM erp.audit_feed(%s, %s)",
-                        (TENANT, "2:" + rest[-1]["position"].split(":", 1)[1])) == "ZE003"
+        assert (
+            sqlstate(dst, "SELECT * FROM erp.audit_feed(%s, %s)", (TENANT, after_dump)) == "ZE009"
+        )
+        assert (
+            sqlstate(
+                dst,
+                "SELECT * FROM erp.audit_feed(%s, %s)",
+                (TENANT, "2:" + rest[-1]["position"].split(":", 1)[1]),
+            )
+            == "ZE003"
+        )

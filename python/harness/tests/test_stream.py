@@ -512,4 +512,5 @@ def test_the_sinks_record_every_tenant_s_seal_head(conn, dsn, tmp_path, sink_db)
     assert stored == heads
     # each is a head the chain contains
     for t, b, h in heads:
-        assert conn.execute("SELECT count(*) FROM erp.audit_seal_verify(%s, %s)", (t, f"{b}:{h}")).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM erp.audit_seal_verify(%s, %s)",
+                            (t, f"{b}:{h}")).fetchone()[0] == 0
