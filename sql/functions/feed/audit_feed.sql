@@ -11,7 +11,9 @@
 -- position is opaque text: "<xact_id>:<id>" in era 0 (before any restore), "<era>:<xact_id>:<id>"
 -- after; p_after NULL starts at the beginning. A position must name an event this database
 -- holds (or one of a purged month): one from a database restored to an earlier point, or from
--- another database, is refused (ZE009), never silently skipped. A restore that was not
+-- another database, is refused (ZE009), never silently skipped, whether or not its
+-- transaction id lies beyond this cluster's counter. Text that is no position (also a
+-- transaction id beyond 2^64 - 1, or an era never recorded) is ZE003. A restore that was not
 -- recorded is ZE009 (erp._audit_restore_check).
 CREATE OR REPLACE FUNCTION erp.audit_feed(p_tenant_id uuid, p_after text DEFAULT NULL, p_limit bigint DEFAULT 1000)
 RETURNS TABLE (
@@ -64,11 +66,9 @@ BEGIN
         END IF;
         -- compared as a number first: xid8 input rejects (or, before PostgreSQL 16, caps) values
         -- beyond 2^64 - 1
-        v_number := v_parts[1]::numeric;
-        IF v_number >= 18446744073709551616 OR (v_era = v_current AND v_number >= pg_snapshot_xmax(pg_current_snapshot())::text::numeric) THEN
-            RAISE EXCEPTION 'p_after % lies beyond every transaction of this cluster', erp._clip(p_after, 60)
-                USING ERRCODE = 'ZE003',
-                HINT = 'A position is valid only on the cluster that served it; start from NULL elsewhere.';
+        IF v_parts[1]::numeric >= 18446744073709551616 THEN
+            RAISE EXCEPTION 'p_after % lies beyond every transaction id', erp._clip(p_after, 60)
+                USING ERRCODE = 'ZE003', HINT = 'Pass the position of the last event you received, or NULL.';
         END IF;
         v_xact := v_parts[1]::xid8;
         v_id := v_parts[2]::uuid;
