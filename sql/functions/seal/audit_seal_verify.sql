@@ -14,6 +14,8 @@
 --                   the number of events the blocks hold
 --   witness_mismatch  the chain does not contain p_expected_head ('<block_no>:<hash>', a head
 --                   printed earlier by erp.audit_seal_head and kept outside the database)
+--   unproven_purge  the purge ledger names a month of this tenant's blocks, but no purged
+--                   event of the tenant does (a forged ledger row, or a deleted event)
 --   restore_not_recorded  events lie beyond this cluster's transaction counter: the trail was
 --                   restored from another cluster (or an event was written with a forged
 --                   xact_id) and erp.audit_restored() was not run; until it is, such events
@@ -153,6 +155,15 @@ BEGIN
         WHERE e.tenant_id = p_tenant_id AND v_through_xact IS NOT NULL
             AND (erp._audit_era(e.id), e.xact_id, e.id) <= (v_through_era, v_through_xact, v_through_id)
     )
+    SELECT 'unproven_purge', min(b.block_no), NULL::uuid,
+        jsonb_build_object('month', to_char(b.month, 'YYYY-MM'),
+            'reason', 'the purge ledger names the month, no purged event of this tenant does')
+    FROM erp.erp_audit_seals AS b
+    WHERE b.tenant_id = p_tenant_id
+        AND EXISTS (SELECT 1 FROM erp_meta.audit_purges AS l WHERE l.month = b.month)
+        AND b.month NOT IN (SELECT p.month FROM purged AS p)
+    GROUP BY b.month
+    UNION ALL
     SELECT CASE WHEN s.id IS NULL THEN 'inserted_event' WHEN a.id IS NULL THEN 'deleted_event' ELSE 'changed_event' END,
         coalesce(s.block_no, (SELECT b.block_no FROM erp.erp_audit_seals AS b
             WHERE b.tenant_id = p_tenant_id AND b.month = erp._audit_month(a.id)
