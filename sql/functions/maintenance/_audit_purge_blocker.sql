@@ -12,6 +12,7 @@ DECLARE
     v_archive erp_meta.audit_archives;
     v_digest record;
     v_tenant uuid;
+    v_eras integer := (SELECT count(*)::integer FROM erp_meta.audit_eras AS r);  -- none: every era is 0
 BEGIN
     IF p_hi IS NULL THEN
         RETURN 'the default partition is kept empty by erp.audit_maintain; it is never purged';
@@ -40,7 +41,8 @@ BEGIN
     LEFT JOIN erp.erp_audit_seal_heads AS h ON h.tenant_id = e.tenant_id
     WHERE e.id >= coalesce(p_lo, '00000000-0000-0000-0000-000000000000'::uuid) AND e.id < p_hi
         AND (h.tenant_id IS NULL
-            OR (erp._audit_era(e.id), e.xact_id, e.id) > (h.through_era, h.through_xact, h.through_id))
+            OR (CASE WHEN v_eras = 0 THEN 0 ELSE erp._audit_era(e.id) END, e.xact_id, e.id)
+            > (h.through_era, h.through_xact, h.through_id))
     LIMIT 1;
     IF v_tenant IS NOT NULL THEN
         RETURN format('events of tenant %s in it are not sealed yet (erp.audit_seal)', v_tenant);

@@ -43,6 +43,7 @@ DECLARE
     v_first uuid;
     v_expected_no bigint;
     v_expected_hash text;
+    v_eras integer := (SELECT count(*)::integer FROM erp_meta.audit_eras AS r);  -- none: every era is 0
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id) THEN
         RAISE EXCEPTION 'unknown tenant %', coalesce(p_tenant_id::text, 'NULL') USING ERRCODE = 'ZE006';
@@ -150,10 +151,12 @@ BEGIN
                 AND EXISTS (SELECT 1 FROM erp_meta.audit_purges AS l WHERE l.month = b.month))
     ),
     actual AS (
-        SELECT e.id, erp._audit_era(e.id) AS era, e.xact_id, sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h
+        SELECT e.id, CASE WHEN v_eras = 0 THEN 0 ELSE erp._audit_era(e.id) END AS era, e.xact_id,
+            sha256(convert_to(erp._audit_canonical(e), 'UTF8')) AS h
         FROM erp.erp_audit_events AS e
         WHERE e.tenant_id = p_tenant_id AND v_through_xact IS NOT NULL
-            AND (erp._audit_era(e.id), e.xact_id, e.id) <= (v_through_era, v_through_xact, v_through_id)
+            AND (CASE WHEN v_eras = 0 THEN 0 ELSE erp._audit_era(e.id) END, e.xact_id, e.id)
+            <= (v_through_era, v_through_xact, v_through_id)
     )
     SELECT 'unproven_purge', min(b.block_no), NULL::uuid,
         jsonb_build_object('month', to_char(b.month, 'YYYY-MM'),
