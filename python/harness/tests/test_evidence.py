@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import psycopg
@@ -268,3 +269,25 @@ def test_a_bad_retention_is_ze003(conn, months):
     assert info.value.sqlstate == "ZE003"
     assert conn.execute("SELECT retention_months FROM erp_meta.audit_settings").fetchone()[0] == 120
     assert retention_events(conn) == []
+
+
+def test_the_client_passes_the_expected_head(conn):
+    from harness.client import ErpClient
+
+    tenant = sealed_tenant(conn)
+    client = ErpClient(conn, tenant_id=tenant)
+    head = client.audit_seal_head()
+    assert client.audit_seal_verify(expected_head=f"{head['block_no']}:{head['hash']}") == []
+    wrong = client.audit_seal_verify(expected_head=f"{head['block_no']}:{'0' * 64}")
+    assert [r["problem"] for r in wrong] == ["witness_mismatch"]
+    assert client.audit_seal_verify() == []
+    # nothing to record on a database that was not restored; an archive never recorded
+    from harness.errors import ErpError
+
+    with pytest.raises(ErpError) as info:
+        client.audit_restored()
+    assert info.value.sqlstate == "ZE009"
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_eras").fetchone()[0] == 0
+    month = dt.date(2015, 3, 1)
+    found = client.audit_archive_check(month, 0, "0" * 64)
+    assert [r["problem"] for r in found] == ["not_archived"]
