@@ -33,7 +33,6 @@ DECLARE
     v_current integer := (SELECT count(*)::integer FROM erp_meta.audit_eras AS r);
     v_parts text[];
     v_number numeric;
-    v_no integer;
     v_lo uuid;
     v_hi uuid;
     v_from_xact xid8;

@@ -20,7 +20,7 @@ DECLARE
     v_month date := erp._audit_month_check(p_month);
     v_latest erp_meta.audit_archives;
     v_hash bytea;
-    v_sealed bigint := 0;
+    v_sealed bigint := 0::bigint;
     v_digest text := repeat('0', 64);
 BEGIN
     IF p_sha256 IS NULL OR p_sha256 !~ '^[0-9a-f]{64}$' OR p_events IS NULL OR p_events < 0 THEN
