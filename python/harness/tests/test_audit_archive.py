@@ -623,3 +623,18 @@ def test_seal_head_witness_file_and_manifest(conn, dsn, trail, tmp_path):
     bad = one_line_error(audit(dsn, "seal-verify", "--tenant", str(trail.a),
                                "--expected-head", "nonsense"))
     assert "--expected-head" in bad
+
+
+def test_purge_refuses_a_month_with_events_beyond_the_counter(conn, dsn, trail, tmp_path):
+    """After a restore from another cluster that was not recorded, whether the month's events
+    are sealed cannot be told: the purge names the missing step."""
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("INSERT INTO erp.erp_audit_events (tenant_id, id, actor_type, entity_type,"
+                 " entity_id, event_type, payload, created_at, xact_id) VALUES (%s,"
+                 " erp._uuid_v7_at('2015-03-20'), 'SYSTEM', 'x.thing', gen_random_uuid(),"
+                 " 'x.thing.noted', '{}', '2015-03-20', '9999999999')", (trail.a,))
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')")
+    assert info.value.sqlstate == "ZE009" and "audit_restored" in str(info.value)
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
