@@ -14,15 +14,23 @@ purge        ``erp.audit_purge`` of a month (after retention, archive and seal).
 seal         ``erp.audit_seal`` per tenant (one committed transaction each); ``--every S``
              repeats until Ctrl-C: the built-in periodic sealer.
 seal-verify  ``erp.audit_seal_verify`` and ``erp.audit_seal_head`` of one tenant; exit 1 on
-             any problem.
+             any problem. ``--expected-head`` checks the chain against a head kept outside
+             the database: ``<block_no>:<hash>``, or a file holding the tenant's head (the
+             output of seal-head, an archive manifest, or the stream's seal-heads.jsonl).
+seal-head    every tenant's seal head (or one's) as a JSON document (``--out FILE`` writes it
+             to a file): the witness to hand to an auditor, a ticket or a notary.
 import       load an archive into this database (see :func:`import_archive`): for restores
-             into a scratch database, never into the production trail.
+             into a scratch database, never into the production trail. ``--against URL``: the
+             database that archived it (default: this one), whose archive record and seal
+             the file must match.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import re
 import sys
 import time
 import uuid
@@ -159,6 +167,7 @@ def cmd_archive(url: str, args: argparse.Namespace, out: Console, err: Console) 
             ).fetchall()
             (database,), = conn.execute("SELECT current_database()").fetchall()
             header = archive.make_header(month, harness.__version__, database)
+            header["seal_heads"] = seal_heads(conn)  # the witness travels with every archive
             with _progress(err) as progress:
                 task = progress.add_task(f"exporting {label}", total=events)
                 path, manifest_path, manifest = archive.write_archive(
@@ -214,6 +223,77 @@ def cmd_purge(url: str, args: argparse.Namespace, out: Console) -> int:
 
 
 # ---- seal --------------------------------------------------------------------------------------
+HEADS_FORMAT = "erp.base seal heads"
+HEADS_SQL = ("SELECT t.tenant_id, h.block_no, h.hash, h.events, h.sealed_through "
+             "FROM erp.audit_tenants() AS t "
+             "CROSS JOIN LATERAL erp.audit_seal_head(t.tenant_id) AS h "
+             "ORDER BY t.tenant_id")
+_HEAD = re.compile(r"^[0-9]{1,18}:[0-9a-f]{64}$")
+
+
+def _utc_text(at: dt.datetime) -> str:
+    return at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def seal_heads(conn: psycopg.Connection) -> list[dict]:
+    """Every sealed tenant's head: ``{tenant_id, block_no, hash, events, sealed_through}``."""
+    return [{"tenant_id": str(t), "block_no": b, "hash": h, "events": n,
+             "sealed_through": _utc_text(through) if through else None}
+            for t, b, h, n, through in _call(conn, HEADS_SQL)]
+
+
+def expected_head(value: str, tenant: uuid.UUID) -> str:
+    """``<block_no>:<hash>`` from ``--expected-head``: the value itself, or the tenant's head
+    in a file (seal-head output, an archive manifest, the stream's seal-heads.jsonl: the last
+    one listed)."""
+    if _HEAD.match(value):
+        return value
+    path = Path(value)
+    if not path.is_file():
+        raise UsageError(f"--expected-head: {value!r} is neither <block_no>:<hash> nor a file")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+        docs = [data]
+    except ValueError:
+        try:
+            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError:
+            raise UsageError(f"--expected-head: {path} is not JSON") from None
+    heads = []
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        if "tenant_id" in doc:
+            heads.append(doc)
+        heads.extend(doc.get("heads") or [])
+        heads.extend((doc.get("header") or {}).get("seal_heads") or [])
+    mine = [h for h in heads if isinstance(h, dict) and h.get("tenant_id") == str(tenant)]
+    if not mine:
+        raise UsageError(f"--expected-head: {path} holds no seal head of tenant {tenant}")
+    head = f"{mine[-1].get('block_no')}:{mine[-1].get('hash')}"
+    if not _HEAD.match(head):
+        raise UsageError(f"--expected-head: {path} holds a malformed head of tenant {tenant}")
+    return head
+
+
+def cmd_seal_head(url: str, args: argparse.Namespace, out: Console) -> int:
+    tenant = _tenant(args.tenant, "seal-head", required=False)
+    with _connect(url) as conn:
+        _tenants(conn, tenant)
+        (database, taken_at), = _call(conn, "SELECT current_database(), now()")
+        heads = [h for h in seal_heads(conn) if tenant is None or h["tenant_id"] == str(tenant)]
+    doc = json.dumps({"format": HEADS_FORMAT, "database": database,
+                      "taken_at": _utc_text(taken_at),
+                      "heads": heads}, indent=1)
+    if args.out:
+        Path(args.out).write_text(doc + "\n", encoding="utf-8")
+        out.print(f"{len(heads)} seal head(s) written to {args.out}", highlight=False)
+    else:
+        print(doc)
+    return 0
+
+
 def _tenants(conn: psycopg.Connection, one: uuid.UUID | None) -> list[tuple[uuid.UUID, str]]:
     rows = _call(conn, "SELECT t.tenant_id, t.name FROM erp.audit_tenants() AS t")
     if one is None:
@@ -288,10 +368,11 @@ def cmd_seal(url: str, args: argparse.Namespace, out: Console, err: Console) -> 
 
 def cmd_seal_verify(url: str, args: argparse.Namespace, out: Console) -> int:
     tenant = _tenant(args.tenant, "seal-verify", required=True)
+    witness = expected_head(args.expected_head, tenant) if args.expected_head else None
     with _connect(url) as conn:
         _tenants(conn, tenant)
         problems = _call(conn, "SELECT v.problem, v.block_no, v.event_id, v.detail "
-                         "FROM erp.audit_seal_verify(%s) AS v", (tenant,))
+                         "FROM erp.audit_seal_verify(%s, %s) AS v", (tenant, witness))
         head = _call(conn, "SELECT h.block_no, h.hash, h.events, h.sealed_through "
                      "FROM erp.audit_seal_head(%s) AS h", (tenant,))
     for problem, block_no, event_id, detail in problems:
@@ -308,7 +389,9 @@ def cmd_seal_verify(url: str, args: argparse.Namespace, out: Console) -> int:
     if problems:
         out.print(f"{len(problems)} problem(s) in the seal chain of {tenant}", highlight=False)
         return 1
-    out.print(f"seal chain of {tenant}: no problems", highlight=False)
+    out.print(f"seal chain of {tenant}: no problems"
+              + (f" (contains the expected head {witness[:24]}...)" if witness else ""),
+              highlight=False)
     return 0
 
 
@@ -321,7 +404,24 @@ IMPORT_SQL = (  # LATERAL: one jsonb_populate_record per line, not one per colum
 )
 
 
-def import_archive(url: str, path: Path, err: Console | None = None
+ARCHIVE_CHECK_SQL = ("SELECT c.problem, c.detail FROM erp.audit_archive_check(%s, %s, %s) AS c "
+                     "ORDER BY c.problem")
+
+
+def check_against(url: str, month: dt.date, events: int, sha256: str
+                  ) -> tuple[list[str], list[str]]:
+    """An archive's count and digest against the database that archived it
+    (``erp.audit_archive_check``): ``(problems, warnings)``. A month not (fully) sealed is a
+    warning when its recorded digest matches: then only the record vouches for the file."""
+    with _connect(url) as conn:
+        rows = _call(conn, ARCHIVE_CHECK_SQL, (month, events, sha256))
+    problems = [f"{p} {json.dumps(d, default=str)}" for p, d in rows if p != "not_sealed"]
+    warnings = [f"{d['sealed']} of its {d['events']} event(s) are sealed: checked against the "
+                "recorded digest only" for p, d in rows if p == "not_sealed"]
+    return problems, warnings
+
+
+def import_archive(url: str, path: Path, err: Console | None = None, against: str | None = None
                    ) -> tuple[archive.ArchiveCheck, int, str, list[tuple[str, str]]]:
     """Loads an archive into ``url``'s ``erp.erp_audit_events``: FOR RESTORES INTO A SCRATCH
     DATABASE (a superuser or the owner; the trail accepts INSERT only, and these events keep
@@ -329,8 +429,11 @@ def import_archive(url: str, path: Path, err: Console | None = None
     count and checksum against the manifest next to it, if any); nothing is inserted when it
     does not match. The events go in through ``jsonb_populate_record(NULL::erp.erp_audit_events,
     line::jsonb)`` in one transaction; then ``erp.audit_maintain()`` moves those that landed in
-    the default partition into their month. Returns the file's check, and the month's events,
-    digest in this database and what maintenance did."""
+    the default partition into their month. Before anything is inserted the file's count and
+    digest are checked against the database that archived it (``against``, default ``url``):
+    its archive record of the month and the seal chains (``erp.audit_archive_check``), so a
+    changed file with a recomputed manifest is refused. Returns the file's check, and the
+    month's events, digest in this database and what maintenance did."""
     path = Path(path)
     with archive.open_archive(path) as (header, _):
         month = archive.parse_month(header["month"])
@@ -352,6 +455,15 @@ def import_archive(url: str, path: Path, err: Console | None = None
                     progress.advance(task)
 
                 check = archive.verify_archive(path, on_line=load)
+            # the file against what the archiving database recorded and sealed, before any insert
+            problems, warnings = check_against(against or url, month, check.events, check.sha256)
+            if problems:
+                raise archive.ArchiveError(f"{path}: not the archive recorded and sealed for "
+                                           f"{archive.month_text(month)}: " + "; ".join(problems))
+            for warning in warnings:
+                (err or Console(stderr=True)).print(
+                    f"warning: {archive.month_text(month)}: {warning}",
+                    highlight=False, markup=False, soft_wrap=True)
             conn.execute(IMPORT_SQL)
             conn.commit()
         except psycopg.Error as exc:
@@ -370,7 +482,7 @@ def cmd_import(url: str, args: argparse.Namespace, out: Console, err: Console) -
     if not path.is_file():
         raise UsageError(f"--file: {path} is not a file")
     try:
-        check, events, sha256, maintained = import_archive(url, path, err)
+        check, events, sha256, maintained = import_archive(url, path, err, against=args.against)
     except archive.ArchiveError as exc:
         return _err(err, f"{exc}; nothing imported")
     label = check.header["month"]
@@ -411,6 +523,8 @@ def _dispatch(url: str, args: argparse.Namespace, out: Console, err: Console) ->
         return cmd_seal(url, args, out, err)
     if action == "seal-verify":
         return cmd_seal_verify(url, args, out)
+    if action == "seal-head":
+        return cmd_seal_head(url, args, out)
     if action == "import":
         return cmd_import(url, args, out, err)
     raise UsageError(f"unknown audit action {action!r}")

@@ -298,26 +298,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("audit", "the audit trail for years: partitions, archive, purge, seal", """
         Maintenance of the audit trail (installation-wide; erp_admin, or erp_auditor for the
-        read-only actions partitions and seal-verify). import loads an archive file into a
-        scratch database (a superuser's), to check it or read it years later.
+        read-only actions partitions, seal-verify and seal-head). import loads an archive file
+        into a scratch database (a superuser's), to check it or read it years later.
 
         examples:
-          erp-harness audit partitions                 the partitions, sizes, purgeable
-          erp-harness audit maintain                   partitions for the coming months
+          erp-harness audit partitions                       the partitions, sizes, purgeable
+          erp-harness audit maintain                         partitions for the coming months
           erp-harness audit archive --month 2016-03 --out /backup/erp-audit
-          erp-harness audit purge --month 2016-03      after archive, seal and retention
-          erp-harness audit seal                       seal every tenant's new events
-          erp-harness audit seal --every 300           ... every 5 minutes, until Ctrl-C
+          erp-harness audit purge --month 2016-03            after archive, seal and retention
+          erp-harness audit seal                             seal every tenant's new events
+          erp-harness audit seal --every 300                 ... every 5 minutes, until Ctrl-C
           erp-harness audit seal-verify --tenant 0190a5e2-...
-          erp-harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz
+          erp-harness audit seal-head --out heads-2026-12-07.json         the witness
+          erp-harness audit seal-verify --tenant 0190a5e2-... \\
+              --expected-head heads-2026-12-07.json
+          erp-harness audit import --file /backup/erp-audit/erp-audit-2016-03.jsonl.gz \\
+              --database-url postgresql:///scratch --against postgresql:///erp
         """)
     p.add_argument("action", choices=["partitions", "maintain", "archive", "purge", "seal",
-                                      "seal-verify", "import"],
-                   help="partitions | maintain | archive | purge | seal | seal-verify | import")
+                                      "seal-verify", "seal-head", "import"],
+                   help="partitions | maintain | archive | purge | seal | seal-verify | "
+                   "seal-head | import")
     p.add_argument("--month", metavar="YYYY-MM", help="the UTC month (archive, purge)")
-    p.add_argument("--out", metavar="DIR", help="where archive writes its file")
+    p.add_argument("--out", metavar="DIR", help="where archive writes its file (seal-head: a FILE)")
+    p.add_argument("--expected-head", metavar="HEAD|FILE",
+                   help="seal-verify: a head kept outside (<block_no>:<hash>, or a file with it)")
     p.add_argument("--file", metavar="FILE", help="an archive file (import: into this database)")
-    p.add_argument("--tenant", metavar="UUID", help="one tenant (seal, seal-verify)")
+    p.add_argument("--tenant", metavar="UUID", help="one tenant (seal, seal-verify, seal-head)")
+    p.add_argument("--against", metavar="URL",
+                   help="import: the database that archived the file (its record and seal "
+                   "are checked)")
     p.add_argument("--every", type=float, metavar="S",
                    help="seal: repeat every S seconds until interrupted")
     p.add_argument("--trace-id", default=None, metavar="ID",

@@ -417,15 +417,20 @@ class ErpClient:
             return self._call("audit_seal", "rows", None, {}, {}, "none")
         return self._call("audit_seal", "rows", None, {})
 
-    def audit_seal_verify(self) -> list[Row]:
-        """Problems of the tenant's seal chain against the trail; empty when intact."""
-        return self._call("audit_seal_verify", "rows", None, {})
+    def audit_seal_verify(self, expected_head: str | None = None) -> list[Row]:
+        """Problems of the tenant's seal chain against the trail (and against a head kept
+        outside, ``"<block_no>:<hash>"``); empty when intact."""
+        return self._call("audit_seal_verify", "rows", None, {}, {"expected_head": expected_head})
 
     def audit_seal_head(self) -> Row | None:
         """The end of the tenant's seal chain: hand it to an auditor, compare it later."""
         return self._call("audit_seal_head", "row", None, {})
 
     # ---- installation-wide (no tenant): partitions, retention ------------------------------
+    def audit_restored(self) -> Row:
+        """The one step after a logical restore into another cluster: records a new era."""
+        return self._call("audit_restored", "row", None, {}, None, "actor")
+
     def audit_tenants(self) -> list[Row]:
         return self._call("audit_tenants", "rows", None, {}, None, "none")
 
@@ -454,6 +459,15 @@ class ErpClient:
 
     def audit_purge(self, month: dt.date) -> list[Row]:
         return self._call("audit_purge", "rows", None, {"month": month}, None, "actor")
+
+    def audit_archive_check(self, month: dt.date, events: int, sha256: str) -> list[Row]:
+        """An archive's count and digest against the recorded archives and the seal."""
+        return self._call("audit_archive_check", "rows", None,
+                          {"month": month, "events": events, "sha256": sha256}, None, "none")
+
+    def audit_retention_set(self, months: int) -> int:
+        """The owner only: change the retention period; returns the previous one."""
+        return self._call("audit_retention_set", "value", None, {"months": months}, None, "actor")
 
     # ---- shared shapes ----------------------------------------------------------------------
     def _update(self, entity: str, id: uuid.UUID, patch: dict[str, Any],

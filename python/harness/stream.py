@@ -4,6 +4,11 @@ The source is ``erp.audit_feed(tenant, position, limit)`` for every tenant of
 ``erp.audit_tenants()`` (re-read every ``--poll`` seconds, so new tenants are picked up). It
 needs only EXECUTE on the audit functions (``erp_auditor``), no table access.
 
+Witness: every minute and at the end of a run the stream records each tenant's seal head
+(``erp.audit_seal_head``: block number, hash, events) in the sink, table
+``erp_stream.seal_heads`` or file ``seal-heads.jsonl``: a copy the source's owner cannot
+rewrite, to check the chain with ``erp.audit_seal_verify(tenant, '<block_no>:<hash>')``.
+
 Exactly once: the feed serves a tenant's committed events in (xact_id, id) order below the
 cluster's transaction horizon, so resuming from the last position received returns every
 committed event once, late commits included, never an event of a rolled-back transaction.
@@ -72,8 +77,8 @@ ROWS_SQL = """
 SELECT f.position, f.created_at, f.id, f.entity_type, f.entity_id, f.event_type,
     f.entity_version, f.actor_user_id, f.actor_type, f.trace_id, f.payload::text,
     f.changes::text, f.db_user, f.xact_id::text
-FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) AS f
-ORDER BY f.xact_id, f.id
+FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) WITH ORDINALITY AS f
+ORDER BY f.ordinality
 """
 ROW_COLUMNS = ("tenant_id", "position", "created_at", "id", "entity_type", "entity_id",
                "event_type", "entity_version", "actor_user_id", "actor_type", "trace_id",
@@ -86,7 +91,6 @@ FROM (
     SELECT %(tenant)s::uuid AS tenant_id, f.*
     FROM erp.audit_feed(%(tenant)s, %(after)s, %(limit)s) AS f
 ) AS x
-ORDER BY x.xact_id, x.id
 """
 
 PROBE_SQL = """
@@ -97,6 +101,14 @@ SELECT (SELECT c.system_identifier FROM pg_catalog.pg_control_system() AS c)::te
     AND pg_catalog.has_function_privilege('erp.audit_tenants()', 'EXECUTE')
 """
 TENANTS_SQL = "SELECT t.tenant_id FROM erp.audit_tenants() AS t"
+# the seal heads: a witness kept outside the source (DESIGN.md "What the seal proves")
+HEADS_SQL = """
+SELECT t.tenant_id, h.block_no, h.hash, h.events
+FROM erp.audit_tenants() AS t CROSS JOIN LATERAL erp.audit_seal_head(t.tenant_id) AS h
+ORDER BY t.tenant_id
+"""
+HEADS_EVERY = 60.0  # seconds between seal head records (and one at the end of a run)
+HEADS_FILE = "seal-heads.jsonl"
 LAG_SQL = """
 SELECT coalesce(sum(l.held_back), 0)::bigint, min(l.oldest_open_transaction)
 FROM erp.audit_tenants() AS t CROSS JOIN LATERAL erp.audit_feed_lag(t.tenant_id) AS l
@@ -124,6 +136,18 @@ CREATE TABLE IF NOT EXISTS erp_stream.events (
 );
 COMMENT ON TABLE erp_stream.events IS
     'erp.base audit events copied by `python -m harness stream` (erp.audit_feed), once each';
+CREATE TABLE IF NOT EXISTS erp_stream.seal_heads (
+    source text NOT NULL,
+    tenant_id uuid NOT NULL,
+    block_no bigint NOT NULL,
+    hash text NOT NULL,
+    events bigint NOT NULL,
+    seen_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (source, tenant_id, block_no)
+);
+COMMENT ON TABLE erp_stream.seal_heads IS
+    'erp.audit_seal_head of every tenant as the stream saw it: a witness of the seal chain kept '
+    'outside the source (check it with erp.audit_seal_verify(tenant, ''<block_no>:<hash>''))';
 CREATE TABLE IF NOT EXISTS erp_stream.positions (
     source text NOT NULL,
     tenant_id uuid NOT NULL,
@@ -181,6 +205,10 @@ class Source:
         return self.conn.execute(self._sql, {"tenant": tenant, "after": after,
                                              "limit": limit}).fetchall()
 
+    def heads(self) -> list[tuple]:
+        """``(tenant, block_no, hash, events)`` of every sealed tenant."""
+        return self.conn.execute(HEADS_SQL).fetchall()
+
     def lag(self) -> tuple[int, dt.datetime | None]:
         held_back, oldest_open = self.conn.execute(LAG_SQL).fetchone()
         return held_back, oldest_open
@@ -237,6 +265,13 @@ class PostgresSink:
                     for row in b.rows:
                         copy.write_row((b.tenant, *row))
 
+    def record_heads(self, heads: list[tuple]) -> None:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany("INSERT INTO erp_stream.seal_heads"
+                            " (source, tenant_id, block_no, hash, events)"
+                            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                            [(self.source, *h) for h in heads])
+
     def close(self) -> None:
         self.conn.close()
 
@@ -256,6 +291,7 @@ class JsonlSink:
         self.dir = Path(directory)
         self.source = source
         self.rotate_bytes = rotate_bytes
+        self._heads_seen: set[tuple] = set()
         self.dir.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -352,6 +388,21 @@ class JsonlSink:
         for b in batches:
             self._positions[b.tenant] = b.last
         self._write_state()
+
+    def record_heads(self, heads: list[tuple]) -> None:
+        """Appends the heads not recorded yet by this run to ``seal-heads.jsonl`` (fsynced)."""
+        new = [h for h in heads if (h[0], h[1]) not in self._heads_seen]
+        if not new:
+            return
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        with open(self.dir / HEADS_FILE, "ab") as fh:
+            for tenant, block_no, hash_, events in new:
+                record = {"source": self.source, "tenant_id": str(tenant), "block_no": block_no,
+                          "hash": hash_, "events": events, "seen_at": now}
+                fh.write(json.dumps(record).encode() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self._heads_seen |= {(h[0], h[1]) for h in new}
 
     def _write_state(self) -> None:
         state = {"format": STATE_FORMAT, "source": self.source,
@@ -467,6 +518,15 @@ def consume(source: Source, sink: Sink, *, batch: int = 1000, poll: float = 1.0,
     tenants_read = float("-inf")
     caught: set[uuid.UUID] = set()
     lag_read = float("-inf")
+    heads_read = float("-inf")
+
+    def witness(force: bool = False) -> None:
+        nonlocal heads_read
+        record = getattr(sink, "record_heads", None)
+        if record is None or (not force and time.monotonic() - heads_read < HEADS_EVERY):
+            return
+        record(source.heads())
+        heads_read = time.monotonic()
 
     def show(force_lag: bool = False) -> None:
         nonlocal lag_read
@@ -529,9 +589,11 @@ def consume(source: Source, sink: Sink, *, batch: int = 1000, poll: float = 1.0,
         if once and not more and caught.issuperset(tenants):
             break
         if not more:
+            witness()
             show()
             _sleep(poll, should_stop)
     flush()
+    witness(force=True)
     if report is not None:
         show(force_lag=True)
     return stats

@@ -33,14 +33,17 @@ INSERT INTO grant_exceptions VALUES
 ('audit_month_export', '{erp_admin}', 'installation-wide retention'),
 ('audit_archive_record', '{erp_admin}', 'installation-wide retention'),
 ('audit_purge', '{erp_admin}', 'installation-wide retention'),
-('audit_subscriber_ddl', '{erp_admin,erp_replicator}', 'the table a subscriber of erp_audit creates');
+('audit_subscriber_ddl', '{erp_admin,erp_replicator}', 'the table a subscriber of erp_audit creates'),
+('audit_restored', '{erp_admin}', 'installation-wide: the one step after a logical restore'),
+('audit_archive_check', '{erp_admin,erp_auditor}', 'installation-wide: an archive against its record and the seal'),
+('audit_retention_set', '{}', 'retention is changed by the owner only (a migration or the DBA), never by erp_admin');
 -- Installation-wide functions: they act on the whole installation, not one tenant, and are the
 -- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
 -- objects ... the catalog test lists them by name").
 CREATE TEMP TABLE installation_wide (proname name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO installation_wide VALUES ('audit_maintain'), ('audit_partitions'), ('audit_month_digest'),
-('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'),
-('audit_subscriber_ddl');
+('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'), ('audit_restored'),
+('audit_archive_check'), ('audit_subscriber_ddl');
 -- Internal functions that are SECURITY DEFINER on purpose: the deferred trigger of numbers at
 -- commit runs as whoever commits, so it switches to the owner like the public functions.
 CREATE TEMP TABLE internal_definers (proname name PRIMARY KEY) ON COMMIT DROP;
@@ -306,7 +309,8 @@ SELECT is_empty(
 SELECT set_eq(
     $$SELECT c.relname::text FROM pg_class AS c WHERE c.relnamespace = 'erp_meta'::regnamespace AND c.relkind = 'r'$$,
     $$VALUES ('schema_migrations'), ('entity_types'), ('installation'), ('function_manifest'),
-        ('generated_functions'), ('audit_settings'), ('audit_archives'), ('audit_purges'), ('constraint_fields')$$,
+        ('generated_functions'), ('audit_settings'), ('audit_archives'), ('audit_purges'), ('constraint_fields'),
+        ('audit_eras')$$,
     'the installation-wide tables of erp_meta are exactly the listed ones'
 );
 

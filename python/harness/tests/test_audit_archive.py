@@ -245,8 +245,10 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
     # restore into an empty database: the same digest, ids, transaction ids and writers
     with psycopg.connect(scratch, autocommit=True) as s:
         assert digest(s) == (0, "0" * 64)
-    result = audit(scratch, "import", "--file", str(gz))
+    result = audit(scratch, "import", "--file", str(gz), "--against", dsn)
     assert result.returncode == 0, result.stderr
+    assert ("0 of its 8 event(s) are sealed: checked against the recorded digest only"
+            in result.stderr)
     assert "imported 8 event(s) of 2015-03" in result.stdout
     assert "the digest equals the archive's" in result.stdout
     with psycopg.connect(scratch, autocommit=True) as s:
@@ -254,8 +256,9 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
         assert exists(s, PARTITION)
         assert s.execute("SELECT count(*) FROM erp.erp_audit_events_default").fetchone()[0] == 0
         assert [r[0] for r in s.execute("SELECT erp.audit_month_export(%s)", (MONTH,))] == exported
-    # a second import of the same file cannot duplicate events
-    again = audit(scratch, "import", "--file", str(gz))
+    # a second import of the same file cannot duplicate events (sealed now: no warning)
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    again = audit(scratch, "import", "--file", str(gz), "--against", dsn)
     assert "[23505]" in one_line_error(again)
 
 
@@ -284,11 +287,31 @@ def test_corrupted_archive_is_detected_and_not_imported(conn, dsn, trail, scratc
         archive.verify_archive(bad)
     assert "digest" in str(info.value) and "file sha256" not in str(info.value)
 
-    error = one_line_error(audit(scratch, "import", "--file", str(bad)))
+    error = one_line_error(audit(scratch, "import", "--file", str(bad), "--against", dsn))
     assert "does not match its manifest" in error and "nothing imported" in error
     with psycopg.connect(scratch, autocommit=True) as s:
         assert digest(s) == (0, "0" * 64)
         assert s.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0] == 0
+
+    # the manifest recomputed for the changed file: it matches its manifest, but neither the
+    # digest recorded at archive time nor the seal moves with it
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    events, sha = archive.read_archive(bad).events, archive.read_archive(bad).sha256
+    recomputed = {**manifest.as_dict(), "sha256": sha, "events": events,
+                  "file_sha256": hashlib.sha256(bad.read_bytes()).hexdigest()}
+    (bad_dir / "erp-audit-2015-03.manifest.json").write_text(json.dumps(recomputed))
+    archive.verify_archive(bad)  # consistent with itself
+    error = one_line_error(audit(scratch, "import", "--file", str(bad), "--against", dsn))
+    assert "not the archive recorded and sealed" in error and "digest_mismatch" in error
+    assert "seal_mismatch" in error and "nothing imported" in error
+    with psycopg.connect(scratch, autocommit=True) as s:
+        assert s.execute("SELECT count(*) FROM erp.erp_audit_events").fetchone()[0] == 0
+    # a scratch database has no record of the month: checked against itself, it is refused
+    error = one_line_error(audit(scratch, "import", "--file", str(gz)))
+    assert "not_archived" in error and "nothing imported" in error
+    # the genuine file, sealed now: checked against the record and the seal, no warning
+    result = audit(scratch, "import", "--file", str(gz), "--against", dsn)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
 
 
 def test_archive_record_refuses_a_wrong_digest(conn, trail):
@@ -496,3 +519,123 @@ def test_refusals_of_the_database_are_one_line(dsn, conn):
     current = dt.datetime.now(UTC).strftime("%Y-%m")
     refused = one_line_error(audit(dsn, "purge", "--month", current))
     assert "[ZE009]" in refused and "current month" in refused
+
+
+# ---- refusals of archive and purge that protect the evidence -----------------------------------
+def archive_count(conn: psycopg.Connection) -> tuple[int, int]:
+    return conn.execute("SELECT (SELECT count(*) FROM erp_meta.audit_archives),"
+                        " (SELECT count(*) FROM erp.erp_audit_events"
+                        "  WHERE event_type = 'erp.base.audit.archived')").fetchone()
+
+
+@pytest.mark.parametrize("which", ["current", "next", "unpartitioned"])
+def test_archive_record_refuses_a_month_not_over_or_without_partition(conn, trail, which):
+    today = dt.datetime.now(UTC).date().replace(day=1)
+    month = {"current": today, "next": (today + dt.timedelta(days=32)).replace(day=1),
+             "unpartitioned": dt.date(2014, 1, 1)}[which]
+    events, sha = digest(conn, month)
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT erp.audit_archive_record(NULL, 'SYSTEM', 't', %s, %s, %s,"
+                     " '/backup/x.jsonl.gz')", (month, events, sha))
+    assert info.value.sqlstate == "ZE009"
+    assert archive_count(conn) == (0, 0)
+
+
+def test_purge_checks_after_the_lock_a_writer_that_commits_meanwhile(conn, dsn, trail, tmp_path):
+    """A transaction that writes into the month before the purge and commits while the purge
+    waits: the purge sees its event once it has the lock, and refuses (the month changed since
+    its archive, and the event is not sealed)."""
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    writer = psycopg.connect(dsn)
+    late = insert_old(writer, trail.a, dt.datetime(2015, 3, 30, tzinfo=UTC))  # open, uncommitted
+    outcome: dict = {}
+
+    def purge() -> None:
+        with psycopg.connect(dsn, autocommit=True) as c:
+            try:
+                outcome["rows"] = c.execute(
+                    "SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')").fetchall()
+            except psycopg.Error as exc:
+                outcome["error"] = exc
+
+    thread = threading.Thread(target=purge)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive()  # waiting for the writer's lock
+    writer.commit()
+    writer.close()
+    thread.join(60)
+    assert "rows" not in outcome
+    # its event changed the archived month (and is not sealed): seen once the lock is held
+    assert outcome["error"].sqlstate == "ZE009" and "9 now" in str(outcome["error"])
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events WHERE id = %s",
+                        (late,)).fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
+
+
+def test_purge_refuses_while_a_writer_keeps_its_transaction_open(conn, dsn, trail, tmp_path):
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    with psycopg.connect(dsn) as writer:
+        insert_old(writer, trail.a, dt.datetime(2015, 3, 30, tzinfo=UTC))
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')")
+        assert info.value.sqlstate == "ZE009" and "still writes" in str(info.value)
+        writer.rollback()
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM erp.erp_audit_events"
+                        " WHERE event_type = 'erp.base.audit.purged'").fetchone()[0] == 0
+
+
+# ---- the witness: seal-head, seal-verify --expected-head, heads in the manifest ----------------
+def test_seal_head_witness_file_and_manifest(conn, dsn, trail, tmp_path):
+    assert audit(dsn, "seal").returncode == 0
+    heads_file = tmp_path / "heads.json"
+    result = audit(dsn, "seal-head", "--out", str(heads_file))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(heads_file.read_text())
+    stored = {str(t): (b, h) for t, b, h in conn.execute(
+        "SELECT tenant_id, block_no, hash FROM erp.erp_audit_seal_heads")}
+    assert doc["format"] == "erp.base seal heads"
+    assert {x["tenant_id"]: (x["block_no"], x["hash"]) for x in doc["heads"]} == stored
+    printed = json.loads(audit(dsn, "seal-head", "--tenant", str(trail.a)).stdout)
+    assert [x["tenant_id"] for x in printed["heads"]] == [str(trail.a)]
+
+    # every archive manifest (and the file's header) carries the heads
+    assert audit(dsn, "archive", "--month", "2015-03", "--out", str(tmp_path)).returncode == 0
+    manifest = tmp_path / "erp-audit-2015-03.manifest.json"
+    in_manifest = json.loads(manifest.read_text())["header"]["seal_heads"]
+    assert {x["tenant_id"]: (x["block_no"], x["hash"]) for x in in_manifest} == stored
+
+    for witness in (heads_file, manifest):
+        ok = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head", str(witness))
+        assert ok.returncode == 0 and "expected head" in ok.stdout, ok.stdout + ok.stderr
+    block, hash_ = stored[str(trail.a)]
+    assert audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head",
+                 f"{block}:{hash_}").returncode == 0
+    wrong = audit(dsn, "seal-verify", "--tenant", str(trail.a), "--expected-head",
+                  f"{block}:{'0' * 64}")
+    assert wrong.returncode == 1 and "witness_mismatch" in wrong.stdout
+    bad = one_line_error(audit(dsn, "seal-verify", "--tenant", str(trail.a),
+                               "--expected-head", "nonsense"))
+    assert "--expected-head" in bad
+
+
+def test_purge_refuses_a_month_with_events_beyond_the_counter(conn, dsn, trail, tmp_path):
+    """After a restore from another cluster that was not recorded, whether the month's events
+    are sealed cannot be told: the purge names the missing step."""
+    conn.execute("UPDATE erp_meta.audit_settings SET retention_months = 1")
+    conn.execute("INSERT INTO erp.erp_audit_events (tenant_id, id, actor_type, entity_type,"
+                 " entity_id, event_type, payload, created_at, xact_id) VALUES (%s,"
+                 " erp._uuid_v7_at('2015-03-20'), 'SYSTEM', 'x.thing', gen_random_uuid(),"
+                 " 'x.thing.noted', '{}', '2015-03-20', '9999999999')", (trail.a,))
+    with pytest.raises(psycopg.Error) as info:
+        conn.execute("SELECT * FROM erp.audit_purge(NULL, 'SYSTEM', 't', '2015-03-01')")
+    assert info.value.sqlstate == "ZE009" and "audit_restored" in str(info.value)
+    assert exists(conn, PARTITION)
+    assert conn.execute("SELECT count(*) FROM erp_meta.audit_purges").fetchone()[0] == 0

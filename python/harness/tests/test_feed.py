@@ -223,7 +223,9 @@ ID = "01a228ec-a163-765a-8bff-b19fabe10b21"
     "", "garbage", "123", "123:", f":{ID}", "123:not-a-uuid", f"-1:{ID}", f"12:{ID.upper()}",
     f"12:{ID}:9", f"1 :{ID}", f"12: {ID}", f"123456789012345678901:{ID}",
     f"99999999999999999999:{ID}",  # too large for xid8 (which saturates)
-    f"18446744073709551615:{ID}",  # beyond every transaction of this cluster
+    f"18446744073709551616:{ID}",  # beyond xid8 (22003 on PostgreSQL 16+ if cast first)
+    f"1:12:{ID}", f"9999999999:12:{ID}",  # an era this database never recorded
+    f"0:12:{ID}:", f"12345678901:12:{ID}",
     "x" * 100_000,
 ])
 def test_a_bad_position_is_ze003(conn, tenant, after):
@@ -321,3 +323,20 @@ def test_erp_auditor_and_erp_admin_read_the_feed(conn, tenant, role):
     with pytest.raises(psycopg.Error) as exc:  # still no table access
         conn.execute("SELECT 1 FROM erp.erp_audit_events LIMIT 1")
     assert exc.value.sqlstate == "42501"
+
+
+def test_a_position_naming_an_event_this_database_does_not_hold_is_ze009(conn, tenant):
+    """E.g. a consumer's position after a point-in-time restore to an earlier point: refused,
+    never a silent skip, also when its transaction id lies beyond this cluster's counter; a
+    position naming an event of another tenant likewise."""
+    category(conn, tenant, "P")
+    wait_horizon(conn, max_xact(conn))
+    events, last = drain(conn, tenant)
+    assert events
+    other = new_tenant(conn, "Other")
+    beyond = f"18446744073709551615:{events[-1]['id']}"  # beyond this cluster's counter
+    for t, after in ((tenant, f"{events[-1]['xact_id']}:{ID}"), (other, last), (tenant, beyond)):
+        with pytest.raises(psycopg.Error) as exc:
+            feed(conn, t, after)
+        assert exc.value.sqlstate == "ZE009"
+    assert feed(conn, tenant, last) == []  # the position it served still works

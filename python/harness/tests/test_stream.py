@@ -489,3 +489,28 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(conn, dsn, tmp_path
     pg = sink_events(sink_db)
     assert_exactly_once(pg, expected)
     assert not set(gone) & {e["entity_id"] for e in pg}
+
+
+# ---- the witness: seal heads recorded in the sink ---------------------------------------------
+def test_the_sinks_record_every_tenant_s_seal_head(conn, dsn, tmp_path, sink_db):
+    tenants = [new_tenant(conn, f"W{k}") for k in range(2)]
+    for k, t in enumerate(tenants):
+        populate(conn, t, f"W{k}")
+    wait_horizon(conn, max_xact(conn))
+    conn.execute("SELECT * FROM erp.audit_seal()")
+    heads = {(str(t), b, h) for t, b, h in conn.execute(
+        "SELECT tenant_id, block_no, hash FROM erp.erp_audit_seal_heads WHERE block_no > 0")}
+    assert {t for t, _, _ in heads} == {str(t) for t in tenants}
+    out = tmp_path / "audit"
+    assert run_once(dsn, "--jsonl", str(out)) == 0
+    lines = [json.loads(x) for x in (out / "seal-heads.jsonl").read_text().splitlines()]
+    assert {(x["tenant_id"], x["block_no"], x["hash"]) for x in lines} == heads
+    assert run_once(dsn, "--to", sink_db) == 0
+    with psycopg.connect(sink_db) as c:
+        stored = {(str(t), b, h) for t, b, h in c.execute(
+            "SELECT tenant_id, block_no, hash FROM erp_stream.seal_heads")}
+    assert stored == heads
+    # each is a head the chain contains
+    for t, b, h in heads:
+        assert conn.execute("SELECT count(*) FROM erp.audit_seal_verify(%s, %s)",
+                            (t, f"{b}:{h}")).fetchone()[0] == 0

@@ -11,6 +11,8 @@
 --   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
 --                      changes.old that is not the previous snapshot's value
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
+--   restore_not_recorded  events beyond the transaction counter: a logical restore that
+--                      erp.audit_restored() did not record, or a forged xact_id (one row)
 -- Values are compared typed, not as text, so the writer's or the reader's TimeZone, DateStyle or
 -- number format changes nothing. Only stored columns are compared (generated ones are derived),
 -- and only those both sides know: a column added by a later migration must hold its default or
@@ -25,8 +27,16 @@ AS $fn$
 DECLARE
     v_entity erp_meta.entity_types;
     v_table regclass;
+    -- the purge boundary: the latest month this tenant's own purged events name (the ledger
+    -- erp_meta.audit_purges alone proves nothing: a row in it does not excuse a missing event)
     v_boundary timestamptz := (
-        SELECT (max(p.month) + interval '1 month') AT TIME ZONE 'UTC' FROM erp_meta.audit_purges AS p
+        SELECT (max(to_date(m.month, 'YYYY-MM')) + interval '1 month') AT TIME ZONE 'UTC'
+        FROM erp.erp_audit_events AS e
+        CROSS JOIN LATERAL jsonb_array_elements_text(e.payload -> 'months') AS m (month)
+        WHERE e.tenant_id = p_tenant_id AND e.entity_type = 'erp.base.audit' AND e.entity_id = p_tenant_id
+            AND e.event_type = 'erp.base.audit.purged' AND jsonb_typeof(e.payload -> 'months') = 'array'
+            AND m.month ~ '^[0-9]{4}-[0-9]{2}$'
+            AND EXISTS (SELECT 1 FROM erp_meta.audit_purges AS p WHERE p.month = to_date(m.month, 'YYYY-MM'))
     );
     v_row_diff text;
     v_replay_diff text;
@@ -138,6 +148,8 @@ BEGIN
             $q$, v_table, v_snapshot, v_row_diff, v_replay_diff, v_old_diff)
         USING p_tenant_id, v_entity.entity_type, v_boundary;
     END LOOP;
+    -- events it cannot place: beyond the transaction counter (restore_not_recorded)
+    RETURN QUERY SELECT * FROM erp._audit_unplaced(p_tenant_id);
     RETURN QUERY SELECT * FROM erp._sequence_verify(p_tenant_id, v_boundary);
 END
 $fn$;

@@ -11,7 +11,10 @@ BEGIN
     horizon := pg_snapshot_xmin(pg_current_snapshot());
     SELECT count(*), min(e.created_at) INTO held_back, oldest_held_back
     FROM erp.erp_audit_events AS e
-    WHERE e.tenant_id = p_tenant_id AND e.xact_id >= horizon AND e.xact_id IS DISTINCT FROM pg_current_xact_id_if_assigned();
+    WHERE e.tenant_id = p_tenant_id AND e.xact_id >= horizon AND e.xact_id IS DISTINCT FROM pg_current_xact_id_if_assigned()
+        -- events of an earlier era (restored) are served whatever their transaction id
+        AND e.id > coalesce((SELECT max(r.after_id::text)::uuid FROM erp_meta.audit_eras AS r),
+            '00000000-0000-0000-0000-000000000000'::uuid);
     -- a prepared transaction holds the horizon too, and has no session; pg_stat_activity shows
     -- xact_start of other logins' sessions only if the owner may read all statistics
     -- (pg_read_all_stats), else that part is NULL

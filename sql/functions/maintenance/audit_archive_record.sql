@@ -1,6 +1,7 @@
 -- Records that a month of the audit trail was exported: p_events and p_sha256 must equal the
 -- month's digest now (ZE009 otherwise: the export is not of these events), p_location says
--- where the file went. Each tenant with events in the month gets an erp.base.audit.archived
+-- where the file went. Only a month that is over and has a partition can be archived (ZE009).
+-- Each tenant with events in the month gets an erp.base.audit.archived
 -- event. A month may be archived again (a second copy elsewhere); the latest record counts.
 CREATE OR REPLACE FUNCTION erp.audit_archive_record(
     p_actor_user_id uuid,
@@ -22,6 +23,18 @@ DECLARE
 BEGIN
     PERFORM erp._actor_check(p_actor_user_id, p_actor_type, p_trace_id);
     v_month := erp._audit_month_check(p_month);
+    -- the month must be over: the archived event this records would change the current one
+    IF v_month >= date_trunc('month', now() AT TIME ZONE 'UTC')::date THEN
+        RAISE EXCEPTION '% is not over yet: only a past month can be archived', to_char(v_month, 'YYYY-MM')
+            USING ERRCODE = 'ZE009', HINT = 'Archive it after its last day (UTC).';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM erp._audit_partition_list() AS p
+        WHERE NOT p.is_default AND erp._audit_bound(v_month) >= coalesce(p.lo, '00000000-0000-0000-0000-000000000000'::uuid)
+            AND erp._audit_bound(v_month) < p.hi) THEN
+        RAISE EXCEPTION 'no partition holds %: there is nothing to archive (it was purged, or never had events)',
+            to_char(v_month, 'YYYY-MM')
+            USING ERRCODE = 'ZE009', HINT = 'erp.audit_partitions() lists the partitions.';
+    END IF;
     IF p_location IS NULL OR btrim(p_location) = '' OR char_length(p_location) > 1000
         OR erp._has_invisible(p_location) THEN
         RAISE EXCEPTION 'p_location must say where the archive is, in at most 1000 visible characters'

@@ -1,6 +1,7 @@
 -- Purges the partition holding p_month: refused (ZE009, nothing dropped) unless every month
 -- in it is older than the retention period, exported with its current digest and sealed for
--- every tenant (erp._audit_purge_blocker names the first obstacle). Then each tenant with
+-- every tenant (erp._audit_purge_blocker names the first obstacle), checked once no
+-- transaction writes into the partition any more (ZE009 if one keeps writing). Then each tenant with
 -- events there gets an erp.base.audit.purged event (the boundary verify starts after, with the
 -- archive's digest and location and the tenant's seal head), the months go into
 -- erp_meta.audit_purges, and the partition is detached and dropped: DDL, never a row-level
@@ -37,6 +38,26 @@ BEGIN
         RAISE EXCEPTION 'no partition holds %: it was purged already, or never had one', to_char(v_month, 'YYYY-MM')
             USING ERRCODE = 'ZE009', HINT = 'erp.audit_partitions() lists the partitions.';
     END IF;
+    -- check after the lock: a transaction still writing into the partition (open or prepared)
+    -- holds ROW EXCLUSIVE on it; EXCLUSIVE waits for it and keeps new writers out (readers
+    -- go on), so the checks below see every event the partition will ever hold
+    PERFORM set_config('lock_timeout', '200ms', true);
+    LOOP
+        BEGIN
+            EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', v_part.partition);
+            EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+            v_attempt := v_attempt + 1;
+            IF v_attempt >= 25 THEN
+                RAISE EXCEPTION '% may not be purged: a transaction still writes into it', v_part.partition
+                    USING ERRCODE = 'ZE009',
+                    HINT = 'Let it commit or roll back (pg_prepared_xacts lists prepared ones); run the purge again.';
+            END IF;
+            PERFORM pg_sleep(least(0.05 * v_attempt, 0.5));
+        END;
+    END LOOP;
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    v_attempt := 0;
     v_blocker := erp._audit_purge_blocker(v_part.lo, v_part.hi);
     IF v_blocker IS NOT NULL THEN
         RAISE EXCEPTION '% may not be purged: %', v_part.partition, v_blocker USING ERRCODE = 'ZE009';
