@@ -11,6 +11,7 @@
 --   changes_mismatch   previous snapshot + changes.new <> this snapshot (replay breaks), or a
 --                      changes.old that is not the previous snapshot's value
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
+--   repeated_number    a formatted number a sequence issued more than once (erp._sequence_verify)
 -- Values are compared typed, not as text, so the writer's or the reader's TimeZone, DateStyle or
 -- number format changes nothing. Only stored columns are compared (generated ones are derived),
 -- and only those both sides know: a column added by a later migration must hold its default or
