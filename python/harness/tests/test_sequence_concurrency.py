@@ -463,3 +463,35 @@ def test_repeatable_read_allocators_serialize_with_40001(conn, dsn, seq):
         second.commit()
     assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
 
+
+
+def test_allocation_then_change_against_change_then_allocation(conn, dsn, tenant):
+    """T1 changes the definition (holds the sequence row); T2 allocates and then changes the
+    definition too; T1 then allocates in T2's period. Waiting would close a cycle (T2 for the
+    sequence row, T1 for T2's counter row): T2's change fails at once with 40001 (its failed
+    transaction releases its locks), and T1 gets the number T2 gave back."""
+    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
+    seq_id = row[1]
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        update(t1, tenant, seq_id, '{"padding": 4}')
+        assert alloc(t2, tenant, "DL", date(2026, 3, 1))[0] == 1
+        change = Background(lambda: update(t2, tenant, seq_id, '{"name": "second change"}'))
+        with pytest.raises(psycopg.errors.SerializationFailure) as err:
+            change.result(timeout=10)
+        assert err.value.sqlstate == "40001"
+        assert alloc(t1, tenant, "DL", date(2026, 3, 2))[2] == "D2026-0001"
+        t2.rollback()
+        t1.commit()
+    assert counters(conn, tenant, "DL") == {"2026": (1, 1, 2)}
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
+
+def test_a_change_after_allocating_waits_for_nobody_when_the_sequence_is_free(conn, dsn, tenant):
+    """The 40001 above is only for a sequence row another transaction holds: allocating and
+    then changing the definition in one transaction works when nobody else changes it."""
+    row = create_sequence(conn, tenant, "FREE", prefix="F-")
+    with psycopg.connect(dsn, options=GUARD) as c:
+        assert alloc(c, tenant, "FREE")[2] == "F-00001"
+        assert update(c, tenant, row[1], '{"prefix": "G-"}') == 2
+        assert alloc(c, tenant, "FREE")[2] == "G-00002"
+        c.commit()

@@ -6,8 +6,10 @@
 --   * code and name may change.
 -- A change that commits while a first number of a period is still open is not seen here; the
 -- period keeps the series its counter row copied, and the ledger refuses at allocation (ZE009)
--- any number issued before. This function locks only the sequence row, and no allocation waits
--- for that lock, so a change and an allocation never deadlock.
+-- any number issued before. Locks: no allocation waits for the sequence row, and a transaction
+-- that holds a counter row of the sequence (it allocated) does not wait for it either: when
+-- another change holds it, 40001 at once (that change may be about to wait for our counter
+-- row). So no mix of changes and allocations deadlocks.
 CREATE OR REPLACE FUNCTION erp.sequence_update(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -28,6 +30,20 @@ DECLARE
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM erp.erp_sequence_counters AS c
+        WHERE c.tenant_id = p_tenant_id AND c.sequence_id = p_id
+            AND c.xmin = (pg_current_xact_id_if_assigned()::text::numeric % 4294967296)::text::xid
+    ) THEN
+        PERFORM 1 FROM erp.erp_sequences AS s WHERE s.tenant_id = p_tenant_id AND s.id = p_id
+        FOR NO KEY UPDATE SKIP LOCKED;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'sequence % is being changed by another transaction, and this one holds numbers of it',
+                p_id
+                USING ERRCODE = '40001',
+                HINT = 'Roll back and retry; change a sequence before allocating from it in one transaction.';
+        END IF;
     END IF;
     v_old := erp._sequence_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._sequence_patch(v_old, p_patch);
