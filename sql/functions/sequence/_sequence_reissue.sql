@@ -14,12 +14,12 @@ AS $fn$
 DECLARE
     v_re text := '^' || erp._sequence_pattern(p_seq.prefix) || '([0-9]{1,19})'
         || erp._sequence_pattern(p_seq.suffix) || '$';
-    v_from numeric := p_seq.start_value;
+    v_from numeric := p_seq.start_value::numeric;
 BEGIN
     IF p_seq.reset = 'never' THEN
-        SELECT greatest(v_from, c.next_value) INTO v_from FROM erp.erp_sequence_counters AS c
+        SELECT greatest(v_from, c.next_value::numeric) INTO v_from FROM erp.erp_sequence_counters AS c
         WHERE c.tenant_id = p_seq.tenant_id AND c.sequence_id = p_seq.id AND c.period_key = 'all';
-        v_from := coalesce(v_from, p_seq.start_value);
+        v_from := coalesce(v_from, p_seq.start_value::numeric);
     END IF;
     RETURN (
         SELECT x.formatted
