@@ -33,7 +33,7 @@ CREATE POLICY erp_sequence_numbers_owner ON erp.erp_sequence_numbers TO erp_owne
 USING (true) WITH CHECK (true);
 
 INSERT INTO erp.erp_sequence_numbers (tenant_id, sequence_id, formatted)
-SELECT DISTINCT e.tenant_id, e.entity_id, e.payload ->> 'formatted'
+SELECT DISTINCT e.tenant_id, e.entity_id AS sequence_id, e.payload ->> 'formatted' AS formatted
 FROM erp.erp_audit_events AS e
 WHERE e.entity_type = 'erp.base.sequence' AND e.event_type = 'erp.base.sequence.allocated'
     AND e.payload ->> 'formatted' IS NOT NULL

@@ -5,7 +5,7 @@
 -- Cross-connection behaviour (locking, lock_timeout, concurrency) is tested in Python:
 -- python/harness/tests/test_sequence_concurrency.py and test_sequence_properties.py.
 BEGIN;
-SELECT plan(276);
+SELECT plan(278);
 
 -- ---- helpers (pg_temp: the ROLLBACK removes them) -------------------------------------
 -- Note: in `generate_series(...) AS g CROSS JOIN LATERAL erp.sequence_next(...)` the call must
@@ -801,6 +801,19 @@ SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_next_batch('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', 'A1', 3, '2025-06-01')$$,
     'ZE009', 'sequence_next_batch: a block that contains a number the ledger holds is refused whole');
 DELETE FROM erp.erp_sequence_numbers WHERE formatted = 'B-05';
+SELECT is(
+    (SELECT (u.prefix, u.padding)::text FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1',
+        NULL, 'SYSTEM', 't', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'),
+        '{"prefix": "B-0", "padding": 0}') AS u),
+    ('B-0', 0)::text,
+    'B-04 fits prefix B-0 as value 4, below the counter''s next value 5 (reset never): allowed'
+);
+SELECT is(
+    (SELECT n.formatted FROM erp.sequence_next('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        'A1', '2025-06-01') AS n),
+    'B-05',
+    'and the next number is one never issued'
+);
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
         pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"step": 2}')$$,

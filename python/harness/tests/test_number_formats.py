@@ -89,8 +89,9 @@ def test_no_formatted_number_is_issued_twice(conn, d, ops):
             issued += [r[0] for r in rows]
         elif op[0] == "padding":
             try:
-                conn.execute("SELECT erp.sequence_update(%s, NULL, 'SYSTEM', 'prop', %s, %s::jsonb)",
-                             (tenant, seq_id, f'{{"padding": {op[1]}}}'))
+                conn.execute(
+                    "SELECT erp.sequence_update(%s, NULL, 'SYSTEM', 'prop', %s, %s::jsonb)",
+                    (tenant, seq_id, f'{{"padding": {op[1]}}}'))
             except psycopg.Error as exc:
                 assert exc.sqlstate == "ZE009" and named_number(exc) in issued, exc
                 conn.rollback()

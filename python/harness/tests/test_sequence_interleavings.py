@@ -224,10 +224,10 @@ def test_changes_and_allocations_never_repeat_a_number_nor_deadlock(conn, pool):
                         self.held[i], self.periods[i] = [], []
                         ended[i] = True
                     self.collect(i, 0.05)
-            assert all(ended), "a connection never finished: " + str(
-                conn.execute("SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid),"
-                             " left(query, 120) FROM pg_stat_activity WHERE datname = current_database()"
-                             " AND pid <> pg_backend_pid()").fetchall())
+            assert all(ended), "a connection never finished: " + str(conn.execute(
+                "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid),"
+                " left(query, 120) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()").fetchall())
             self.no_number_twice()
             problems = conn.execute("SELECT problem FROM erp.audit_verify(%s)",
                                     (self.tenant,)).fetchall()

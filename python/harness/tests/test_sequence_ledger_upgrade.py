@@ -12,7 +12,8 @@ import pytest
 
 from harness import testing
 
-from .test_upgrade import PREVIOUS_BUNDLE, head_bundle, psql_file  # noqa: F401  (fixture)
+from .test_upgrade import PREVIOUS_BUNDLE, psql_file
+from .test_upgrade import head_bundle as head_bundle  # the fixture, shared
 
 TENANT = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
 SYS = "NULL, 'SYSTEM', 'ledger-upgrade'"
@@ -26,13 +27,14 @@ def old_database(server: testing.Server):
     janitor.drop()
 
 
-def test_upgrade_keeps_old_repeats_reported_and_refuses_new_ones(old_database, head_bundle):
+def test_upgrade_keeps_old_repeats_reported_and_refuses_new_ones(old_database, head_bundle):  # noqa: F811
     url = old_database
     assert psql_file(url, PREVIOUS_BUNDLE).returncode == 0
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f"SELECT erp.tenant_create(%s, {SYS}, 'Old', 'UTC')", (TENANT,))
-        seq_id = conn.execute(f"SELECT id FROM erp.sequence_create(%s, {SYS}, 'A', 'A', 'A-1', '', 0)",
-                              (TENANT,)).fetchone()[0]
+        seq_id = conn.execute(
+            f"SELECT id FROM erp.sequence_create(%s, {SYS}, 'A', 'A', 'A-1', '', 0)",
+            (TENANT,)).fetchone()[0]
         issued = [conn.execute(f"SELECT formatted FROM erp.sequence_next(%s, {SYS}, 'A')",
                                (TENANT,)).fetchone()[0] for _ in range(2)]
         conn.execute(f"SELECT erp.sequence_update(%s, {SYS}, %s, '{{\"prefix\": \"A-\"}}')",
@@ -57,8 +59,9 @@ def test_upgrade_keeps_old_repeats_reported_and_refuses_new_ones(old_database, h
             conn.execute(f"SELECT * FROM erp.sequence_next(%s, {SYS}, 'A')", (TENANT,))
         assert err.value.sqlstate == "ZE009"
         assert "'A-12'" in err.value.diag.message_primary
-        assert conn.execute("SELECT next_value FROM erp.erp_sequence_counters WHERE sequence_id = %s",
-                            (seq_id,)).fetchone()[0] == 12, "the refusal allocated nothing"
+        assert conn.execute(
+            "SELECT next_value FROM erp.erp_sequence_counters WHERE sequence_id = %s",
+            (seq_id,)).fetchone()[0] == 12, "the refusal allocated nothing"
         # a format that no issued number fits gets the sequence going again
         conn.execute(f"SELECT erp.sequence_update(%s, {SYS}, %s, '{{\"prefix\": \"A/\"}}')",
                      (TENANT, seq_id))
