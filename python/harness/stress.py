@@ -61,6 +61,8 @@ SEQUENCES = [
                                       for i in range(8)]),
     ("SO", "never", "SO-", [None]),
     ("JE", "monthly", "JE/{YYYY}-{MM}/", [dt.date(2025, m, 15) for m in (1, 2, 3)]),
+    # a hundred yearly periods: first numbers of a period (a new counter row) all run long
+    ("YR", "yearly", "YR/{YYYY}/", [dt.date(2000 + i, 6, 1) for i in range(100)]),
 ]
 ENTITY_LISTS = {  # entity type -> (list function, extra arguments)
     "erp.base.uom_category": ("uom_category_list", ""),
@@ -163,7 +165,8 @@ class Worker(threading.Thread):
         try:
             op = self.rng.choices(OPS, WEIGHTS)[0]
             op(self, erp, t, effects)
-            if op not in (op_allocate, op_allocate_batch) and self.rng.random() < 0.4:
+            if op not in (op_allocate, op_allocate_batch, op_sequence_reformat) \
+                    and self.rng.random() < 0.4:
                 op_allocate(self, erp, t, effects)  # an entity write plus a number, allocated last
         except ErpError as exc:
             self.rollback(conn)
@@ -361,6 +364,17 @@ def op_sequence_update(w: Worker, erp: ErpClient, t: TenantState, effects: list)
            {"name": f"{code} {w.n}.{next(w.seq)}"}, w.version(row["version"]))
 
 
+def op_sequence_reformat(w: Worker, erp: ErpClient, t: TenantState, effects: list) -> None:
+    """A format change followed by a number of the same sequence in one transaction, often the
+    first of its period: the change holds the sequence row while others begin that period."""
+    code, _, _, dates = w.rng.choice(SEQUENCES)
+    w.call("sequence_update", erp.sequence_update, t.seq_ids[code],
+           {"padding": w.rng.choice([5, 6])}, None)
+    date = w.rng.choice(dates)
+    row = w.call("sequence_next", erp.sequence_next, code, date)
+    effects.append(("numbers", (t.id, code, row["period_key"]), [row["allocated_value"]], date))
+
+
 def op_category_create(w: Worker, erp: ErpClient, t: TenantState, effects: list) -> None:
     code = w.code(t, "uom_category", "C")
     row = w.call("uom_category_create", erp.uom_category_create, code, f"Category {code}")
@@ -384,7 +398,7 @@ OPS_WEIGHTS: list[tuple[Callable, int]] = [
     (op_uom_create, 4), (op_uom_update, 4), (op_uom_flip, 3), (op_dozen_flip, 1),
     (op_partner_create, 6), (op_partner_update, 6), (op_partner_flip, 3),
     (op_product_create, 6), (op_product_update, 8), (op_product_flip, 3),
-    (op_sequence_update, 1), (op_category_create, 1), (op_generic, 2),
+    (op_sequence_update, 1), (op_sequence_reformat, 3), (op_category_create, 1), (op_generic, 2),
 ]
 OPS = [o for o, _ in OPS_WEIGHTS]
 WEIGHTS = [w for _, w in OPS_WEIGHTS]

@@ -5,7 +5,7 @@
 -- Cross-connection behaviour (locking, lock_timeout, concurrency) is tested in Python:
 -- python/harness/tests/test_sequence_concurrency.py and test_sequence_properties.py.
 BEGIN;
-SELECT plan(263);
+SELECT plan(278);
 
 -- ---- helpers (pg_temp: the ROLLBACK removes them) -------------------------------------
 -- Note: in `generate_series(...) AS g CROSS JOIN LATERAL erp.sequence_next(...)` the call must
@@ -22,6 +22,8 @@ AS $fn$
         FROM erp.erp_sequences AS s),
         (SELECT count(*) || ':' || md5(coalesce(string_agg(c::text, ',' ORDER BY c::text), ''))
         FROM erp.erp_sequence_counters AS c),
+        (SELECT count(*) || ':' || md5(coalesce(string_agg(l::text, ',' ORDER BY l::text), ''))
+        FROM erp.erp_sequence_numbers AS l),
         (SELECT count(*) || ':' || coalesce(max(e.id::text), '') FROM erp.erp_audit_events AS e))
 $fn$;
 
@@ -737,10 +739,81 @@ SELECT is(
     2::bigint,
     'and writes no event (still created + one updated)'
 );
+-- prefix, suffix and padding after numbers were issued: allowed unless an issued number fits
+-- the new format with a number the sequence can still reach (the ledger of issued numbers)
+SELECT erp.sequence_create('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 'setup', 'A1', 'A-1 series',
+    'A-1', '', 0);
+SELECT count(*) FROM erp.sequence_next_batch('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+    'A1', 3, '2025-06-01');
+SELECT is(
+    (SELECT array_agg(l.formatted ORDER BY l.formatted) FROM erp.erp_sequence_numbers AS l
+    WHERE l.sequence_id = pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1')),
+    ARRAY['A-11', 'A-12', 'A-13'],
+    'every issued number is in the ledger, once'
+);
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
-        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"prefix": "F{YY}-"}')$$,
-    'ZE009', 'sequence_update: prefix after numbers were issued (it could print an issued number again)');
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'), '{"prefix": "A-"}')$$,
+    'ZE009', 'sequence_update: prefix A-1 to A- after A-11..A-13 (number 11 would print A-11 again)');
+SELECT throws_ok(
+    $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'), '{"prefix": "A-"}')$$,
+    'ZE009', 'sequence ''A1'' would print the issued number ''A-11'' again with prefix ''A-'', suffix '''' and padding 0',
+    'the refusal names the issued number that would recur'
+);
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'), '{"prefix": "A-", "suffix": "", "padding": 2}')$$,
+    'ZE009', 'sequence_update: prefix A- with padding 2 (number 11 would print A-11 again)');
+SELECT is(
+    (SELECT (u.prefix, u.padding, u.version)::text FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1',
+        NULL, 'SYSTEM', 't', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'),
+        '{"prefix": "A-1", "padding": 2}') AS u),
+    ('A-1', 2, 2)::text,
+    'padding 0 to 2 is allowed: A-11..A-13 are numbers 1..3 printed 01..03 now, and 11..13 are ahead'
+);
+SELECT is(
+    (SELECT (u.prefix, u.padding, u.version)::text FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1',
+        NULL, 'SYSTEM', 't', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'),
+        '{"prefix": "B-"}') AS u),
+    ('B-', 2, 3)::text,
+    'a prefix that no issued number fits is allowed after numbers were issued'
+);
+SELECT is(
+    (SELECT n.formatted FROM erp.sequence_next('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        'A1', '2025-06-01') AS n),
+    'B-04',
+    'the counter continues under the new format'
+);
+-- a number in the ledger (as an open transaction's change of format could leave behind) is
+-- refused at allocation: ZE009 naming it, nothing allocated
+INSERT INTO erp.erp_sequence_numbers (tenant_id, sequence_id, formatted)
+VALUES ('a0000000-0000-4000-8000-0000000000a1', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'), 'B-05');
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_next('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', 'A1', '2025-06-01')$$,
+    'ZE009', 'sequence_next: a number the ledger holds is never issued again');
+SELECT throws_ok(
+    $$SELECT erp.sequence_next('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', 'A1', '2025-06-01')$$,
+    'ZE009', 'sequence ''A1'' would issue number ''B-05'' again',
+    'the refusal at allocation names the number'
+);
+SELECT * FROM pg_temp.refused(
+    $$SELECT erp.sequence_next_batch('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't', 'A1', 3, '2025-06-01')$$,
+    'ZE009', 'sequence_next_batch: a block that contains a number the ledger holds is refused whole');
+DELETE FROM erp.erp_sequence_numbers WHERE formatted = 'B-05';
+SELECT is(
+    (SELECT (u.prefix, u.padding)::text FROM erp.sequence_update('a0000000-0000-4000-8000-0000000000a1',
+        NULL, 'SYSTEM', 't', pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'A1'),
+        '{"prefix": "B-0", "padding": 0}') AS u),
+    ('B-0', 0)::text,
+    'B-04 fits prefix B-0 as value 4, below the counter''s next value 5 (reset never): allowed'
+);
+SELECT is(
+    (SELECT n.formatted FROM erp.sequence_next('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
+        'A1', '2025-06-01') AS n),
+    'B-05',
+    'and the next number is one never issued'
+);
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000a1', NULL, 'SYSTEM', 't',
         pg_temp.seq_id('a0000000-0000-4000-8000-0000000000a1', 'INV'), '{"step": 2}')$$,
@@ -904,9 +977,17 @@ WHERE e.entity_id = pg_temp.seq_id('b0000000-0000-4000-8000-0000000000b1', 'PAD'
     AND e.payload ->> 'allocated_value' = '999';
 SELECT is(
     array(SELECT (v.problem, v.detail ->> 'events', v.detail ->> 'distinct_values')::text
-        FROM erp.audit_verify('b0000000-0000-4000-8000-0000000000b1') AS v),
+        FROM erp.audit_verify('b0000000-0000-4000-8000-0000000000b1') AS v
+        WHERE v.problem = 'sequence_gap'),
     ARRAY[('sequence_gap', '6', '5')::text],
     'a number issued twice (two events for 999) is a sequence_gap'
+);
+SELECT is(
+    array(SELECT (v.problem, v.detail ->> 'formatted', v.detail ->> 'times')::text
+        FROM erp.audit_verify('b0000000-0000-4000-8000-0000000000b1') AS v
+        WHERE v.problem = 'repeated_number'),
+    ARRAY[('repeated_number', '999', '2')::text],
+    'and its formatted number printed twice is a repeated_number'
 );
 -- STEP issued 10..30 by 5 (next 35); add events 33 and 40 and move the counter to 45: seven
 -- distinct values from 10 to 40, as many as the counter says, but 33 is off the grid
@@ -922,7 +1003,8 @@ WHERE sequence_id = pg_temp.seq_id('b0000000-0000-4000-8000-0000000000b1', 'STEP
 SELECT is(
     array(SELECT (v.detail ->> 'events', v.detail ->> 'min', v.detail ->> 'max', v.detail ->> 'off_step')::text
         FROM erp.audit_verify('b0000000-0000-4000-8000-0000000000b1') AS v
-        WHERE v.entity_id = pg_temp.seq_id('b0000000-0000-4000-8000-0000000000b1', 'STEP')),
+        WHERE v.entity_id = pg_temp.seq_id('b0000000-0000-4000-8000-0000000000b1', 'STEP')
+            AND v.problem = 'sequence_gap'),
     ARRAY[('7', '10', '40', '1')::text],
     'a value off the step grid (33 with start 10, step 5) is a sequence_gap even when count, min and max fit'
 );

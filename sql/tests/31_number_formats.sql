@@ -1,5 +1,6 @@
 -- Formatted document numbers never repeat: a format must name the periods of its reset policy
--- (ZE003), prefix and suffix are fixed once a number was issued (ZE009; padding may change),
+-- (ZE003), prefix, suffix and padding may change once numbers were issued unless an issued
+-- number fits the new format (ZE009; the ledger of issued numbers),
 -- a sequence whose format does not name the period (written before 0.2.0 or through the
 -- generic writer) refuses to begin a second period (ZE009), and {YY} without {YYYY} refuses a
 -- second century (ZE009). Each refusal writes nothing.
@@ -45,24 +46,25 @@ SELECT lives_ok($$SELECT erp.sequence_update('a0000000-0000-4000-8000-0000000000
     pg_temp.seq('NV'), '{"reset": "yearly", "prefix": "NV{YYYY}-"}')$$,
     'before any number, reset and format may change together');
 
--- ===== prefix and suffix are fixed once numbers were issued; padding is not ================
+-- ===== prefix, suffix and padding may change unless an issued number fits the new format =====
 SELECT is(pg_temp.next('Y4', '2026-03-01'), 'Y/2026/0001', 'the first number');
 SELECT pg_temp.refused($$SELECT erp.sequence_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
-    pg_temp.seq('Y4'), '{"prefix": "Y/{YYYY}/1"}')$$, 'ZE009',
-    'a prefix change after a number was issued ("A-" + 13 = "A-1" + 3)');
-SELECT pg_temp.refused($$SELECT erp.sequence_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
-    pg_temp.seq('Y4'), '{"suffix": "-X"}')$$, 'ZE009', 'a suffix change after a number was issued');
+    pg_temp.seq('Y4'), '{"prefix": "Y/{YYYY}/000", "padding": 1}')$$, 'ZE009',
+    'a format that Y/2026/0001 fits (a yearly series starts again: number 1 can come back)');
+SELECT lives_ok($$SELECT erp.sequence_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
+    pg_temp.seq('Y4'), '{"suffix": "-X"}')$$, 'a suffix change that no issued number fits');
+SELECT is(pg_temp.next('Y4', '2026-03-02'), 'Y/2026/0002-X', 'the series continues in the new format');
 SELECT lives_ok($$SELECT erp.sequence_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
     pg_temp.seq('Y4'), '{"padding": 6}')$$, 'a padding change after a number was issued');
-SELECT is(pg_temp.next('Y4', '2026-03-02'), 'Y/2026/000002', 'the series continues, wider');
+SELECT is(pg_temp.next('Y4', '2026-03-02'), 'Y/2026/000003-X', 'the series continues, wider');
 SELECT lives_ok($$SELECT erp.sequence_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
     pg_temp.seq('Y4'), '{"padding": 1}')$$, 'and narrower');
-SELECT is(pg_temp.next('Y4', '2026-03-03'), 'Y/2026/3', 'no padding: still a number not issued before');
+SELECT is(pg_temp.next('Y4', '2026-03-03'), 'Y/2026/4-X', 'no padding: still a number not issued before');
 SELECT is(
     (SELECT count(DISTINCT e.payload ->> 'formatted') FROM erp.erp_audit_events AS e
     WHERE e.entity_id = pg_temp.seq('Y4') AND e.event_type = 'erp.base.sequence.allocated'),
-    3::bigint,
-    'three numbers, three different strings'
+    4::bigint,
+    'four numbers, four different strings'
 );
 
 -- ===== a legacy format that does not name its period ========================================

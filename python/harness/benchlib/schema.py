@@ -269,9 +269,9 @@ def setup(conn: psycopg.Connection, dbname: str, partners: int,
     _clone_audit(conn, "audit_events")
     _clone_audit(conn, "audit_trg")
     _clone_audit(conn, "audit_plain", partitioned=False)
-    # the raw counters need no sequence definition
+    # the raw counters need no sequence definition (the counters' foreign key is gone since 0.3.0)
     conn.execute("ALTER TABLE bench.counters "
-                 "DROP CONSTRAINT counters_erp_sequence_counters_sequence_fkey")
+                 "DROP CONSTRAINT IF EXISTS counters_erp_sequence_counters_sequence_fkey")
     cols = conn.execute(
         "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
         "WHERE attrelid = 'erp.erp_partners'::regclass AND attnum > 0 AND NOT attisdropped "

@@ -315,3 +315,25 @@ def test_document_dates_in_two_years_draw_from_two_series(conn, dsn, documents):
     assert sorted((p, v) for _d, p, _f, v in allocated(conn, tenant)) == \
         [("2025", 1), ("2025", 2), ("2025", 3), ("2026", 1), ("2026", 2)]
     assert audit_problems(conn, tenant) == []
+
+
+# ---- (d) session_replication_role = replica does not skip the number ---------------------------
+def test_numbers_at_commit_are_served_under_replica_role(conn, dsn, documents):
+    """A session with session_replication_role = replica (a restore, a replication tool) fires
+    only ENABLE ALWAYS triggers: the at-commit trigger is one, so the document commits with its
+    number, one allocation event, and no request row left behind."""
+    tenant = new_tenant(conn, "Replica")
+    create_sequence(conn, tenant, "INV")
+    with psycopg.connect(dsn, options=GUARD) as c:
+        c.execute("SET session_replication_role = replica")
+        doc = new_doc(c, tenant)
+        request(c, tenant, "INV", doc, date(2026, 2, 1))
+        c.commit()
+        assert c.execute("SHOW session_replication_role").fetchone()[0] == "replica"
+    assert numbers(conn, tenant) == {doc: "INV/2026/00001"}
+    assert allocated(conn, tenant) == [(str(doc), "2026", "INV/2026/00001", 1)]
+    assert queued(conn) == 0
+    assert conn.execute(
+        "SELECT tgenabled FROM pg_trigger WHERE tgname = 'erp_number_requests_at_commit'"
+    ).fetchone()[0] == "A"
+    assert audit_problems(conn, tenant) == []

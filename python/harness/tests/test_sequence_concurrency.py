@@ -1,7 +1,8 @@
 """Gapless sequences across real connections: a 100-connection storm with rollbacks and
 terminated backends, and the locking contract (peek never waits, lock_timeout gives 55P03
 and allocates nothing, a rolled-back or terminated holder hands its number to the next
-caller, a definition change racing the first allocation is refused one way or the other).
+caller, definition changes and allocations in any order never deadlock, and no formatted
+number is issued twice when a change races a first allocation).
 
 Every cross-connection wait is bounded (lock_timeout / statement_timeout / thread joins), so a
 regression fails instead of hanging."""
@@ -326,59 +327,118 @@ def test_holder_that_does_not_commit_hands_its_number_to_the_waiter(conn, dsn, s
     assert counters(conn, tenant, code) == {"2025": (1, 1, 4)}
 
 
-def test_step_change_racing_the_first_allocation_fails_the_allocation_with_40001(conn, dsn, tenant):
-    """sequence_update saw no counter, so it may change the step; an allocation that read the
-    old definition and created the first counter row must not commit numbers with the old
-    step under the new definition: it waits for the update and fails with 40001."""
-    row = create_sequence(conn, tenant, "RACE")
-    seq_id = row[1]
-    with psycopg.connect(dsn, options=GUARD) as updater, \
-            psycopg.connect(dsn, options=GUARD) as allocator:
-        allocator_pid = allocator.execute("SELECT pg_backend_pid()").fetchone()[0]
-        allocator.commit()
-        updater.execute("SELECT erp.sequence_update(%s, NULL, 'SYSTEM', 't', %s, %s)",
-                        (tenant, seq_id, '{"step": 2}'))
-        pending = Background(lambda: alloc(allocator, tenant, "RACE", date(2025, 1, 1)))
-        wait_until_blocked(conn, allocator_pid)
-        updater.commit()
-        with pytest.raises(psycopg.errors.SerializationFailure) as err:
-            pending.result()
-        assert err.value.sqlstate == "40001"
-        allocator.rollback()
-        retried = alloc(allocator, tenant, "RACE", date(2025, 1, 1))
-        allocator.commit()
-    assert retried[:2] == (1, 3), "the retry numbers with the new step"
-    assert counters(conn, tenant, "RACE") == {"all": (1, 2, 3)}
+def update(c, tenant, seq_id, patch: str):
+    return c.execute("SELECT (erp.sequence_update(%s, NULL, 'SYSTEM', 't', %s, %s)).version",
+                     (tenant, seq_id, patch)).fetchone()[0]
+
+
+PATCHES = ['{"padding": 4}', '{"prefix": "Q{YY}-"}', '{"code": "RENAMED"}', '{"step": 2}']
 
 
 @pytest.mark.parametrize("ending", ["commit", "rollback"])
-def test_step_change_waits_for_an_open_first_allocation(conn, dsn, tenant, ending):
-    """The other order: the first allocation is open; the step change waits for it, then is
-    refused with ZE009 if the number was committed, or goes through if it was rolled back."""
-    row = create_sequence(conn, tenant, "RACE")
+@pytest.mark.parametrize("patch", PATCHES)
+def test_change_then_allocation_in_one_transaction_against_a_first_allocation(
+        conn, dsn, tenant, patch, ending):
+    """T1 changes the definition and then allocates in a new period in the same transaction;
+    T2 allocates the first number of that period in between. T2 must not wait for T1 (no lock
+    on the sequence row: not the recheck's, not a foreign key's), T1 waits for T2's counter
+    row, and nobody gets 40P01 (it deadlocked when the recheck took FOR SHARE)."""
+    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
     seq_id = row[1]
-    with psycopg.connect(dsn, options=GUARD) as updater, \
-            psycopg.connect(dsn, options=GUARD) as allocator:
-        updater_pid = updater.execute("SELECT pg_backend_pid()").fetchone()[0]
-        updater.commit()
-        assert alloc(allocator, tenant, "RACE")[0] == 1
-        pending = Background(lambda: updater.execute(
-            "SELECT (erp.sequence_update(%s, NULL, 'SYSTEM', 't', %s, %s)).step",
-            (tenant, seq_id, '{"step": 2}')).fetchone())
-        wait_until_blocked(conn, updater_pid)
+    code_after = "RENAMED" if "code" in patch else "DL"
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        t1_pid = t1.execute("SELECT pg_backend_pid()").fetchone()[0]
+        t1.commit()
+        update(t1, tenant, seq_id, patch)
+        first = Background(lambda: alloc(t2, tenant, "DL", date(2026, 3, 1)))
+        assert first.result(timeout=10)[0] == 1, "the first allocation did not wait for the change"
+        pending = Background(lambda: alloc(t1, tenant, code_after, date(2026, 3, 2)))
+        wait_until_blocked(conn, t1_pid)
+        getattr(t2, ending)()
+        got = pending.result()
+        t1.commit()
+    assert got[0] == (2 if ending == "commit" else 1)
+    events = allocated_events(conn, tenant, code_after)
+    assert len({f for _p, _v, f in events}) == len(events)
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("patch", PATCHES)
+def test_first_allocation_then_change_then_allocation(conn, dsn, tenant, patch):
+    """The other order: T2's first number of a period is open; T1's change does not wait for it
+    (it waited for the recheck's share lock before), T1's allocation in that period waits for
+    T2's counter row, and both commit."""
+    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
+    seq_id = row[1]
+    code_after = "RENAMED" if "code" in patch else "DL"
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        t1_pid = t1.execute("SELECT pg_backend_pid()").fetchone()[0]
+        t1.commit()
+        assert alloc(t2, tenant, "DL", date(2026, 3, 1))[0] == 1
+        change = Background(lambda: update(t1, tenant, seq_id, patch))
+        assert change.result(timeout=10) == 2, "the change did not wait for the open first number"
+        pending = Background(lambda: alloc(t1, tenant, code_after, date(2026, 3, 2)))
+        wait_until_blocked(conn, t1_pid)
+        t2.commit()
+        got = pending.result()
+        t1.commit()
+    # the period keeps the series its counter row copied from the definition T2 read
+    assert got[0] == 2
+    assert counters(conn, tenant, code_after) == {"2026": (1, 1, 3)}
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
+
+def test_prefix_change_racing_a_first_allocation_never_repeats_a_number(conn, dsn, tenant):
+    """Prefix A-1 becomes A- while the first number is being allocated: the first number is
+    A-11 (number 1 under A-1); ten numbers later the counter reaches 11, whose A-11 the ledger
+    refuses with ZE009 (it was issued twice when only step, start and reset were rechecked)."""
+    row = create_sequence(conn, tenant, "A", prefix="A-1", padding=0)
+    seq_id = row[1]
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        update(t1, tenant, seq_id, '{"prefix": "A-"}')
+        first = Background(lambda: alloc(t2, tenant, "A"))
+        time.sleep(0.2)  # the allocation reads the old prefix, waiting or not
+        t1.commit()
+        assert first.result()[2] == "A-11"
+        t2.commit()
+    got = [alloc(conn, tenant, "A")[2] for _ in range(9)]
+    assert got == [f"A-{n}" for n in range(2, 11)]
+    with pytest.raises(psycopg.Error) as err:
+        alloc(conn, tenant, "A")
+    assert err.value.sqlstate == "ZE009"
+    assert "'A-11'" in err.value.diag.message_primary
+    assert counters(conn, tenant, "A") == {"all": (1, 1, 11)}, "the refusal allocated nothing"
+    formatted = [f for _p, _v, f in allocated_events(conn, tenant, "A")]
+    assert sorted(formatted) == sorted(["A-11"] + got)
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_first_numbers_of_two_centuries_at_once(conn, dsn, tenant, ending):
+    """X{YY}- prints X26-00001 in 2026 and in 2126. Both first numbers at once: neither sees
+    the other's counter row, but the second waits on the first's ledger row, and gets ZE009
+    if the first commits, or the number if it rolls back."""
+    create_sequence(conn, tenant, "X", prefix="X{YY}-", reset="yearly")
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        t2_pid = t2.execute("SELECT pg_backend_pid()").fetchone()[0]
+        t2.commit()
+        assert alloc(t1, tenant, "X", date(2026, 5, 1))[2] == "X26-00001"
+        pending = Background(lambda: alloc(t2, tenant, "X", date(2126, 5, 1)))
+        wait_until_blocked(conn, t2_pid)
+        getattr(t1, ending)()
         if ending == "commit":
-            allocator.commit()
             with pytest.raises(psycopg.Error) as err:
                 pending.result()
             assert err.value.sqlstate == "ZE009"
-            updater.rollback()
-            assert conn.execute("SELECT step FROM erp.erp_sequences WHERE id = %s",
-                                (seq_id,)).fetchone()[0] == 1
+            t2.rollback()
+            assert counters(conn, tenant, "X") == {"2026": (1, 1, 2)}
         else:
-            allocator.rollback()
-            assert pending.result() == (2,)
-            updater.commit()
-            assert counters(conn, tenant, "RACE") == {}
+            assert pending.result()[2] == "X26-00001"
+            t2.commit()
+            assert counters(conn, tenant, "X") == {"2126": (1, 1, 2)}
+    formatted = [f for _p, _v, f in allocated_events(conn, tenant, "X")]
+    assert formatted == ["X26-00001"]
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
 
 
 def test_repeatable_read_allocators_serialize_with_40001(conn, dsn, seq):
@@ -403,3 +463,35 @@ def test_repeatable_read_allocators_serialize_with_40001(conn, dsn, seq):
         second.commit()
     assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
 
+
+
+def test_allocation_then_change_against_change_then_allocation(conn, dsn, tenant):
+    """T1 changes the definition (holds the sequence row); T2 allocates and then changes the
+    definition too; T1 then allocates in T2's period. Waiting would close a cycle (T2 for the
+    sequence row, T1 for T2's counter row): T2's change fails at once with 40001 (its failed
+    transaction releases its locks), and T1 gets the number T2 gave back."""
+    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
+    seq_id = row[1]
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        update(t1, tenant, seq_id, '{"padding": 4}')
+        assert alloc(t2, tenant, "DL", date(2026, 3, 1))[0] == 1
+        change = Background(lambda: update(t2, tenant, seq_id, '{"name": "second change"}'))
+        with pytest.raises(psycopg.errors.SerializationFailure) as err:
+            change.result(timeout=10)
+        assert err.value.sqlstate == "40001"
+        assert alloc(t1, tenant, "DL", date(2026, 3, 2))[2] == "D2026-0001"
+        t2.rollback()
+        t1.commit()
+    assert counters(conn, tenant, "DL") == {"2026": (1, 1, 2)}
+    assert conn.execute("SELECT count(*) FROM erp.audit_verify(%s)", (tenant,)).fetchone()[0] == 0
+
+
+def test_a_change_after_allocating_waits_for_nobody_when_the_sequence_is_free(conn, dsn, tenant):
+    """The 40001 above is only for a sequence row another transaction holds: allocating and
+    then changing the definition in one transaction works when nobody else changes it."""
+    row = create_sequence(conn, tenant, "FREE", prefix="F-")
+    with psycopg.connect(dsn, options=GUARD) as c:
+        assert alloc(c, tenant, "FREE")[2] == "F-00001"
+        assert update(c, tenant, row[1], '{"prefix": "G-"}') == 2
+        assert alloc(c, tenant, "FREE")[2] == "G-00002"
+        c.commit()

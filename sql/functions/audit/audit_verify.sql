@@ -13,6 +13,7 @@
 --   sequence_gap       committed numbers of a sequence period are not start, start+step, ...
 --   restore_not_recorded  events beyond the transaction counter: a logical restore that
 --                      erp.audit_restored() did not record, or a forged xact_id (one row)
+--   repeated_number    a formatted number a sequence issued more than once (erp._sequence_verify)
 -- Values are compared typed, not as text, so the writer's or the reader's TimeZone, DateStyle or
 -- number format changes nothing. Only stored columns are compared (generated ones are derived),
 -- and only those both sides know: a column added by a later migration must hold its default or

@@ -3,7 +3,14 @@
 -- with its audit event in the same statement, so the row lock is taken as late as possible and
 -- only this statement's remainder and the caller's COMMIT run while it is held. p_document
 -- (NULL, or the document a number at commit is for) goes into the event's payload.
--- For the first number of a period, erp._sequence_recheck runs too.
+-- The same statement writes the formatted number into the ledger erp.erp_sequence_numbers
+-- (ON CONFLICT DO NOTHING, no subtransaction): a number the sequence issued before is ZE009,
+-- so no printed number repeats whatever happened to the format. The ledger row of a number
+-- that another open transaction is issuing makes this statement wait for that transaction
+-- (only a format that prints one number in two periods can get there).
+-- For the first number of a period, erp._sequence_recheck runs too. No lock is taken on the
+-- sequence row: a definition change holding it never waits for an allocation that waits for
+-- it (the deadlock of a change and an allocation in one transaction against a first number).
 CREATE OR REPLACE FUNCTION erp._sequence_allocate(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -24,6 +31,7 @@ DECLARE
     v_prefix text := erp._sequence_expand(p_seq.prefix, p_date);
     v_suffix text := erp._sequence_expand(p_seq.suffix, p_date);
     v_start bigint;
+    v_new boolean;
 BEGIN
     WITH counter AS (
         INSERT INTO erp.erp_sequence_counters AS c
@@ -33,6 +41,12 @@ BEGIN
         DO UPDATE SET next_value = c.next_value + c.step
         RETURNING c.next_value - c.step AS allocated, c.next_value AS next, c.start_value AS first,
             v_prefix || erp._sequence_pad(c.next_value - c.step, p_seq.padding) || v_suffix AS text
+    ),
+    ledger AS (
+        INSERT INTO erp.erp_sequence_numbers AS l (tenant_id, sequence_id, formatted)
+        SELECT p_tenant_id, p_seq.id, counter.text FROM counter
+        ON CONFLICT ON CONSTRAINT erp_sequence_numbers_pkey DO NOTHING
+        RETURNING l.formatted
     ),
     event AS (
         INSERT INTO erp.erp_audit_events (
@@ -47,9 +61,12 @@ BEGIN
             NULL, NULL, n.at
         FROM counter CROSS JOIN (SELECT clock_timestamp() AS at) AS n
     )
-    SELECT counter.allocated, counter.next, counter.text, counter.first
-    INTO allocated_value, next_value, formatted, v_start
+    SELECT counter.allocated, counter.next, counter.text, counter.first, EXISTS (SELECT FROM ledger)
+    INTO allocated_value, next_value, formatted, v_start, v_new
     FROM counter;
+    IF NOT v_new THEN
+        PERFORM erp._sequence_repeat(p_seq, formatted, allocated_value, v_period);
+    END IF;
     IF allocated_value = v_start THEN  -- this call created the period's counter row
         PERFORM erp._sequence_recheck(p_seq, v_period);
     END IF;
@@ -57,4 +74,5 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp._sequence_allocate(uuid, uuid, text, text, erp.erp_sequences, date, jsonb) IS
-    'Allocates the next number of a sequence period with its audit event in one statement (gapless; locked to commit).';
+    'Allocates the next number of a sequence period with its audit event and ledger row in one statement '
+    '(gapless; locked to commit; ZE009 for a number issued before).';

@@ -1,32 +1,20 @@
--- Called only by the allocation that created a period's counter row (its first number):
---   * the counter copied step and start value from a definition read without a lock, and a
---     concurrent sequence_update may have changed step, start_value or reset meanwhile (it saw
---     no counter yet, so it did not refuse). FOR SHARE waits for such an update to end and
---     reads the definition as committed; if the series fields differ, the allocation fails
---     with 40001 and the caller retries. Once this lock is held, an update of the series
---     waits for our commit and then sees our counter (ZE009).
+-- Called only by the allocation that created a period's counter row (its first number), to
+-- refuse early a format that cannot tell periods apart:
 --   * a format that does not name the period (possible for sequences created before 0.2.0)
 --     would print the numbers of the earlier period again: ZE009 once a second period begins;
 --   * a format with {YY} but not {YYYY} prints 1926 and 2026 alike: ZE009 for the second.
--- Never on the hot path: once per period.
+-- Plain reads, no lock: the allocation never waits for the sequence row (a definition change
+-- holding it may be about to wait for this allocation's counter row). What a plain read
+-- cannot see (a first number of the other century still open) the ledger refuses
+-- (erp._sequence_allocate). The period keeps the step and start value its counter row copied
+-- from the definition the allocation read. Never on the hot path: once per period.
 CREATE OR REPLACE FUNCTION erp._sequence_recheck(p_seq erp.erp_sequences, p_period text) RETURNS void
 LANGUAGE plpgsql
 AS $fn$
 DECLARE
-    v_now erp.erp_sequences;
     v_other text;
     v_format text := p_seq.prefix || p_seq.suffix;
 BEGIN
-    SELECT s.* INTO v_now FROM erp.erp_sequences AS s
-    WHERE s.tenant_id = p_seq.tenant_id AND s.id = p_seq.id
-    FOR SHARE;
-    IF (v_now.step, v_now.start_value, v_now.reset)
-        IS DISTINCT FROM (p_seq.step, p_seq.start_value, p_seq.reset) THEN
-        RAISE EXCEPTION 'sequence % changed its step, start value or reset while its first number was allocated',
-            p_seq.code
-            USING ERRCODE = '40001',
-            HINT = 'Retry the transaction: it will number with the new definition.';
-    END IF;
     IF p_seq.reset = 'never' THEN
         RETURN;
     END IF;
@@ -46,4 +34,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION erp._sequence_recheck(erp.erp_sequences, text) IS
-    'First number of a period: 40001 if the series changed meanwhile, ZE009 if the format would repeat a number.';
+    'First number of a period: ZE009 if the format would print the numbers of another period again.';

@@ -4,6 +4,9 @@
 -- next_value - step and n = (next_value - start) / step, they are exactly that run. After a
 -- purge (p_boundary: the end of the last purged month) the run may begin later: the numbers
 -- before it were allocated in the purged months.
+-- And per sequence, a formatted number printed by more than one allocated event:
+-- repeated_number (the ledger refuses a repeat since 0.3.0; an older release could issue one
+-- after a change of prefix).
 CREATE OR REPLACE FUNCTION erp._sequence_verify(p_tenant_id uuid, p_boundary timestamptz)
 RETURNS TABLE (entity_type text, entity_id uuid, problem text, detail jsonb)
 LANGUAGE sql STABLE
@@ -15,7 +18,7 @@ AS $fn$
     ),
     allocated AS (
         SELECT e.entity_id, e.payload ->> 'period_key' AS period_key,
-            (e.payload ->> 'allocated_value')::bigint AS v
+            (e.payload ->> 'allocated_value')::bigint AS v, e.payload ->> 'formatted' AS f
         FROM erp.erp_audit_events AS e
         WHERE e.tenant_id = p_tenant_id AND e.entity_type = 'erp.base.sequence'
             AND e.event_type = 'erp.base.sequence.allocated'
@@ -42,6 +45,14 @@ AS $fn$
         OR i.n <> (i.hi - i.lo) / c.step + 1
         OR (i.lo <> c.start_value AND p_boundary IS NULL)
         OR i.hi <> c.next_value - c.step
+    UNION ALL
+    SELECT 'erp.base.sequence', a.entity_id, 'repeated_number',
+        jsonb_build_object('formatted', a.f, 'times', count(*),
+            'periods', jsonb_agg(DISTINCT a.period_key), 'values', jsonb_agg(DISTINCT a.v))
+    FROM allocated AS a
+    GROUP BY a.entity_id, a.f
+    HAVING count(*) > 1
 $fn$;
 COMMENT ON FUNCTION erp._sequence_verify(uuid, timestamptz) IS
-    'One row per sequence period whose allocated events are not a gapless run from the start.';
+    'One row per sequence period whose allocated events are not a gapless run from the start, and per '
+    'formatted number issued more than once.';

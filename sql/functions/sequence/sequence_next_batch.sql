@@ -1,6 +1,7 @@
 -- Allocates p_count contiguous numbers in one statement (bulk imports): one counter update,
 -- one row and one allocated event per number. The block is contiguous because a single
--- counter update moves next_value by p_count * step while holding the row lock.
+-- counter update moves next_value by p_count * step while holding the row lock. The numbers
+-- go into the ledger erp.erp_sequence_numbers with their events: ZE009 for one issued before.
 CREATE OR REPLACE FUNCTION erp.sequence_next_batch(
     p_tenant_id uuid,
     p_actor_user_id uuid,
@@ -24,6 +25,7 @@ DECLARE
     v_first bigint;
     v_step bigint;
     v_start bigint;
+    v_repeat record;
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
@@ -51,11 +53,16 @@ BEGIN
         PERFORM erp._sequence_recheck(v_seq, v_period);
     END IF;
 
-    RETURN QUERY
     WITH numbers AS (
         SELECT v_first + (g.i - 1) * v_step AS n,
             v_prefix || erp._sequence_pad(v_first + (g.i - 1) * v_step, v_seq.padding) || v_suffix AS f
         FROM generate_series(1, p_count) AS g (i)
+    ),
+    ledger AS (
+        INSERT INTO erp.erp_sequence_numbers AS l (tenant_id, sequence_id, formatted)
+        SELECT p_tenant_id, v_seq.id, numbers.f FROM numbers
+        ON CONFLICT ON CONSTRAINT erp_sequence_numbers_pkey DO NOTHING
+        RETURNING l.formatted
     ),
     ev AS (
         INSERT INTO erp.erp_audit_events (
@@ -69,7 +76,18 @@ BEGIN
             NULL, NULL, x.at
         FROM (SELECT numbers.*, clock_timestamp() AS at FROM numbers) AS x
     )
-    SELECT numbers.n, numbers.n + v_step, numbers.f, v_period FROM numbers ORDER BY numbers.n;
+    SELECT numbers.n, numbers.f INTO v_repeat FROM numbers
+    WHERE numbers.f NOT IN (SELECT ledger.formatted FROM ledger)
+    ORDER BY numbers.n LIMIT 1;
+    IF FOUND THEN  -- a number of the block was issued before
+        PERFORM erp._sequence_repeat(v_seq, v_repeat.f, v_repeat.n, v_period);
+    END IF;
+
+    RETURN QUERY
+    SELECT v_first + (g.i - 1) * v_step, v_first + g.i * v_step,
+        v_prefix || erp._sequence_pad(v_first + (g.i - 1) * v_step, v_seq.padding) || v_suffix, v_period
+    FROM generate_series(1, p_count) AS g (i)
+    ORDER BY g.i;
 END
 $fn$;
 COMMENT ON FUNCTION erp.sequence_next_batch(uuid, uuid, text, text, text, bigint, date) IS
