@@ -10,7 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
-SQL_FILES := sql/schema sql/functions sql/tests
+SQL_FILES := $(wildcard sql/*/schema sql/*/functions sql/*/tests)
 
 .PHONY: setup demo test lint migrate bundle db-up db-down db-url bench bench-quick stress clean
 
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 demo: setup
 	$(PY) -m harness demo
 
-# lint, then pgTAP (sql/tests, run by pg_prove from pytest) and pytest. The tests run even
+# lint, then pgTAP (sql/base/tests, run by pg_prove from pytest) and pytest. The tests run even
 # when lint fails, so one run shows everything; the target fails if either failed or if
 # pytest collected no test (its exit code 5).
 # PG_MAJOR=16|17|18 runs them on that PostgreSQL major instead of the system's 15: its
@@ -53,8 +53,8 @@ lint: setup
 	echo "lint: ruff check python"; $(VENV)/bin/ruff check python || rc=1; \
 	echo "lint: sqlfluff lint $(SQL_FILES)"; \
 	PYTHONWARNINGS=ignore::UserWarning $(VENV)/bin/sqlfluff lint $(SQL_FILES) || rc=1; \
-	echo "lint: squawk sql/schema"; \
-	$(VENV)/bin/squawk --config .squawk.toml sql/schema/*.sql || rc=1; \
+	echo "lint: squawk sql/*/schema"; \
+	$(VENV)/bin/squawk --config .squawk.toml sql/*/schema/*.sql || rc=1; \
 	exit $$rc
 
 # $DATABASE_URL, else the development cluster (started if needed)

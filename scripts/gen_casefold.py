@@ -1,7 +1,7 @@
 """Prints the SQL body of erp._casefold: Unicode full case folding (CaseFolding.txt, status C + F)
 as a fixed table, so that stored code keys never change when ICU or glibc is upgraded.
 The table is Python's str.casefold() of the Unicode version printed in the header; it was
-used to write sql/schema/0007_hardening.sql and is kept to show where the table came from."""
+used to write sql/base/schema/0007_hardening.sql and is kept to show where the table came from."""
 import unicodedata
 
 simple, multi = [], []

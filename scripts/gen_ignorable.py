@@ -6,7 +6,7 @@ says it is generated, from unicodedata's categories and the PropList.txt 14.0 li
     Other_Default_Ignorable_Code_Point + Cf + Variation_Selector
     - White_Space - FFF9..FFFB - 13430..13438 - Prepended_Concatenation_Mark
 
-It was used to write sql/schema/0012_input_limits.sql and is kept to show where the
+It was used to write sql/base/schema/0012_input_limits.sql and is kept to show where the
 class came from (Perl 5.36's \\p{Default_Ignorable_Code_Point}, also Unicode 14, agrees)."""
 import unicodedata
 

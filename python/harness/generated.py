@@ -1,9 +1,9 @@
 """The SQL that erp_meta.regenerate_writers() generates, written out for review: one file per
-registered entity (``sql/generated/<writer_prefix>.sql``) and one for the dispatchers. They are
+registered entity (``sql/base/generated/<writer_prefix>.sql``) and one for the dispatchers. They are
 not applied (the database generates them at every migrate); they show a reviewer exactly what
 runs on the hot path, and a test regenerates them and fails if the committed files differ.
 
-    python -m harness generated            rewrite sql/generated/ from a migrated database
+    python -m harness generated            rewrite sql/base/generated/ from a migrated database
     python -m harness generated --check    exit 1 if the committed files are out of date
 """
 

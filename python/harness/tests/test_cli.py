@@ -75,7 +75,7 @@ def test_no_database_at_all_is_one_line(monkeypatch, capsys):
 def test_migrate_status_dry_run_and_rerun(dsn):
     status = harness("migrate", "--status", "--database-url", dsn)
     assert status.returncode == 0, status.stderr
-    names = [p.name for p in sorted((migrate.ROOT / "sql" / "schema").glob("*.sql"))]
+    names = [p.name for p in sorted((migrate.SQL_DIR / "schema").glob("*.sql"))]
     for name in names:
         assert f"applied      {name}" in status.stdout
     dry = harness("--database-url", dsn, "migrate", "--dry-run")  # option before the command

@@ -1,7 +1,7 @@
-"""The layout of sql/functions, checked on the files themselves: one function per file, named
+"""The layout of sql/base/functions, checked on the files themselves: one function per file, named
 after the file, commented; public functions revoke from PUBLIC and carry at most one GRANT
 statement; internal ones (leading '_') grant nothing. (What the grants amount to is checked
-on the catalog by sql/tests/14_security_catalog.sql.)"""
+on the catalog by sql/base/tests/14_security_catalog.sql.)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""sql/generated/ is what the database generates at every migrate (the per-entity writers and
+"""sql/base/generated/ is what the database generates at every migrate (the per-entity writers and
 the dispatchers), committed for review: regenerating it from a fresh install must reproduce
 the committed files exactly."""
 
@@ -9,7 +9,7 @@ from harness import generated
 
 def test_committed_generated_sql_is_current(dsn):
     problems = generated.differences(dsn)
-    assert problems == [], ("sql/generated/ is out of date: run `python -m harness generated`: "
+    assert problems == [], ("sql/base/generated/ is out of date: run `erp-harness generated`: "
                             + ", ".join(problems))
 
 

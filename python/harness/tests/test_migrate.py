@@ -38,7 +38,7 @@ def next_name(sql_dir: Path, name: str) -> Path:
 
 # ---- naming and order ----------------------------------------------------------------------
 def test_migration_files_are_named_and_numbered_contiguously():
-    assert SCHEMA_FILES, "sql/schema is empty"
+    assert SCHEMA_FILES, "sql/base/schema is empty"
     pattern = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
     bad = [name for name in SCHEMA_FILES if not pattern.match(name)]
     assert bad == [], f"not NNNN_<lower_snake>.sql: {bad}"

@@ -1,4 +1,4 @@
-"""Runs every pgTAP file in sql/tests with pg_prove, each on its own fresh database."""
+"""Runs every pgTAP file in sql/base/tests with pg_prove, each on its own fresh database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from harness import migrate
 
-TAP_FILES = sorted((migrate.ROOT / "sql" / "tests").glob("*.sql"))
+TAP_FILES = sorted((migrate.SQL_DIR / "tests").glob("*.sql"))
 
 
 def test_there_are_pgtap_files():

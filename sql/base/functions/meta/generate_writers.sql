@@ -18,7 +18,7 @@
 --       (ZE003), references to missing rows (ZE001). The generic writers call it.
 --   erp._p_number(context, p_id, p_number) RETURNS T  only for tables with a "number" column
 -- Generated at every migrate from the catalog, so the hot path reads no catalog and runs no
--- dynamic SQL. sql/generated/ holds the output for review; a test regenerates and compares.
+-- dynamic SQL. sql/base/generated/ holds the output for review; a test regenerates and compares.
 CREATE OR REPLACE FUNCTION erp_meta.generate_writers(p_entity_type text) RETURNS SETOF text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

@@ -1,6 +1,6 @@
 -- Helpers shared by the audit-core pgTAP files (included with \ir after BEGIN; they live in
 -- pg_temp, so the test's ROLLBACK removes them). Not a test file: pg_prove runs only
--- sql/tests/*.sql.
+-- sql/base/tests/*.sql.
 
 -- A fingerprint of every table in schemas erp and erp_meta (row count and md5 of the rows):
 -- equal fingerprints before and after a refused call prove that nothing was written.
