@@ -164,6 +164,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     # benchmarks need real commits: a data directory on disk with fsync on
     with database(args.database_url, on_disk=True, durable=True) as url:
+        if args.only:  # a subset goes beside the full report, never over it
+            return bench.run(url, quick=args.quick, only=tuple(args.only.split(",")),
+                             results_dir=bench.RESULTS / "partial")
         return bench.run(url, quick=args.quick)
 
 
@@ -382,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
           erp-harness bench --quick
         """)
     p.add_argument("--quick", action="store_true", help="a short smoke run")
+    p.add_argument("--only", metavar="KEYS",
+                   help="comma-separated case keys and parts (seq.next,seq.raw,...): a subset, "
+                   "reported in bench/results/partial/")
     p.set_defaults(func=cmd_bench)
     return parser
 
