@@ -159,6 +159,22 @@ def cmd_generated(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from harness import reference
+
+    with database(args.database_url) as url:
+        if not args.database_url:  # a fresh throwaway cluster: install the module first
+            migrate_mod.migrate(url, log=lambda *_: None)
+        if args.check:
+            current = reference.is_current(url)
+            if not current:
+                print("docs/reference.md is out of date: run `erp-harness reference`",
+                      file=sys.stderr)
+            return 0 if current else 1
+        print(f"wrote {reference.write(url).relative_to(ROOT)}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from harness import bench
 
@@ -376,6 +392,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="exit 1 if sql/base/generated/ differs from what the database generates")
     p.set_defaults(func=cmd_generated)
+
+    p = command("reference", "write docs/reference.md from the catalog of a fresh install", """
+        Every public function with its arguments, result, roles, description and SQLSTATEs
+        (--check: only compare).
+        """)
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 if docs/reference.md differs from what the catalog gives")
+    p.set_defaults(func=cmd_reference)
 
     p = command("bench", "throughput/latency ratios against raw SQL baselines", """
         Runs on an on-disk cluster with fsync on (tmpfs numbers are meaningless) unless a

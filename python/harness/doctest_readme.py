@@ -1,6 +1,12 @@
-"""Run the README's examples exactly as a DBA would paste them, and compare their output.
+"""Run the examples of the README and of docs/*.md exactly as a DBA would paste them, and
+compare their output.
 
-Conventions (the README's "Calling it from psql" section points here):
+The documents run as one, in the order of :data:`DOCUMENTS` (then any other ``docs/*.md`` by
+name): the README installs and tours, the later documents continue on the database it left (a
+psql session carries on across documents until a shell step). Every convention below holds
+for each of them; "the README" stands for whichever document a block is in.
+
+Conventions (the README's "Documentation" section points here):
 
 * Every fenced ```` ```sql ```` block is runnable, in document order, unless the line before
   it (blank lines aside) is the HTML comment ``<!-- not tested -->``.
@@ -48,6 +54,9 @@ from pathlib import Path
 
 from harness import migrate
 
+DOCUMENTS = ("README.md", "docs/design.md", "docs/operations.md", "docs/benchmarks.md",
+             "docs/reference.md")
+
 NOT_TESTED = "<!-- not tested -->"
 NOT_RUN = re.compile(r"^<!-- not run: (\S.*\S) -->$")
 CRON_AS = re.compile(r"^<!-- doctest: cron as ([a-z_][a-z0-9_]*) -->$")
@@ -75,6 +84,7 @@ class Block:
     number: int = 0  # among the README's blocks of this language, 1-based
     expected: str | None = None  # the text block that follows, for runnable blocks
     end: int = 0  # index (0-based) of the README line after the closing fence
+    source: str = "README"  # the document it is in
 
     @property
     def first_line(self) -> str:
@@ -99,7 +109,8 @@ class Block:
         return m.group(1) if m else None
 
     def label(self) -> str:
-        return f"README {self.lang} block {self.number} (line {self.line}: {self.first_line})"
+        return (f"{self.source} {self.lang} block {self.number} (line {self.line}: "
+                f"{self.first_line})")
 
 
 @dataclass
@@ -132,7 +143,15 @@ class Server:
 
 
 # ---- parsing ---------------------------------------------------------------------------------
-def parse(markdown: str) -> list[Block]:
+def documents(root: Path = migrate.ROOT) -> list[Path]:
+    """The documents the doc-test runs, in their order: :data:`DOCUMENTS` that exist, then
+    every other ``docs/*.md`` by name."""
+    named = [root / name for name in DOCUMENTS if (root / name).exists()]
+    others = sorted(p for p in (root / "docs").glob("*.md") if p not in named)
+    return named + others
+
+
+def parse(markdown: str, source: str = "README") -> list[Block]:
     """The fenced blocks, with the directive before each and, for runnable blocks, the
     expected output (a ``text`` block that directly follows)."""
     blocks: list[Block] = []
@@ -153,7 +172,7 @@ def parse(markdown: str) -> list[Block]:
                 i += 1
             counts[lang] = counts.get(lang, 0) + 1
             blocks.append(Block(lang, start, "\n".join(body) + "\n", directive, counts[lang],
-                                end=i + 1))
+                                end=i + 1, source=source))
             directive = None
         elif stripped.startswith("<!--") and stripped.endswith("-->"):
             directive = stripped
@@ -187,7 +206,7 @@ def _compare(block: Block, out: str, what: str) -> None:
         return
     want, got = normalise(block.expected), normalise(out)
     if not same(want, got):
-        diff = "\n".join(difflib.unified_diff(want, got, "README", what, lineterm=""))
+        diff = "\n".join(difflib.unified_diff(want, got, block.source, what, lineterm=""))
         raise DocTestError(f"{block.label()} printed something else than the README "
                            f"shows (normalised; - README, + {what}):\n{diff}")
 
@@ -231,8 +250,22 @@ def _stretches(blocks: list[Block]) -> Iterator[Block | list[Block]]:
 def run(markdown: str, server: Server) -> list[Result]:
     """Run every runnable block of ``markdown`` in order; raise :class:`DocTestError` at the
     first block that fails or prints something else than its expected output."""
+    return run_blocks(parse(markdown), server)
+
+
+def run_documents(paths: list[Path], server: Server) -> list[Result]:
+    """The blocks of every document of ``paths``, run as one document in that order."""
+    blocks: list[Block] = []
+    for path in paths:
+        source = (str(path.relative_to(migrate.ROOT)) if path.is_relative_to(migrate.ROOT)
+                  else path.name)
+        blocks.extend(parse(path.read_text(), source))
+    return run_blocks(blocks, server)
+
+
+def run_blocks(blocks: list[Block], server: Server) -> list[Result]:
+    """Run ``blocks`` (from :func:`parse`) as :func:`run` does."""
     results: list[Result] = []
-    blocks = parse(markdown)
     for item in _stretches(blocks):
         if isinstance(item, Block):
             results.append(run_shell(item, server))
@@ -249,10 +282,12 @@ def run(markdown: str, server: Server) -> list[Result]:
 def run_sql(blocks: list[Block], server: Server) -> list[Result]:
     """One psql session for ``blocks``: the script is the blocks as written, each preceded by
     an ``\\echo`` of a marker that splits the output per block."""
-    script = server.workdir / f"readme_{blocks[0].number}.sql"
+    first = blocks[0]
+    script = server.workdir / (re.sub(r"\W", "_", first.source.lower())
+                               + f"_{first.number}.sql")
     text, line_map = [], []  # line_map[i]: (block, README line) of script line i + 1
-    for block in blocks:
-        text.append(f"\\echo '{MARKER.format(block.number)}'")
+    for n, block in enumerate(blocks):
+        text.append(f"\\echo '{MARKER.format(n)}'")
         line_map.append((block, block.line))
         for k, line in enumerate(block.text.splitlines()):
             text.append(line)
@@ -270,18 +305,18 @@ def run_sql(blocks: list[Block], server: Server) -> list[Result]:
             outputs[current] = []
         elif current is not None:
             outputs[current].append(line)
-    by_number = {b.number: b for b in blocks}
+    by_number = dict(enumerate(blocks))
     if proc.returncode != 0 or proc.stderr.strip():
         failed = _block_of_message(proc.stderr, script, line_map)
         if failed is None:  # no line number: the block whose output came last
-            failed = by_number.get(current or blocks[0].number, blocks[0])
+            failed = by_number.get(current or 0, blocks[0])
         where = _readme_line(proc.stderr, script, line_map)
         raise DocTestError(
-            f"{failed.label()} failed" + (f" at README line {where}" if where else "")
+            f"{failed.label()} failed" + (f" at {failed.source} line {where}" if where else "")
             + f" (psql exit code {proc.returncode}):\n{_clean(proc.stderr, script)}")
     results = []
-    for block in blocks:
-        out = "\n".join(outputs.get(block.number, [])) + "\n"
+    for k, block in enumerate(blocks):
+        out = "\n".join(outputs.get(k, [])) + "\n"
         _compare(block, out, "psql")
         results.append(Result(block, out, ""))
     return results

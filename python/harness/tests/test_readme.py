@@ -1,6 +1,7 @@
-"""The README's examples run as written: every ```sql block, in order, through the real
-``psql`` against a fresh install made the way the DBA section says (``CREATE DATABASE erp``,
-then ``make bundle`` and ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql -d erp`` as the
+"""The examples of the README and of docs/*.md run as written, as one document in the order
+of ``doctest_readme.DOCUMENTS``: every ```sql block, in order, through the real
+``psql`` against a fresh install made the way the README's quick start says (``CREATE DATABASE
+erp``, then ``make bundle`` and ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql -d erp`` as the
 superuser), connected as the logins the blocks name; every ```sh block from the checkout
 (``make bundle`` writes its ``dist/erp.sql``, ``.venv/bin/erp-harness`` is the console
 command), except those marked ``<!-- not run: why -->``; the crontab jobs as the maintenance
@@ -26,11 +27,26 @@ from harness import __version__, cluster, migrate
 from harness import doctest_readme as dt
 
 README = migrate.ROOT / "README.md"
+DOCS = migrate.ROOT / "docs"
 
 
 @pytest.fixture(scope="module")
 def readme() -> str:
     return README.read_text()
+
+
+@pytest.fixture(scope="module")
+def operations() -> str:
+    return (DOCS / "operations.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def every_doc() -> list[dt.Block]:
+    """The blocks of every document the doc-test runs, in its order."""
+    blocks = []
+    for path in dt.documents():
+        blocks += dt.parse(path.read_text(), str(path.relative_to(migrate.ROOT)))
+    return blocks
 
 
 @pytest.fixture
@@ -48,9 +64,47 @@ def section(markdown: str, heading: str) -> str:
 
 
 # ---- the README as documentation ---------------------------------------------------------------
-def test_the_dba_section_says_how_to_create_install_upgrade_and_grant(readme):
-    dba = section(readme, "Installing into your PostgreSQL (DBA)")
-    blocks = dt.parse(dba)
+def test_the_readme_is_the_front_door(readme):
+    """At most 400 lines: what, why, the two commands, a runnable tour, links into docs/."""
+    assert len(readme.splitlines()) <= 400, len(readme.splitlines())
+    for heading in ("Why", "Two commands", "Try it: install, then a tour in psql",
+                    "Calling it from psql", "Documentation"):
+        assert f"\n## {heading}\n" in readme, heading
+    why = section(readme, "Why")
+    assert "trigger" in why and "Odoo" in why and "ERPNext" in why
+    for doc in ("design", "reference", "operations", "benchmarks"):
+        assert f"](docs/{doc}.md)" in readme, doc
+    assert "make demo" in readme and "make test" in readme
+
+
+def test_every_document_is_run_in_a_fixed_order_and_cites_no_outside_document():
+    paths = dt.documents()
+    names = [str(p.relative_to(migrate.ROOT)) for p in paths]
+    assert names[:5] == list(dt.DOCUMENTS)
+    assert sorted(names[5:]) == names[5:]
+    assert set(names) == {"README.md"} | {f"docs/{p.name}" for p in DOCS.glob("*.md")}
+    for path in paths:
+        text = path.read_text()
+        assert "DESIGN.md" not in text and "handoff" not in text.lower(), path
+
+
+def test_local_links_between_documents_resolve():
+    for path in dt.documents():
+        for target, anchor in re.findall(r"\]\(([^()#:\s]*)(?:#([\w-]+))?\)",
+                                         path.read_text()):
+            linked = (path.parent / target).resolve() if target else path
+            assert linked.exists(), (path.name, target)
+            if anchor and linked.suffix == ".md":
+                slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+                         for h in re.findall(r"^#+ (.*)$", linked.read_text(), re.M)}
+                assert anchor in slugs, (path.name, target, anchor)
+
+
+def test_the_quick_start_installs_and_the_dba_guide_says_how_to_upgrade_and_grant(
+        readme, operations):
+    quick = dt.parse(section(readme, "Try it: install, then a tour in psql"))
+    dba = section(operations, "Installing into your PostgreSQL (DBA)")
+    blocks = quick
     sql_text = "".join(b.text for b in blocks if b.lang == "sql")
     assert "CREATE DATABASE erp ENCODING 'UTF8'" in sql_text
     assert "CREATE ROLE erp_provisioner LOGIN IN ROLE erp_admin;" in sql_text
@@ -61,28 +115,35 @@ def test_the_dba_section_says_how_to_create_install_upgrade_and_grant(readme):
                              "-d", "erp"]]
     assert install.expected is not None and "applied 0001_roles_and_schemas.sql" in (
         install.expected)
+    # the DBA guide shows the very same steps (not run a second time)
+    guide = [b for b in dt.parse(dba) if b.lang in ("sql", "sh")]
+    for block in (b for b in quick if b.lang in ("sql", "sh")):
+        assert any(g.text == block.text and not g.runnable for g in guide), block.first_line
     for fact in ("Upgrades use the same command", "already", "lock_timeout",
                  "statement_timeout", "make migrate", "not left a member of `erp_owner`",
                  "releases/vX.Y.Z/erp.sql", "python3` alone"):
         assert fact in dba, fact
 
 
-def test_every_command_line_runs_or_says_why_not_and_none_is_python_dash_m(readme):
+def test_every_command_line_runs_or_says_why_not_and_none_is_python_dash_m(
+        every_doc, operations):
     """`python` is not on a fresh Debian and `python -m harness` needs the package on the
-    path: the README names the console command `make setup` installs."""
-    blocks = dt.parse(readme)
+    path: the docs name the console command `make setup` installs."""
+    blocks = every_doc
     shell = [b for b in blocks if b.lang in ("sh", "crontab")]
     assert len(shell) >= 6
     for block in shell:
         assert block.runnable or block.not_run_reason, block.label()
     assert not any("python -m harness" in b.text for b in blocks)
-    assert "python -m harness" not in readme.replace(".venv/bin/python -m harness", "")
+    for path in dt.documents():
+        text = path.read_text()
+        assert "python -m harness" not in text.replace(".venv/bin/python -m harness", "")
     [cron] = [b for b in shell if b.lang == "crontab"]
     assert cron.cron_login == "erp_provisioner"
     assert all(" -At " in job for job in dt.cron_jobs(cron))
     console = (migrate.ROOT / "pyproject.toml").read_text()
     assert 'erp-harness = "harness.cli:main"' in console
-    assert "`.venv/bin/erp-harness`" in section(readme, "Command line")
+    assert "`.venv/bin/erp-harness`" in section(operations, "Command line")
 
 
 def test_the_psql_walkthrough_has_no_placeholders_and_shows_its_output(readme):
@@ -104,20 +165,23 @@ def test_the_psql_walkthrough_has_no_placeholders_and_shows_its_output(readme):
 
 
 # ---- the README as a program ----------------------------------------------------------------
-def test_every_psql_example_runs_as_written(readme, psql_server):
-    results = dt.run(readme, psql_server)
-    ran = [r.block for r in results]
-    sql_blocks = [b for b in dt.parse(readme) if b.lang == "sql"]
-    assert [b.number for b in ran if b.lang == "sql"] == [
-        b.number for b in sql_blocks if b.runnable]
-    shell = [b for b in dt.parse(readme) if b.lang == "sh"]
-    assert [b.number for b in ran if b.lang == "sh"] == [b.number for b in shell if b.runnable]
-    assert [b.lang for b in ran].count("sh") >= 2 and [b.lang for b in ran].count("crontab") == 1
+def test_every_psql_example_runs_as_written(every_doc, psql_server):
+    results = dt.run_documents(dt.documents(), psql_server)
+    ran = [(r.block.source, r.block.number, r.block.lang) for r in results]
+    for lang in ("sql", "sh"):
+        assert [k for k in ran if k[2] == lang] == [
+            (b.source, b.number, b.lang) for b in every_doc if b.lang == lang and b.runnable]
+    assert {k[0] for k in ran} >= {"README.md", "docs/design.md", "docs/operations.md"}
+    assert [k[2] for k in ran].count("sh") >= 3 and [k[2] for k in ran].count("crontab") == 1
     compared = [r for r in results if r.block.expected is not None]
     assert len(compared) >= 8
     [allocation] = [r for r in results if "erp.sequence_next(" in r.block.text]
     assert "INV/2026/0001" in allocation.stdout
     install = next(r for r in results if r.block.lang == "sh")
+    assert install.block.source == "README.md"
+    [upgrade] = [r for r in results if r.block.source == "docs/operations.md"
+                 and r.block.lang == "sh" and "dist/erp.sql" in r.block.text]
+    assert "the database is already current" in upgrade.stdout
     assert re.search(r"NOTICE:  erp\.base \S+: applied 0001_", install.stdout), install.stdout
     [cli] = [r for r in results if "erp-harness --help" in r.block.text]
     assert "usage: erp-harness" in cli.stdout

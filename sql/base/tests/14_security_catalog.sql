@@ -38,8 +38,8 @@ INSERT INTO grant_exceptions VALUES
 ('audit_archive_check', '{erp_admin,erp_auditor}', 'installation-wide: an archive against its record and the seal'),
 ('audit_retention_set', '{}', 'retention is changed by the owner only (a migration or the DBA), never by erp_admin');
 -- Installation-wide functions: they act on the whole installation, not one tenant, and are the
--- only public functions whose first argument is not p_tenant_id (DESIGN: "Installation-wide
--- objects ... the catalog test lists them by name").
+-- only public functions whose first argument is not p_tenant_id (docs/design.md, "Decisions and
+-- why": "Installation-wide objects ... the catalog test lists them by name").
 CREATE TEMP TABLE installation_wide (proname name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO installation_wide VALUES ('audit_maintain'), ('audit_partitions'), ('audit_month_digest'),
 ('audit_month_export'), ('audit_archive_record'), ('audit_purge'), ('audit_tenants'), ('audit_restored'),

@@ -49,7 +49,7 @@ AS $fn$
     SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') - interval '2 months')::date
 $fn$;
 
--- The month digest computed here, by the DESIGN formula, selecting the month by
+-- The month digest computed here, by the formula of docs/design.md ("One canonical form"), selecting the month by
 -- erp._audit_month rather than by id bounds (SECURITY DEFINER: usable while a role is set).
 CREATE FUNCTION pg_temp.digest_of(p_month date) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER

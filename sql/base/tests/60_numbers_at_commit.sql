@@ -1,5 +1,5 @@
 -- Numbers at commit (erp.sequence_next_at_commit) on a module author's document entity.
--- * The entity is created the way DESIGN "Module authors" prescribes: a table with tenant-first
+-- * The entity is created the way docs/design.md "Numbers at commit" shows: a table with tenant-first
 --   keys and the standard columns plus "number text", RLS, a row in erp_meta.entity_types and
 --   erp_meta.regenerate_writers() (all inside this test's transaction, so the ROLLBACK removes it).
 -- * How the commit is simulated: pgTAP runs the whole file in one transaction that is rolled
