@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
-from harness.build_bundle import main  # noqa: E402
+from erp_ops.build_bundle import main  # noqa: E402
 
 sys.exit(main())

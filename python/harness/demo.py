@@ -42,15 +42,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import psycopg
+from erp_client.client import ErpClient
+from erp_client.errors import ErpError, translate
+from erp_ops import migrate
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from harness import migrate, testing
-from harness.client import ErpClient
-from harness.errors import ErpError, translate
+from harness import testing
 
 ALLOCATORS = 100
 ROLLBACK_EVERY = 5  # every fifth allocator rolls back: its number goes to someone else

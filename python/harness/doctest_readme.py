@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import migrate
+from erp_ops import migrate
 
 NOT_TESTED = "<!-- not tested -->"
 NOT_RUN = re.compile(r"^<!-- not run: (\S.*\S) -->$")

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import psycopg
+from erp_ops import migrate
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-from harness import migrate
 
 if TYPE_CHECKING:
     from pytest_postgresql.janitor import DatabaseJanitor

@@ -1,0 +1,1 @@
+"""erp.base client: what applications import (depends on psycopg only)."""

@@ -1,0 +1,1 @@
+"""erp.base operations: migrations and the install bundle, audit maintenance, stream, verify."""
