@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`make bundle`: write dist/erp.sql (or --output FILE) with the Python standard library alone,
-from a bare checkout (no `make setup`, no virtualenv). See python/harness/build_bundle.py."""
+from a bare checkout (no `make setup`, no virtualenv). See python/erp_ops/build_bundle.py."""
 
 import sys
 from pathlib import Path

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from erp_ops import migrate
 from harness import cluster, testing
 
@@ -28,8 +29,6 @@ MAJORS_MODULES = {"test_bundle", "test_install_roles", "test_lifecycle", "test_m
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "majors: install, upgrade and contract tests, run on "
-                            "every supported PostgreSQL major (-m majors)")
     if os.environ.get("PG_MAJOR"):
         # pg_prove and the README's psql run the psql of that major, found on PATH
         bindir = cluster.pg_bindir()

@@ -2,7 +2,7 @@
 
 The database holds every rule; this module only builds the call (named notation, so argument
 order never matters), passes the service context, and turns rows into dicts (or dataclasses)
-and refusals into the exceptions of :mod:`harness.errors`::
+and refusals into the exceptions of :mod:`erp_client.errors`::
 
     from decimal import Decimal
     import psycopg

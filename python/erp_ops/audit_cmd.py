@@ -7,7 +7,7 @@ a refusal is the database's ``ZE00x`` error, printed as one line.
 partitions   ``erp.audit_partitions()`` as a table (sizes in KiB/MiB), with totals.
 maintain     ``erp.audit_maintain()``: partitions ahead, default partition drained.
 archive      export a UTC month (``--month YYYY-MM --out DIR``) into
-             ``DIR/erp-audit-YYYY-MM.jsonl.gz`` and its manifest (format: :mod:`harness.archive`),
+             ``DIR/erp-audit-YYYY-MM.jsonl.gz`` and its manifest (format: :mod:`erp_ops.archive`),
              read the file back, compare it with the manifest and the month's digest, and only
              then record it with ``erp.audit_archive_record``. Exit 1 on any mismatch.
 purge        ``erp.audit_purge`` of a month (after retention, archive and seal).
@@ -37,15 +37,15 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import harness
 import psycopg
-from erp_client.errors import UnknownTenant, translate
-from harness.cli import UsageError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+import erp_ops
+from erp_client.errors import UnknownTenant, translate
 from erp_ops import archive
+from erp_ops.errors import UsageError
 
 BATCH = 5000  # rows per fetch of the export cursor
 
@@ -166,7 +166,7 @@ def cmd_archive(url: str, args: argparse.Namespace, out: Console, err: Console) 
                 "SELECT d.events, d.sha256 FROM erp.audit_month_digest(%s) AS d", (month,)
             ).fetchall()
             (database,), = conn.execute("SELECT current_database()").fetchall()
-            header = archive.make_header(month, harness.__version__, database)
+            header = archive.make_header(month, erp_ops.__version__, database)
             header["seal_heads"] = seal_heads(conn)  # the witness travels with every archive
             with _progress(err) as progress:
                 task = progress.add_task(f"exporting {label}", total=events)

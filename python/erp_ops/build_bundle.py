@@ -1,7 +1,7 @@
 """Write the bundle, ``dist/erp.sql`` by default, with the Python standard library alone.
 
 ``make bundle`` runs this through ``scripts/build_bundle.py`` with the system ``python3``: no
-virtualenv, no psycopg, no rich (:mod:`harness.migrate` imports psycopg only when it is
+virtualenv, no psycopg, no rich (:mod:`erp_ops.migrate` imports psycopg only when it is
 there, and the bundle never needs it). ``python -m harness bundle`` writes the same bytes.
 """
 

@@ -37,7 +37,7 @@ try:
 except ImportError:  # building the bundle needs the standard library alone (make bundle)
     psycopg = None  # type: ignore[assignment]
 
-from harness import __version__
+from erp_ops import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 # every entry point takes ``sql_dir`` to run another copy (tests do)

@@ -11,10 +11,11 @@ import json
 import uuid
 
 import psycopg
-from erp_client.client import ErpClient
-from erp_client.errors import UnknownTenant
 from rich.console import Console
 from rich.table import Table
+
+from erp_client.client import ErpClient
+from erp_client.errors import UnknownTenant
 
 
 def _tenants(conn: psycopg.Connection, tenant: str | None) -> list[tuple[uuid.UUID, str]]:

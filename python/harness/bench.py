@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from erp_ops import migrate
 from psycopg.conninfo import make_conninfo
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from erp_ops import migrate
 from harness.benchlib import cases as cases_mod
 from harness.benchlib import drivers, machine, report, schema
 

@@ -13,16 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+
 from erp_client.errors import ErpError
 from erp_ops import migrate as migrate_mod
-
+from erp_ops.errors import UsageError
 from harness import cluster as cluster_mod
 
 ROOT = migrate_mod.ROOT
-
-
-class UsageError(RuntimeError):
-    """A command cannot run as asked (printed as one line, exit code 1)."""
 
 
 @contextlib.contextmanager

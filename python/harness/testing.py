@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import psycopg
-from erp_ops import migrate
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from erp_ops import migrate
 
 if TYPE_CHECKING:
     from pytest_postgresql.janitor import DatabaseJanitor

@@ -23,14 +23,14 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 
-import harness
 import psycopg
 import pytest
-from erp_ops import archive, audit_cmd, migrate
-from harness import cli, testing
 from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 
+import erp_ops
+from erp_ops import archive, audit_cmd, migrate
+from harness import cli, testing
 from tests.conftest import new_tenant
 
 UTC = dt.timezone.utc
@@ -219,7 +219,7 @@ def test_archive_round_trip_and_import_into_scratch(conn, dsn, trail, scratch, t
     database = conn.execute("SELECT current_database()").fetchone()[0]
     header = manifest["header"]
     assert header == {**header, "format": "erp.base audit archive", "format_version": 1,
-                      "month": "2015-03", "erp_version": harness.__version__,
+                      "month": "2015-03", "erp_version": erp_ops.__version__,
                       "database": database}
     created = dt.datetime.fromisoformat(header["created_at"].replace("Z", "+00:00"))
     assert abs(dt.datetime.now(UTC) - created) < dt.timedelta(minutes=5)

@@ -25,10 +25,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
+
 from erp_client.client import ErpClient
 from erp_client.errors import ErpError
 from erp_ops import migrate
-from psycopg.types.json import Jsonb
 
 ROOT = Path(__file__).resolve().parents[3]
 BIG = 20_000_000  # bytes

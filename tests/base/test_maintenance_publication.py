@@ -15,11 +15,11 @@ import datetime as dt
 import uuid
 
 import psycopg
-from erp_client.client import ErpClient
-from erp_ops import migrate
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
+from erp_client.client import ErpClient
+from erp_ops import migrate
 from tests.base.test_replication import ROWS_SQL, _rows, clusters, wait_for  # noqa: F401
 
 UTC = dt.timezone.utc

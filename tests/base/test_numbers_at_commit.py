@@ -28,10 +28,10 @@ from datetime import date
 
 import psycopg
 import pytest
-from erp_ops import migrate
 from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
+from erp_ops import migrate
 from tests.conftest import new_tenant
 
 CTX = (None, "SYSTEM", "numbers-at-commit")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
+
 from erp_ops import migrate
 from harness import cluster
-from psycopg.rows import dict_row
 
 BIN = cluster.pg_bindir()
 TENANT = uuid.UUID("a0000000-0000-4000-8000-0000000000b2")

@@ -20,10 +20,11 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
 from erp_client.client import ErpClient
 from erp_ops import migrate
 from harness import cluster
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 CATCH_UP = 60.0  # seconds at most for the subscriber to catch up (normally well under one)
 DOC = "erp.repl.doc"  # a registered document entity, for sequence_next_at_commit

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from erp_ops import migrate
 
+from erp_ops import migrate
 from tests.conftest import new_tenant
 
 MIGRATION = """-- partners get notes and a rating; every company gets a first note

@@ -9,6 +9,7 @@ import uuid
 
 import psycopg
 import pytest
+
 from harness import testing
 
 from .test_upgrade import PREVIOUS_BUNDLE, psql_file

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
+
 from erp_client.client import ErpClient
 from erp_ops import migrate, stream
 from harness import cli, testing
-from psycopg.conninfo import make_conninfo
-
 from tests.base.test_feed import max_xact, wait_horizon
 from tests.conftest import new_tenant
 

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from erp_ops import migrate
-from harness import __version__, cluster, testing
+
+from erp_ops import __version__, migrate
+from harness import cluster, testing
 
 BIN = cluster.pg_bindir()
 PREVIOUS = "v0.1.0"

@@ -12,9 +12,10 @@ import dataclasses
 
 import psycopg
 import pytest
+from rich.console import Console
+
 from harness import bench
 from harness.benchlib import cases, drivers, report, schema
-from rich.console import Console
 
 SUMMARY_KEYS = {"clients", "seconds", "transactions", "errors", "tps", "p50_ms", "p95_ms",
                 "p99_ms", "driver", "load1", "server_cpu_us"}

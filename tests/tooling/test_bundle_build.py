@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from erp_ops import migrate
-from harness import __version__, cluster, testing
+
+from erp_ops import __version__, migrate
+from harness import cluster, testing
 
 ROOT = migrate.ROOT
 PSQL = cluster.pg_bindir() / "psql"

@@ -11,10 +11,10 @@ import time
 import uuid
 
 import pytest
-from erp_ops import migrate
-from harness import cli, cluster
 from psycopg.conninfo import make_conninfo
 
+from erp_ops import migrate
+from harness import cli, cluster
 from tests.conftest import new_tenant
 
 

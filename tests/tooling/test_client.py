@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+from psycopg_pool import ConnectionPool
+
 from erp_client import errors
 from erp_client.client import ErpClient
 from erp_client.errors import (
@@ -26,8 +28,6 @@ from erp_client.errors import (
     UnknownTenant,
     VersionConflict,
 )
-from psycopg_pool import ConnectionPool
-
 from tests.conftest import new_tenant
 
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
+
 from erp_ops import migrate
 from harness import cluster
-from psycopg.conninfo import conninfo_to_dict
 
 CHILD = textwrap.dedent("""
     import sys, time

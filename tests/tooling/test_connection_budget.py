@@ -16,10 +16,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from harness import cluster, demo, stress, testing
 from psycopg import sql
 from rich.console import Console
 
+from harness import cluster, demo, stress, testing
 from tests.conftest import SPARE_CONNECTIONS, fit_connections
 
 MAX_CONNECTIONS = 15

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from erp_ops import migrate
 
 FILES = migrate.function_files()

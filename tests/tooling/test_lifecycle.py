@@ -14,9 +14,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
+
 from erp_ops import migrate
 from harness import cluster, testing
-from psycopg.conninfo import make_conninfo
 
 BIN = cluster.pg_bindir()
 

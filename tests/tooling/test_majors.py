@@ -7,6 +7,7 @@ import os
 
 import psycopg
 import pytest
+
 from harness import cluster, majors
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from erp_ops import migrate
 
 SCHEMA_FILES = sorted(p.name for p in migrate.SCHEMA_DIR.iterdir())

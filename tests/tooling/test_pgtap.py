@@ -7,8 +7,9 @@ import re
 import subprocess
 
 import pytest
-from erp_ops import migrate
 from psycopg.conninfo import conninfo_to_dict
+
+from erp_ops import migrate
 
 TAP_FILES = sorted((migrate.SQL_DIR / "tests").glob("*.sql"))
 

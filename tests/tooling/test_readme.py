@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from erp_ops import migrate
-from harness import __version__, cluster
+
+from erp_ops import __version__, migrate
+from harness import cluster
 from harness import doctest_readme as dt
 
 README = migrate.ROOT / "README.md"

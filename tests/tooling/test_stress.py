@@ -7,8 +7,9 @@ import re
 
 import psycopg
 import pytest
-from harness import stress, testing
 from rich.console import Console
+
+from harness import stress, testing
 
 MIN_WORKERS = 4  # stress.run sizes its workers to the server; below this a run shows nothing
 
