@@ -21,7 +21,6 @@ import time
 import unicodedata
 import uuid
 from functools import partial
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -31,7 +30,7 @@ from erp_client.client import ErpClient
 from erp_client.errors import ErpError
 from erp_ops import migrate
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = migrate.ROOT
 BIG = 20_000_000  # bytes
 # seconds, generous (a shared, loaded machine): before the fix 20 MB of non-ASCII took minutes
 BOUND = 5.0
