@@ -40,7 +40,7 @@ export PG_MAJOR
 test: setup
 	@if [ -n "$(PG_MAJOR)" ]; then $(PY) -m harness.majors fetch "$(PG_MAJOR)" || exit 1; fi; \
 	lint=0; $(MAKE) --no-print-directory lint || lint=$$?; \
-	$(PY) -m pytest python/harness/tests $(PYTEST_ARGS); rc=$$?; \
+	$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED, no test ran" >&2; fi; \
 	if [ $$lint -ne 0 ]; then echo "make test: FAILED, lint found problems (above)" >&2; fi; \
 	[ $$lint -eq 0 ] && [ $$rc -eq 0 ]
@@ -50,7 +50,7 @@ test: setup
 # All three run; the target fails if any found something.
 lint: setup
 	@rc=0; \
-	echo "lint: ruff check python"; $(VENV)/bin/ruff check python || rc=1; \
+	echo "lint: ruff check python tests"; $(VENV)/bin/ruff check python tests || rc=1; \
 	echo "lint: sqlfluff lint $(SQL_FILES)"; \
 	PYTHONWARNINGS=ignore::UserWarning $(VENV)/bin/sqlfluff lint $(SQL_FILES) || rc=1; \
 	echo "lint: squawk sql/*/schema"; \

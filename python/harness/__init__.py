@@ -1,3 +1,7 @@
-"""erp.base harness: migrations, client, CLI, demo, stress, benchmarks."""
+"""erp.base lab: the command line, demo, stress, benchmarks, embedded cluster, PostgreSQL
+majors, test support and the README doc-test. Applications import :mod:`erp_client`; the
+operations live in :mod:`erp_ops`."""
 
-__version__ = "0.2.0"
+from erp_ops import __version__
+
+__all__ = ["__version__"]

@@ -32,7 +32,7 @@ from psycopg.conninfo import make_conninfo
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harness import migrate
+from erp_ops import migrate
 from harness.benchlib import cases as cases_mod
 from harness.benchlib import drivers, machine, report, schema
 

@@ -14,15 +14,12 @@ from pathlib import Path
 
 import psycopg
 
+from erp_client.errors import ErpError
+from erp_ops import migrate as migrate_mod
+from erp_ops.errors import UsageError
 from harness import cluster as cluster_mod
-from harness import migrate as migrate_mod
-from harness.errors import ErpError
 
 ROOT = migrate_mod.ROOT
-
-
-class UsageError(RuntimeError):
-    """A command cannot run as asked (printed as one line, exit code 1)."""
 
 
 @contextlib.contextmanager
@@ -74,7 +71,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from harness import build_bundle  # the same writer as `make bundle` (standard library only)
+    from erp_ops import build_bundle  # the same writer as `make bundle` (standard library only)
 
     print(f"wrote {build_bundle.write(Path(args.output))}")
     return 0
@@ -93,7 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from harness import verify
+    from erp_ops import verify
 
     if args.tenant is not None:
         try:
@@ -122,14 +119,14 @@ def cmd_stress(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from harness import audit_cmd
+    from erp_ops import audit_cmd
 
     with database(args.database_url, default="dev") as url:
         return audit_cmd.run(url, args)
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
-    from harness import stream
+    from erp_ops import stream
 
     if bool(args.to) == bool(args.jsonl):
         raise UsageError("pass exactly one of --to URL or --jsonl DIR")
@@ -142,7 +139,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
 
 
 def cmd_generated(args: argparse.Namespace) -> int:
-    from harness import generated
+    from erp_ops import generated
 
     with database(args.database_url) as url:
         if not args.database_url:  # a fresh throwaway cluster: install the module first

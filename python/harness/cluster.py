@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import glob
 import os
 import pwd
 import shutil
@@ -70,32 +69,11 @@ def _sweep_stale(parent: Path) -> None:
 
 
 def pg_bindir() -> Path:
-    """$PG_BINDIR; else the major asked for by $PG_MAJOR (fetched into ``.pg/<major>/`` on
-    first use, see :mod:`harness.majors`); else the newest PostgreSQL (15+) server bin
-    directory on this machine."""
-    explicit = os.environ.get("PG_BINDIR")
-    if explicit:
-        return Path(explicit)
-    major = majors.requested_major()
-    if major is not None:
-        try:
-            return majors.ensure(major, log=lambda text: print(text, file=sys.stderr))
-        except majors.FetchError as exc:
-            raise ClusterError(str(exc)) from exc
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-        key=lambda p: int(Path(p).parent.parent.name),
-    )
-    candidates = [c for c in candidates if int(Path(c).parent.parent.name) >= 15]
-    if candidates:
-        return Path(candidates[-1]).parent
-    found = shutil.which("postgres")
-    if found:
-        return Path(found).parent
-    raise ClusterError(
-        "no PostgreSQL 15+ server binaries found; run `make setup` "
-        "(installs postgresql-15) or set PG_BINDIR"
-    )
+    """The server binaries the harness runs (:func:`harness.majors.bindir`)."""
+    try:
+        return majors.bindir(log=lambda text: print(text, file=sys.stderr))
+    except majors.FetchError as exc:
+        raise ClusterError(str(exc)) from exc
 
 
 def _server_user() -> pwd.struct_passwd | None:

@@ -1,6 +1,6 @@
 """``make demo``: a guided tour of erp.base in a few seconds.
 
-Every step calls the stored functions through :class:`harness.client.ErpClient` and prints
+Every step calls the stored functions through :class:`erp_client.ErpClient` and prints
 what the database answered. Tenants get new ids on every run, so the demo can be repeated
 on the same database.
 
@@ -48,9 +48,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from harness import migrate, testing
-from harness.client import ErpClient
-from harness.errors import ErpError, translate
+from erp_client.client import ErpClient
+from erp_client.errors import ErpError, translate
+from erp_ops import migrate
+from harness import testing
 
 ALLOCATORS = 100
 ROLLBACK_EVERY = 5  # every fifth allocator rolls back: its number goes to someone else

@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import migrate
+from erp_ops import migrate
 
 DOCUMENTS = ("README.md", "docs/design.md", "docs/operations.md", "docs/benchmarks.md",
              "docs/reference.md")

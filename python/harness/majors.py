@@ -169,10 +169,34 @@ def ensure(major: int, log=print) -> Path:
     return bindir
 
 
+def bindir(log=print) -> Path:
+    """$PG_BINDIR; else the major asked for by $PG_MAJOR (fetched into ``.pg/<major>/`` on
+    first use, :func:`ensure`); else the newest PostgreSQL (15+) server bin directory on this
+    machine. :class:`FetchError` when there is none."""
+    explicit = os.environ.get("PG_BINDIR")
+    if explicit:
+        return Path(explicit)
+    major = requested_major()
+    if major is not None:
+        return ensure(major, log=log)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"),
+        key=lambda p: int(Path(p).parent.parent.name),
+    )
+    candidates = [c for c in candidates if int(Path(c).parent.parent.name) >= 15]
+    if candidates:
+        return Path(candidates[-1]).parent
+    found = shutil.which("postgres")
+    if found:
+        return Path(found).parent
+    raise FetchError(
+        "no PostgreSQL 15+ server binaries found; run `make setup` "
+        "(installs postgresql-15) or set PG_BINDIR"
+    )
+
+
 def main(argv: list[str]) -> int:
     """``fetch [MAJOR]`` / ``bindir``: MAJOR defaults to $PG_MAJOR."""
-    from harness import cluster
-
     if not argv or argv[0] not in ("fetch", "bindir"):
         print("usage: python -m harness.majors fetch [MAJOR] | bindir", file=sys.stderr)
         return 2
@@ -184,7 +208,7 @@ def main(argv: list[str]) -> int:
                 return 0
             ensure(major)
         else:
-            print(cluster.pg_bindir())
+            print(bindir(log=lambda text: print(text, file=sys.stderr)))
     except (FetchError, ValueError) as exc:
         print(f"pg: {exc}", file=sys.stderr)
         return 1

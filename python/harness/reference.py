@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from harness import migrate
+from erp_ops import migrate
 
 OUTPUT = migrate.ROOT / "docs" / "reference.md"
 FUNCTIONS = migrate.ROOT / "sql" / "base" / "functions"

@@ -46,9 +46,9 @@ from rich.live import Live
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from harness.client import ErpClient
-from harness.errors import BY_SQLSTATE, ErpError
-from harness.verify import describe
+from erp_client.client import ErpClient
+from erp_client.errors import BY_SQLSTATE, ErpError
+from erp_ops.verify import describe
 
 # refusals the workload provokes on purpose; anything else is a finding
 EXPECTED = {"ZE002": "duplicate codes", "ZE004": "stale expected_version",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from harness import migrate
+from erp_ops import migrate
 
 if TYPE_CHECKING:
     from pytest_postgresql.janitor import DatabaseJanitor

@@ -3,7 +3,7 @@
 -- the tenant's time zone, formatting, step, rollback, every refusal by SQLSTATE (each
 -- followed by a check that nothing was written), privileges and audit_verify's sequence_gap.
 -- Cross-connection behaviour (locking, lock_timeout, concurrency) is tested in Python:
--- python/harness/tests/test_sequence_concurrency.py and test_sequence_properties.py.
+-- tests/base/test_sequence_concurrency.py and test_sequence_properties.py.
 BEGIN;
 SELECT plan(278);
 

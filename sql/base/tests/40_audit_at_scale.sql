@@ -12,7 +12,7 @@
 -- Everything runs in one transaction, so events this file writes through the public functions
 -- are never sealable (their transaction is open); the old events are inserted as the
 -- superuser with an explicit, long-past xact_id, so they can be sealed.
--- Concurrency, kill and CLI behaviour: python/harness/tests/test_audit_maintenance.py and
+-- Concurrency, kill and CLI behaviour: tests/base/test_audit_maintenance.py and
 -- test_audit_archive.py.
 BEGIN;
 \ir include/core_helpers.sql

@@ -7,7 +7,7 @@
 --   to seal are therefore inserted directly (as superuser) with xact_ids of long-finished
 --   transactions (10, 11, ...: below any xmin of a migrated cluster), in fixed months of 2025.
 --   Real commits, late commits and concurrent sealers are tested across connections in
---   python/harness/tests/test_seal.py.
+--   tests/base/test_seal.py.
 -- * Seal blocks are immutable (ZE007) for the owner and a superuser, also in replica mode.
 -- * Roles: erp_admin seals; erp_auditor verifies and reads the head; erp_app gets nothing.
 -- * A superuser with the triggers disabled: every tamper is found and named by verify. Each

@@ -10,7 +10,7 @@
 --   so that later requests stay queued until the next simulated commit. That a real COMMIT
 --   serves the requests, that a rollback allocates nothing and that the counter row is locked
 --   only during the commit are tested across connections in
---   python/harness/tests/test_numbers_at_commit.py.
+--   tests/base/test_numbers_at_commit.py.
 -- * A log table filled by a trigger on the document table records the order in which numbers
 --   are written: requests are served in (sequence, period, request) order.
 -- * Every refusal at request is checked with pg_temp.refused: the SQLSTATE, then "nothing

@@ -1,7 +1,7 @@
 -- The module author's document entity 'test.documents' (table erp.erp_documents), created as a
 -- module's migration would create it: tenant-first keys, the standard columns, row-level
 -- security, the registry row and the generated writers. Shared by 60_numbers_at_commit.sql
--- (\ir) and python/harness/tests/test_numbers_at_commit.py; it leaves the role erp_owner set
+-- (\ir) and tests/base/test_numbers_at_commit.py; it leaves the role erp_owner set
 -- for the rest of the transaction.
 SET LOCAL ROLE erp_owner;
 CREATE TABLE erp.erp_documents (

@@ -1,0 +1,137 @@
+"""Fixtures: one server per run (embedded unless DATABASE_URL), a template migrated once,
+and a fresh clone of it for every test that asks for a database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from erp_ops import migrate
+from harness import cluster, testing
+
+# The test cluster holds many erp.base databases (clones of one template, and databases that
+# tests install into): every connection the tests open, psql and pg_prove included, says it
+# accepts that the cluster-wide roles are shared (a first install refuses it otherwise). The
+# tests of that refusal override it on their own connection.
+os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c "
+                           f"{migrate.ALLOW_SHARED_ROLES}=on").strip()
+
+# the install, upgrade and contract tests: what CI runs on every supported major (PG_MAJOR)
+MAJORS_MODULES = {"test_bundle", "test_install_roles", "test_lifecycle", "test_migrate",
+                  "test_pgtap", "test_replication", "test_upgrade"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PG_MAJOR"):
+        # pg_prove and the README's psql run the psql of that major, found on PATH
+        bindir = cluster.pg_bindir()
+        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in MAJORS_MODULES:
+            item.add_marker(pytest.mark.majors)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[testing.Server]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield testing.Server(url)
+        return
+    with cluster.Cluster.temporary_cluster() as c:
+        yield testing.Server(c.url())
+
+
+@pytest.fixture(scope="session")
+def template(server: testing.Server) -> Iterator[str]:
+    name = testing.create_template(server)
+    yield name
+    testing.drop_template(server, name)
+
+
+@pytest.fixture
+def dsn(server: testing.Server, template: str) -> Iterator[str]:
+    """A fresh, fully migrated database for this test only."""
+    url, janitor = testing.clone(server, template)
+    yield url
+    janitor.drop()
+
+
+@pytest.fixture
+def conn(dsn: str) -> Iterator[psycopg.Connection]:
+    """A superuser connection (autocommit) to the test's own database."""
+    with psycopg.connect(dsn, autocommit=True) as c:
+        yield c
+
+
+SPARE_CONNECTIONS = 2  # left free beyond what a test asks for (a backend still exiting, ...)
+
+
+def fit_connections(source: str | psycopg.Connection, wanted: int, minimum: int,
+                    extra: int = 0, stacklevel: int = 2) -> int:
+    """Workers (one connection each) for a test that wants ``wanted`` of them plus ``extra``
+    helper connections: ``wanted`` when the server has room, else as many as fit if that is
+    at least ``minimum`` (the test's point survives; a warning says so), else the test is
+    skipped with "needs N connections, the server allows M". The test's already open
+    connections (``conn``) are counted as in use by the server. ``source``: a URL of the
+    server or an open connection to it (see :func:`harness.testing.measure_connections`)."""
+    budget = testing.measure_connections(source)
+    room = budget.available - extra - SPARE_CONNECTIONS
+    if room >= wanted:
+        return wanted
+    if room >= minimum:
+        warnings.warn(f"{room} workers instead of {wanted}: the server allows "
+                      f"{budget.available} more connections ({budget.describe()})",
+                      stacklevel=stacklevel)
+        return room
+    pytest.skip(f"needs {minimum + extra + SPARE_CONNECTIONS} connections, the server allows "
+                f"{budget.available} ({budget.describe()})")
+
+
+@pytest.fixture
+def connections(server: testing.Server) -> Callable[..., int]:
+    """``connections(wanted, minimum, extra=0)``: :func:`fit_connections` on this run's
+    server, measured when called (after the test's own fixtures have connected)."""
+    def connections(wanted: int, minimum: int, extra: int = 0) -> int:
+        return fit_connections(server.url, wanted, minimum, extra, stacklevel=3)
+
+    return connections
+
+
+def new_tenant(conn: psycopg.Connection, name: str = "Acme", tz: str = "UTC") -> uuid.UUID:
+    tenant_id = uuid.uuid4()
+    conn.execute(
+        "SELECT erp.tenant_create(%s, NULL, 'SYSTEM', 'test', %s, %s)", (tenant_id, name, tz)
+    )
+    return tenant_id
+
+
+@pytest.fixture
+def tenant(conn: psycopg.Connection) -> uuid.UUID:
+    return new_tenant(conn)
+
+
+@pytest.fixture
+def empty_db(server: testing.Server) -> Iterator[str]:
+    """A brand-new database with nothing migrated."""
+    janitor = server.janitor(testing.unique_name("erp_empty"))
+    janitor.init()
+    yield server.url_for(janitor.dbname)
+    janitor.drop()
+
+
+@pytest.fixture
+def sql_copy(tmp_path: Path) -> Path:
+    """A private copy of sql/ that a test may change (the runner's ``sql_dir``)."""
+    target = tmp_path / "sql"
+    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    return target

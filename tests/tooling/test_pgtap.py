@@ -1,0 +1,34 @@
+"""Runs every pgTAP file in sql/base/tests with pg_prove, each on its own fresh database."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from erp_ops import migrate
+
+TAP_FILES = sorted((migrate.SQL_DIR / "tests").glob("*.sql"))
+
+
+def test_there_are_pgtap_files():
+    assert len(TAP_FILES) > 0
+
+
+@pytest.mark.parametrize("path", TAP_FILES, ids=[p.name for p in TAP_FILES])
+def test_pgtap_file(path, dsn):
+    params = conninfo_to_dict(dsn)
+    env = dict(os.environ)
+    env.update(PGHOST=params.get("host", ""), PGPORT=str(params.get("port", 5432)),
+               PGUSER=params.get("user", "postgres"), PGDATABASE=params["dbname"])
+    if params.get("password"):
+        env["PGPASSWORD"] = params["password"]
+    result = subprocess.run(["pg_prove", "--verbose", "--failures", str(path)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    planned = re.search(r"Tests=(\d+)", output)
+    assert planned and int(planned.group(1)) > 0, output
