@@ -102,3 +102,73 @@ def test_every_template_renders_only_with_its_placeholders(conn):
     for (ddl,) in conn.execute("SELECT a.ddl FROM erp_meta.entity_types AS e, "
                                "erp_meta.generate_api(e.entity_type) AS a").fetchall():
         assert "{{" not in ddl and "}}" not in ddl
+
+
+WIDGETS = """
+CREATE TABLE erp.test_widgets (
+    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
+    id uuid NOT NULL DEFAULT erp.uuid_v7(),
+    active boolean NOT NULL DEFAULT true,
+    version bigint NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    code text NOT NULL,
+    colour text,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE FUNCTION erp._test_widget_restore_check(
+    p_tenant_id uuid, p_old erp.test_widgets, p_new erp.test_widgets
+) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF p_new.colour = 'black' AND p_old.tenant_id = p_tenant_id THEN
+        RAISE EXCEPTION 'black widgets stay archived' USING ERRCODE = 'ZE009';
+    END IF;
+END
+$fn$;
+INSERT INTO erp_meta.entity_types (entity_type, table_name, writer_prefix, api_noun,
+    api_functions, list_order, list_filters, restore_check)
+VALUES ('erp.test.widget', 'test_widgets', 'test_widget', 'widget',
+    '{"get": "One widget.", "list": "Widgets.", "archive": "Archives.", "restore": "Restores."}',
+    'code', '[{"name": "colour", "type": "text", "column": "colour"}]',
+    'erp._test_widget_restore_check');
+"""
+
+
+def test_an_entity_declared_in_the_registry_gets_its_functions(conn, tenant):
+    """A module's entity: list filter, archive without a check, restore with its check."""
+    conn.execute("SET ROLE erp_owner")
+    conn.execute(WIDGETS)
+    conn.execute("SELECT erp_meta.regenerate_writers()")
+    ctx = (tenant, None, "SYSTEM", "t")
+    ids = {}
+    for code, colour in (("A", "red"), ("B", "black"), ("C", "red")):
+        ids[code] = conn.execute(
+            "SELECT (erp.atomic_insert_with_audit(%s, %s, %s, %s, 'erp.test.widget', %s)) ->> 'id'",
+            (*ctx, json.dumps({"code": code, "colour": colour}))).fetchone()[0]
+    red = conn.execute("SELECT array_agg(code) FROM erp.test_widget_list(%s, p_colour => 'red')",
+                       (tenant,)).fetchone()[0]
+    assert red == ["A", "C"]
+    archived = conn.execute("SELECT (erp.test_widget_archive(%s, %s, %s, %s, %s)).active",
+                            (*ctx, ids["B"])).fetchone()[0]
+    assert archived is False
+    codes = conn.execute("SELECT array_agg(code) FROM erp.test_widget_list(%s)",
+                         (tenant,)).fetchone()[0]
+    assert codes == ["A", "C"]
+    with pytest.raises(psycopg.Error) as caught, conn.transaction():
+        conn.execute("SELECT erp.test_widget_restore(%s, %s, %s, %s, %s)", (*ctx, ids["B"]))
+    assert caught.value.sqlstate == "ZE009"
+    state = conn.execute(
+        "SELECT w.active, w.version, (SELECT count(*) FROM erp.erp_audit_events AS e"
+        " WHERE e.entity_id = w.id AND e.event_type = 'erp.test.widget.restored')"
+        " FROM erp.test_widgets AS w WHERE w.id = %s", (ids["B"],)).fetchone()
+    assert state == (False, 2, 0)
+    restored = conn.execute("SELECT (erp.test_widget_restore(%s, %s, %s, %s, %s)).version",
+                            (*ctx, ids["A"])).fetchone()[0]
+    assert restored == 1, "restoring an active widget returns it unchanged"
+
+
+def test_get_of_a_missing_row_is_ze001(conn, tenant):
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute("SELECT erp.partner_get(%s, %s)", (tenant, tenant))
+    assert caught.value.sqlstate == "ZE001"
+    assert "partner" in caught.value.diag.message_primary
