@@ -129,8 +129,14 @@ def functions(conn: psycopg.Connection) -> list[Function]:
 
 
 def _area(name: str) -> str:
+    """The folder of the function's file; a function generated from the entity registry (no
+    file) joins the area of its entity, the longest area name its name starts with."""
     hits = sorted(FUNCTIONS.glob(f"*/{name}.sql"))
-    return hits[0].parent.name if hits else "other"
+    if hits:
+        return hits[0].parent.name
+    areas = sorted((d.name for d in FUNCTIONS.iterdir() if d.is_dir()
+                    and name.startswith(d.name + "_")), key=len, reverse=True)
+    return areas[0] if areas else "other"
 
 
 def _cell(text: str) -> str:

@@ -4,6 +4,11 @@ the committed files exactly."""
 
 from __future__ import annotations
 
+import json
+
+import psycopg
+import pytest
+
 from erp_ops import generated
 
 
@@ -23,3 +28,147 @@ def test_every_registered_entity_has_its_file(conn):
             assert f"FUNCTION erp._{prefix}{suffix}(" in text, (prefix, suffix)
     dispatchers = (generated.GENERATED_DIR / "_dispatchers.sql").read_text()
     assert "FUNCTION erp._json_insert(" in dispatchers
+
+
+API_KINDS = ("get", "list", "archive", "restore")
+
+
+def test_registry_declared_functions_are_generated_readably(conn):
+    """Every public function an entity declares in the registry is generated, in its entity's
+    file, and laid out for reading: no line over generated.MAX_LINE characters."""
+    declared = {f"{prefix}_{kind}" for prefix, kind in conn.execute(
+        "SELECT e.writer_prefix, k FROM erp_meta.entity_types AS e, "
+        "jsonb_object_keys(e.api_functions) AS k")}
+    assert {"partner_get", "partner_list", "partner_archive", "partner_restore", "uom_get",
+            "uom_list", "uom_archive", "uom_restore", "product_get", "product_list",
+            "product_archive", "product_restore", "sequence_get", "sequence_list",
+            "uom_category_list"} == declared
+    seen = set()
+    for _file, signature, text in generated.definitions(conn):
+        name = signature.split("(")[0].removeprefix("erp.")
+        if name in declared:
+            seen.add(name)
+            long = [line for line in text.splitlines() if len(line) > generated.MAX_LINE]
+            assert long == [], (signature, long)
+    assert seen == declared
+
+
+def test_generated_public_functions_keep_their_grants(conn):
+    rows = conn.execute(
+        "SELECT p.proname, p.prosecdef, "
+        "  has_function_privilege('erp_app', p.oid, 'EXECUTE'),"
+        "  has_function_privilege('erp_admin', p.oid, 'EXECUTE'),"
+        "  has_function_privilege('public', p.oid, 'EXECUTE'),"
+        "  obj_description(p.oid, 'pg_proc') IS NOT NULL "
+        "FROM erp_meta.generated_functions AS g JOIN pg_proc AS p ON p.proname = g.function_name "
+        "WHERE p.pronamespace = 'erp'::regnamespace AND g.function_name NOT LIKE '\\_%'"
+    ).fetchall()
+    assert len(rows) == 15
+    for row in rows:
+        assert row[1:] == (True, True, True, False, True), row
+
+
+def test_generated_public_functions_are_not_in_the_manifest(conn):
+    """The lifecycle leaves them to the generator: an upgrade neither drops nor revokes them."""
+    found = conn.execute(
+        "SELECT m.signature FROM erp_meta.function_manifest AS m "
+        "JOIN erp_meta.generated_functions AS g "
+        "  ON split_part(m.signature, '(', 1) = 'erp.' || g.function_name").fetchall()
+    assert found == []
+
+
+@pytest.mark.parametrize(("source", "values", "message"), [
+    ("a {{x}} b", {}, "template placeholder(s) without a value: x"),
+    ("a {{x}} b", {"x": "1", "y": "2"}, "value(s) for no placeholder of the template: y"),
+    ("a {{x} b", {}, "template has a malformed placeholder"),
+    ("a {{X}} b", {"X": "1"}, "template has a malformed placeholder"),
+    ("a {{x}} b", {"x": 1}, "template value x is not text"),
+])
+def test_render_refuses_a_missing_unused_or_malformed_placeholder(conn, source, values, message):
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute("SELECT erp_meta._render(%s, %s::jsonb)", (source, json.dumps(values)))
+    assert caught.value.sqlstate == "ZE003"
+    assert message in str(caught.value)
+
+
+def test_render_replaces_every_occurrence(conn):
+    text = conn.execute("SELECT erp_meta._render(%s, %s::jsonb)",
+                        ("{{a}}-{{b}}-{{a}}", json.dumps({"a": "x", "b": "y{z}"}))).fetchone()[0]
+    assert text == "x-y{z}-x"
+
+
+def test_every_template_renders_only_with_its_placeholders(conn):
+    """generate_api's DDL has no placeholder left; rendering it again is refused on no value."""
+    for (ddl,) in conn.execute("SELECT a.ddl FROM erp_meta.entity_types AS e, "
+                               "erp_meta.generate_api(e.entity_type) AS a").fetchall():
+        assert "{{" not in ddl and "}}" not in ddl
+
+
+WIDGETS = """
+CREATE TABLE erp.test_widgets (
+    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
+    id uuid NOT NULL DEFAULT erp.uuid_v7(),
+    active boolean NOT NULL DEFAULT true,
+    version bigint NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    code text NOT NULL,
+    colour text,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE FUNCTION erp._test_widget_restore_check(
+    p_tenant_id uuid, p_old erp.test_widgets, p_new erp.test_widgets
+) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF p_new.colour = 'black' AND p_old.tenant_id = p_tenant_id THEN
+        RAISE EXCEPTION 'black widgets stay archived' USING ERRCODE = 'ZE009';
+    END IF;
+END
+$fn$;
+INSERT INTO erp_meta.entity_types (entity_type, table_name, writer_prefix, api_noun,
+    api_functions, list_order, list_filters, restore_check)
+VALUES ('erp.test.widget', 'test_widgets', 'test_widget', 'widget',
+    '{"get": "One widget.", "list": "Widgets.", "archive": "Archives.", "restore": "Restores."}',
+    'code', '[{"name": "colour", "type": "text", "column": "colour"}]',
+    'erp._test_widget_restore_check');
+"""
+
+
+def test_an_entity_declared_in_the_registry_gets_its_functions(conn, tenant):
+    """A module's entity: list filter, archive without a check, restore with its check."""
+    conn.execute("SET ROLE erp_owner")
+    conn.execute(WIDGETS)
+    conn.execute("SELECT erp_meta.regenerate_writers()")
+    ctx = (tenant, None, "SYSTEM", "t")
+    ids = {}
+    for code, colour in (("A", "red"), ("B", "black"), ("C", "red")):
+        ids[code] = conn.execute(
+            "SELECT (erp.atomic_insert_with_audit(%s, %s, %s, %s, 'erp.test.widget', %s)) ->> 'id'",
+            (*ctx, json.dumps({"code": code, "colour": colour}))).fetchone()[0]
+    red = conn.execute("SELECT array_agg(code) FROM erp.test_widget_list(%s, p_colour => 'red')",
+                       (tenant,)).fetchone()[0]
+    assert red == ["A", "C"]
+    archived = conn.execute("SELECT (erp.test_widget_archive(%s, %s, %s, %s, %s)).active",
+                            (*ctx, ids["B"])).fetchone()[0]
+    assert archived is False
+    codes = conn.execute("SELECT array_agg(code) FROM erp.test_widget_list(%s)",
+                         (tenant,)).fetchone()[0]
+    assert codes == ["A", "C"]
+    with pytest.raises(psycopg.Error) as caught, conn.transaction():
+        conn.execute("SELECT erp.test_widget_restore(%s, %s, %s, %s, %s)", (*ctx, ids["B"]))
+    assert caught.value.sqlstate == "ZE009"
+    state = conn.execute(
+        "SELECT w.active, w.version, (SELECT count(*) FROM erp.erp_audit_events AS e"
+        " WHERE e.entity_id = w.id AND e.event_type = 'erp.test.widget.restored')"
+        " FROM erp.test_widgets AS w WHERE w.id = %s", (ids["B"],)).fetchone()
+    assert state == (False, 2, 0)
+    restored = conn.execute("SELECT (erp.test_widget_restore(%s, %s, %s, %s, %s)).version",
+                            (*ctx, ids["A"])).fetchone()[0]
+    assert restored == 1, "restoring an active widget returns it unchanged"
+
+
+def test_get_of_a_missing_row_is_ze001(conn, tenant):
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute("SELECT erp.partner_get(%s, %s)", (tenant, tenant))
+    assert caught.value.sqlstate == "ZE001"
+    assert "partner" in caught.value.diag.message_primary

@@ -224,24 +224,24 @@ def test_a_second_erp_database_on_the_cluster_is_refused_unless_allowed(
 def test_an_upgrade_names_the_grants_it_revoked(empty_db, sql_copy, tmp_path, bundle_file,
                                                 runner):
     assert psql(empty_db, bundle_file).returncode == 0
-    get = sql_copy / "functions" / "uom" / "uom_get.sql"
+    get = sql_copy / "functions" / "tenant" / "tenant_get.sql"
     get.write_text(get.read_text().replace(
-        "GRANT EXECUTE ON FUNCTION erp.uom_get(uuid, uuid) TO erp_app, erp_admin;\n",
-        "GRANT EXECUTE ON FUNCTION erp.uom_get(uuid, uuid) TO erp_admin;\n"))
+        "GRANT EXECUTE ON FUNCTION erp.tenant_get(uuid) TO erp_app, erp_admin;\n",
+        "GRANT EXECUTE ON FUNCTION erp.tenant_get(uuid) TO erp_admin;\n"))
     if runner == "bundle":
         changed = tmp_path / "changed.sql"
         changed.write_text(migrate.bundle(sql_copy))
         result = psql(empty_db, changed)
         assert result.returncode == 0, result.stderr
-        assert ("revoked grants no file makes any more: EXECUTE on erp.uom_get(uuid,uuid) "
+        assert ("revoked grants no file makes any more: EXECUTE on erp.tenant_get(uuid) "
                 "from erp_app\n") in result.stderr
     else:
         lines: list[str] = []
         migrate.migrate(empty_db, log=lines.append, sql_dir=sql_copy)
         assert [line for line in lines if line.startswith("revoked")] == [
-            "revoked erp.uom_get(uuid,uuid) from erp_app"]
+            "revoked erp.tenant_get(uuid) from erp_app"]
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT has_function_privilege('erp_app',"
-                            " 'erp.uom_get(uuid,uuid)', 'EXECUTE')").fetchone()[0] is False
+                            " 'erp.tenant_get(uuid)', 'EXECUTE')").fetchone()[0] is False
     again = psql(empty_db, bundle_file)  # granted again: nothing revoked is named
     assert again.returncode == 0 and "revoked grants" not in again.stderr

@@ -94,19 +94,21 @@ def test_removed_functions_and_grants_go(empty_db, tmp_path, sql_copy, runner):
             migrate.migrate(empty_db, log=lambda *_: None, sql_dir=sql_dir)
 
     apply(migrate.SQL_DIR, "base.sql")
-    assert execute_grants(empty_db, "erp.uom_get(uuid,uuid)") == {"erp_app", "erp_admin"}
+    convert = "erp.uom_convert(uuid,numeric,uuid,uuid,text)"
+    assert execute_grants(empty_db, convert) == {"erp_app", "erp_admin"}
     # a file removed, a GRANT line removed, a signature changed
     (sql_copy / "functions" / "tenant" / "tenant_get.sql").unlink()
-    get = sql_copy / "functions" / "uom" / "uom_get.sql"
+    get = sql_copy / "functions" / "uom" / "uom_convert.sql"
     get.write_text(get.read_text().replace(
-        "GRANT EXECUTE ON FUNCTION erp.uom_get(uuid, uuid) TO erp_app, erp_admin;\n", ""))
+        "GRANT EXECUTE ON FUNCTION erp.uom_convert(uuid, numeric, uuid, uuid, text)"
+        " TO erp_app, erp_admin;\n", ""))
     peek = sql_copy / "functions" / "sequence" / "sequence_peek.sql"
     wider = "p_document_date date DEFAULT NULL, p_note text DEFAULT NULL"
     peek.write_text(peek.read_text().replace("p_document_date date DEFAULT NULL", wider)
                     .replace("(uuid, text, date)", "(uuid, text, date, text)"))
     apply(sql_copy, "changed.sql")
     assert not exists(empty_db, "erp.tenant_get(uuid)"), "a function no file defines stays"
-    assert execute_grants(empty_db, "erp.uom_get(uuid,uuid)") == set(), "a removed GRANT stays"
+    assert execute_grants(empty_db, convert) == set(), "a removed GRANT stays"
     assert not exists(empty_db, "erp.sequence_peek(uuid,text,date)"), "the old signature stays"
     assert exists(empty_db, "erp.sequence_peek(uuid,text,date,text)")
     with psycopg.connect(empty_db) as conn:

@@ -26,7 +26,13 @@ $function$;
 COMMENT ON FUNCTION erp._partner_check(uuid,erp.erp_partners[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
-CREATE OR REPLACE FUNCTION erp._partner_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_partners)
+CREATE OR REPLACE FUNCTION erp._partner_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_row erp.erp_partners
+)
  RETURNS erp.erp_partners
  LANGUAGE plpgsql
 AS $function$
@@ -168,9 +174,16 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._partner_from_json(jsonb) IS
-    'Generated: a JSON array of erp.base.partner objects as table rows; ZE003 for unknown keys and values of the wrong type.';
+    'Generated: a JSON array of erp.base.partner objects as table rows; ZE003 for unknown keys and values of the '
+    'wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._partner_insert(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_rows erp.erp_partners[])
+CREATE OR REPLACE FUNCTION erp._partner_insert(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_rows erp.erp_partners[]
+)
  RETURNS SETOF erp.erp_partners
  LANGUAGE plpgsql
 AS $function$
@@ -200,7 +213,8 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._partner_insert(uuid,uuid,text,text,erp.erp_partners[]) IS
-    'Generated audited insert of erp.base.partner rows: one statement, one created event per row (ZE002 on a taken key).';
+    'Generated audited insert of erp.base.partner rows: one statement, one created event per row (ZE002 on a taken '
+    'key).';
 
 CREATE OR REPLACE FUNCTION erp._partner_lock(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
  RETURNS erp.erp_partners
@@ -268,7 +282,15 @@ $function$;
 COMMENT ON FUNCTION erp._partner_patch(erp.erp_partners,jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._partner_write(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_old erp.erp_partners, p_new erp.erp_partners, p_event text)
+CREATE OR REPLACE FUNCTION erp._partner_write(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_old erp.erp_partners,
+    p_new erp.erp_partners,
+    p_event text
+)
  RETURNS erp.erp_partners
  LANGUAGE plpgsql
 AS $function$
@@ -325,3 +347,124 @@ END
 $function$;
 COMMENT ON FUNCTION erp._partner_write(uuid,uuid,text,text,erp.erp_partners,erp.erp_partners,text) IS
     'Generated audited update of one erp.base.partner row: version + 1 and one event with the changes.';
+
+CREATE OR REPLACE FUNCTION erp.partner_archive(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_partners
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_partners;
+    v_new erp.erp_partners;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
+    IF NOT v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := false;
+    PERFORM erp._partner_archive_check(p_tenant_id, v_old, v_new);
+    RETURN erp._partner_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'archived'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.partner_archive(uuid,uuid,text,text,uuid,bigint) IS
+    'Archives a partner (audited); ZE005 while active contacts belong to it.';
+
+CREATE OR REPLACE FUNCTION erp.partner_get(p_tenant_id uuid, p_id uuid)
+ RETURNS erp.erp_partners
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_partners;
+BEGIN
+    SELECT t.*
+    INTO v_row
+    FROM erp.erp_partners AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'partner % not found in this tenant', coalesce(p_id::text, 'NULL')
+            USING ERRCODE = 'ZE001';
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp.partner_get(uuid,uuid) IS
+    'One partner, archived or not (ZE001 if missing).';
+
+CREATE OR REPLACE FUNCTION erp.partner_list(
+    p_tenant_id uuid,
+    p_include_archived boolean DEFAULT false,
+    p_kind text DEFAULT NULL::text,
+    p_parent_id uuid DEFAULT NULL::uuid,
+    p_is_customer boolean DEFAULT NULL::boolean,
+    p_is_supplier boolean DEFAULT NULL::boolean
+)
+ RETURNS SETOF erp.erp_partners
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT t.*
+    FROM erp.erp_partners AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND (t.active OR coalesce(p_include_archived, false))
+        AND (p_kind IS NULL OR t.kind = p_kind)
+        AND (p_parent_id IS NULL OR t.parent_id = p_parent_id)
+        AND (p_is_customer IS NULL OR t.is_customer = p_is_customer)
+        AND (p_is_supplier IS NULL OR t.is_supplier = p_is_supplier)
+    ORDER BY t.code_key, t.id
+$function$;
+COMMENT ON FUNCTION erp.partner_list(uuid,boolean,text,uuid,boolean,boolean) IS
+    'The tenant''s partners ordered by code; archived ones only on request; optional kind, parent, customer and '
+    'supplier filters.';
+
+CREATE OR REPLACE FUNCTION erp.partner_restore(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_partners
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_partners;
+    v_new erp.erp_partners;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
+    IF v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := true;
+    PERFORM erp._partner_parent_check(p_tenant_id, v_old, v_new);
+    RETURN erp._partner_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'restored'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.partner_restore(uuid,uuid,text,text,uuid,bigint) IS
+    'Restores an archived partner (audited); ZE009 while its parent company is archived.';

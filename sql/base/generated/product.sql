@@ -26,7 +26,13 @@ $function$;
 COMMENT ON FUNCTION erp._product_check(uuid,erp.erp_products[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
-CREATE OR REPLACE FUNCTION erp._product_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_products)
+CREATE OR REPLACE FUNCTION erp._product_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_row erp.erp_products
+)
  RETURNS erp.erp_products
  LANGUAGE plpgsql
 AS $function$
@@ -168,9 +174,16 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._product_from_json(jsonb) IS
-    'Generated: a JSON array of erp.base.product objects as table rows; ZE003 for unknown keys and values of the wrong type.';
+    'Generated: a JSON array of erp.base.product objects as table rows; ZE003 for unknown keys and values of the '
+    'wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._product_insert(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_rows erp.erp_products[])
+CREATE OR REPLACE FUNCTION erp._product_insert(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_rows erp.erp_products[]
+)
  RETURNS SETOF erp.erp_products
  LANGUAGE plpgsql
 AS $function$
@@ -200,7 +213,8 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._product_insert(uuid,uuid,text,text,erp.erp_products[]) IS
-    'Generated audited insert of erp.base.product rows: one statement, one created event per row (ZE002 on a taken key).';
+    'Generated audited insert of erp.base.product rows: one statement, one created event per row (ZE002 on a taken '
+    'key).';
 
 CREATE OR REPLACE FUNCTION erp._product_lock(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
  RETURNS erp.erp_products
@@ -268,7 +282,15 @@ $function$;
 COMMENT ON FUNCTION erp._product_patch(erp.erp_products,jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._product_write(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_old erp.erp_products, p_new erp.erp_products, p_event text)
+CREATE OR REPLACE FUNCTION erp._product_write(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_old erp.erp_products,
+    p_new erp.erp_products,
+    p_event text
+)
  RETURNS erp.erp_products
  LANGUAGE plpgsql
 AS $function$
@@ -325,3 +347,119 @@ END
 $function$;
 COMMENT ON FUNCTION erp._product_write(uuid,uuid,text,text,erp.erp_products,erp.erp_products,text) IS
     'Generated audited update of one erp.base.product row: version + 1 and one event with the changes.';
+
+CREATE OR REPLACE FUNCTION erp.product_archive(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_products;
+    v_new erp.erp_products;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
+    IF NOT v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := false;
+    -- no archive check registered (erp_meta.entity_types)
+    RETURN erp._product_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'archived'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.product_archive(uuid,uuid,text,text,uuid,bigint) IS
+    'Archives a product (audited).';
+
+CREATE OR REPLACE FUNCTION erp.product_get(p_tenant_id uuid, p_id uuid)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_products;
+BEGIN
+    SELECT t.*
+    INTO v_row
+    FROM erp.erp_products AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'product % not found in this tenant', coalesce(p_id::text, 'NULL')
+            USING ERRCODE = 'ZE001';
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp.product_get(uuid,uuid) IS
+    'One product, archived or not (ZE001 if missing).';
+
+CREATE OR REPLACE FUNCTION erp.product_list(
+    p_tenant_id uuid,
+    p_include_archived boolean DEFAULT false,
+    p_uom_id uuid DEFAULT NULL::uuid,
+    p_product_type text DEFAULT NULL::text
+)
+ RETURNS SETOF erp.erp_products
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT t.*
+    FROM erp.erp_products AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND (t.active OR coalesce(p_include_archived, false))
+        AND (p_uom_id IS NULL OR t.uom_id = p_uom_id)
+        AND (p_product_type IS NULL OR t.product_type = p_product_type)
+    ORDER BY t.sku_key, t.id
+$function$;
+COMMENT ON FUNCTION erp.product_list(uuid,boolean,uuid,text) IS
+    'The tenant''s products ordered by SKU; archived ones only on request; optional unit and type filters.';
+
+CREATE OR REPLACE FUNCTION erp.product_restore(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_products;
+    v_new erp.erp_products;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
+    IF v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := true;
+    PERFORM erp._product_restore_check(p_tenant_id, v_old, v_new);
+    RETURN erp._product_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'restored'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.product_restore(uuid,uuid,text,text,uuid,bigint) IS
+    'Restores an archived product (audited); ZE009 while its unit or purchase unit is archived.';

@@ -26,7 +26,13 @@ $function$;
 COMMENT ON FUNCTION erp._sequence_check(uuid,erp.erp_sequences[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
-CREATE OR REPLACE FUNCTION erp._sequence_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_sequences)
+CREATE OR REPLACE FUNCTION erp._sequence_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_row erp.erp_sequences
+)
  RETURNS erp.erp_sequences
  LANGUAGE plpgsql
 AS $function$
@@ -155,9 +161,16 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._sequence_from_json(jsonb) IS
-    'Generated: a JSON array of erp.base.sequence objects as table rows; ZE003 for unknown keys and values of the wrong type.';
+    'Generated: a JSON array of erp.base.sequence objects as table rows; ZE003 for unknown keys and values of the '
+    'wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._sequence_insert(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_rows erp.erp_sequences[])
+CREATE OR REPLACE FUNCTION erp._sequence_insert(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_rows erp.erp_sequences[]
+)
  RETURNS SETOF erp.erp_sequences
  LANGUAGE plpgsql
 AS $function$
@@ -187,7 +200,8 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._sequence_insert(uuid,uuid,text,text,erp.erp_sequences[]) IS
-    'Generated audited insert of erp.base.sequence rows: one statement, one created event per row (ZE002 on a taken key).';
+    'Generated audited insert of erp.base.sequence rows: one statement, one created event per row (ZE002 on a taken '
+    'key).';
 
 CREATE OR REPLACE FUNCTION erp._sequence_lock(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
  RETURNS erp.erp_sequences
@@ -255,7 +269,15 @@ $function$;
 COMMENT ON FUNCTION erp._sequence_patch(erp.erp_sequences,jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._sequence_write(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_old erp.erp_sequences, p_new erp.erp_sequences, p_event text)
+CREATE OR REPLACE FUNCTION erp._sequence_write(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_old erp.erp_sequences,
+    p_new erp.erp_sequences,
+    p_event text
+)
  RETURNS erp.erp_sequences
  LANGUAGE plpgsql
 AS $function$
@@ -312,3 +334,41 @@ END
 $function$;
 COMMENT ON FUNCTION erp._sequence_write(uuid,uuid,text,text,erp.erp_sequences,erp.erp_sequences,text) IS
     'Generated audited update of one erp.base.sequence row: version + 1 and one event with the changes.';
+
+CREATE OR REPLACE FUNCTION erp.sequence_get(p_tenant_id uuid, p_id uuid)
+ RETURNS erp.erp_sequences
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_sequences;
+BEGIN
+    SELECT t.*
+    INTO v_row
+    FROM erp.erp_sequences AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'sequence % not found in this tenant', coalesce(p_id::text, 'NULL')
+            USING ERRCODE = 'ZE001';
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp.sequence_get(uuid,uuid) IS
+    'One sequence definition (ZE001 if missing).';
+
+CREATE OR REPLACE FUNCTION erp.sequence_list(p_tenant_id uuid)
+ RETURNS SETOF erp.erp_sequences
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT t.*
+    FROM erp.erp_sequences AS t
+    WHERE t.tenant_id = p_tenant_id
+    ORDER BY t.code_key, t.id
+$function$;
+COMMENT ON FUNCTION erp.sequence_list(uuid) IS
+    'The tenant''s sequences, ordered by code.';

@@ -26,7 +26,13 @@ $function$;
 COMMENT ON FUNCTION erp._uom_check(uuid,erp.erp_uoms[],boolean) IS
     'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
 
-CREATE OR REPLACE FUNCTION erp._uom_create(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row erp.erp_uoms)
+CREATE OR REPLACE FUNCTION erp._uom_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_row erp.erp_uoms
+)
  RETURNS erp.erp_uoms
  LANGUAGE plpgsql
 AS $function$
@@ -168,9 +174,16 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._uom_from_json(jsonb) IS
-    'Generated: a JSON array of erp.base.uom objects as table rows; ZE003 for unknown keys and values of the wrong type.';
+    'Generated: a JSON array of erp.base.uom objects as table rows; ZE003 for unknown keys and values of the wrong '
+    'type.';
 
-CREATE OR REPLACE FUNCTION erp._uom_insert(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_rows erp.erp_uoms[])
+CREATE OR REPLACE FUNCTION erp._uom_insert(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_rows erp.erp_uoms[]
+)
  RETURNS SETOF erp.erp_uoms
  LANGUAGE plpgsql
 AS $function$
@@ -200,7 +213,8 @@ BEGIN
 END
 $function$;
 COMMENT ON FUNCTION erp._uom_insert(uuid,uuid,text,text,erp.erp_uoms[]) IS
-    'Generated audited insert of erp.base.uom rows: one statement, one created event per row (ZE002 on a taken key).';
+    'Generated audited insert of erp.base.uom rows: one statement, one created event per row (ZE002 on a taken '
+    'key).';
 
 CREATE OR REPLACE FUNCTION erp._uom_lock(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
  RETURNS erp.erp_uoms
@@ -268,7 +282,15 @@ $function$;
 COMMENT ON FUNCTION erp._uom_patch(erp.erp_uoms,jsonb) IS
     'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
 
-CREATE OR REPLACE FUNCTION erp._uom_write(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_old erp.erp_uoms, p_new erp.erp_uoms, p_event text)
+CREATE OR REPLACE FUNCTION erp._uom_write(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_old erp.erp_uoms,
+    p_new erp.erp_uoms,
+    p_event text
+)
  RETURNS erp.erp_uoms
  LANGUAGE plpgsql
 AS $function$
@@ -325,3 +347,122 @@ END
 $function$;
 COMMENT ON FUNCTION erp._uom_write(uuid,uuid,text,text,erp.erp_uoms,erp.erp_uoms,text) IS
     'Generated audited update of one erp.base.uom row: version + 1 and one event with the changes.';
+
+CREATE OR REPLACE FUNCTION erp.uom_archive(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_uoms
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_uoms;
+    v_new erp.erp_uoms;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
+    IF NOT v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := false;
+    PERFORM erp._uom_archive_check(p_tenant_id, v_old, v_new);
+    RETURN erp._uom_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'archived'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.uom_archive(uuid,uuid,text,text,uuid,bigint) IS
+    'Archives a unit of measure (audited); ZE005 while active products or units depend on it.';
+
+CREATE OR REPLACE FUNCTION erp.uom_get(p_tenant_id uuid, p_id uuid)
+ RETURNS erp.erp_uoms
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_uoms;
+BEGIN
+    SELECT t.*
+    INTO v_row
+    FROM erp.erp_uoms AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unit % not found in this tenant', coalesce(p_id::text, 'NULL')
+            USING ERRCODE = 'ZE001';
+    END IF;
+    RETURN v_row;
+END
+$function$;
+COMMENT ON FUNCTION erp.uom_get(uuid,uuid) IS
+    'One unit of measure, archived or not (ZE001 if missing).';
+
+CREATE OR REPLACE FUNCTION erp.uom_list(
+    p_tenant_id uuid,
+    p_include_archived boolean DEFAULT false,
+    p_category text DEFAULT NULL::text
+)
+ RETURNS SETOF erp.erp_uoms
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+    SELECT t.*
+    FROM erp.erp_uoms AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND (t.active OR coalesce(p_include_archived, false))
+        AND (p_category IS NULL OR t.category_id = (
+            SELECT c.id
+            FROM erp.erp_uom_categories AS c
+            WHERE c.tenant_id = p_tenant_id
+                AND c.code_key = erp._code_key(p_category)
+        ))
+    ORDER BY t.code_key, t.id
+$function$;
+COMMENT ON FUNCTION erp.uom_list(uuid,boolean,text) IS
+    'The tenant''s units of measure ordered by code; archived ones only on request; optional category code.';
+
+CREATE OR REPLACE FUNCTION erp.uom_restore(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_uoms
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_uoms;
+    v_new erp.erp_uoms;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
+    IF v_old.active THEN
+        RETURN v_old;
+    END IF;
+    v_new := v_old;
+    v_new.active := true;
+    PERFORM erp._uom_reference_check(p_tenant_id, v_old, v_new);
+    RETURN erp._uom_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'restored'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.uom_restore(uuid,uuid,text,text,uuid,bigint) IS
+    'Restores an archived unit of measure (audited); ZE009 if its category''s reference rule would break.';

@@ -1,7 +1,8 @@
 -- Run by the migrator after every function file (and by module authors after registering an
 -- entity): derives each registered entity's insert and patch keys from the catalog and
--- regenerates its static writers. Generated functions are dropped and created again, so a
--- writer whose signature changed leaves no stale overload; erp_meta.generated_functions lists
+-- regenerates its static writers and the public functions it declares (erp_meta.generate_api).
+-- Generated functions are dropped and created again, so a writer whose signature changed
+-- leaves no stale overload; erp_meta.generated_functions lists
 -- them (the function lifecycle leaves them to this function).
 CREATE OR REPLACE FUNCTION erp_meta.regenerate_writers() RETURNS integer
 LANGUAGE plpgsql
@@ -11,6 +12,8 @@ DECLARE
     v_entity erp_meta.entity_types;
     v_function regprocedure;
     v_count integer := 0;
+    v_name text;
+    v_ddl text;
 BEGIN
     -- identifiers come from the catalog (regprocedure); only the owner runs this
     -- @plpgsql_check_options: security_warnings = false
@@ -42,6 +45,13 @@ BEGIN
         INSERT INTO erp_meta.generated_functions (function_name, entity_type)
         SELECT g.name, v_entity.entity_type
         FROM erp_meta.generate_writers(v_entity.entity_type) AS g (name);
+        FOR v_name, v_ddl IN
+            SELECT a.function_name, a.ddl FROM erp_meta.generate_api(v_entity.entity_type) AS a
+        LOOP
+            EXECUTE v_ddl;
+            INSERT INTO erp_meta.generated_functions (function_name, entity_type)
+            VALUES (v_name, v_entity.entity_type);
+        END LOOP;
         v_count := v_count + 1;
     END LOOP;
     INSERT INTO erp_meta.generated_functions (function_name, entity_type)
