@@ -240,5 +240,7 @@ def test_changes_and_allocations_never_repeat_a_number_nor_deadlock(conn, pool):
                                                  HealthCheck.function_scoped_fixture]))
     # the machine got somewhere: numbers were issued, changes went through and were refused
     assert seen.get("numbers", 0) > 0 and seen.get("changed", 0) > 0, seen
-    assert seen.get("ZE009", 0) > 0, seen
+    # refused too: a format an issued number fits (ZE009) or an invalid one (ZE003); which of
+    # the two a run meets depends on its random examples and the threads' timing
+    assert seen.get("ZE009", 0) + seen.get("ZE003", 0) > 0, seen
     print(f"\ninterleavings: {dict(sorted(seen.items()))}")
