@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS erp_meta.schema_migrations (
     duration_ms numeric
 );
 COMMENT ON TABLE erp_meta.schema_migrations IS
-    'Ledger of applied sql/base/schema migrations (filename, SHA-256 of the file, when).';
+    'Ledger of applied migrations: sql/<module>/schema/<filename>, the SHA-256 of the file, when.';
 """
 
 # A login that is not a superuser needs membership in erp_owner to SET ROLE erp_owner: it gets
