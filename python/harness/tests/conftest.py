@@ -131,8 +131,15 @@ def empty_db(server: testing.Server) -> Iterator[str]:
 
 
 @pytest.fixture
-def sql_copy(tmp_path: Path) -> Path:
-    """A private copy of sql/ that a test may change (the runner's ``sql_dir``)."""
+def sql_root_copy(tmp_path: Path) -> Path:
+    """A private copy of sql/, every module folder (tests aside), that a test may change or add
+    modules to (the runner's ``sql_dir``: every module in dependency order)."""
     target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(migrate.SQL_ROOT, target, ignore=shutil.ignore_patterns("tests"))
     return target
+
+
+@pytest.fixture
+def sql_copy(sql_root_copy: Path) -> Path:
+    """Base's folder in a private copy of sql/ (the runner's ``sql_dir``: base alone)."""
+    return sql_root_copy / "base"
