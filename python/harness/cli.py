@@ -152,13 +152,14 @@ def cmd_generated(args: argparse.Namespace) -> int:
         if not args.database_url:  # a fresh throwaway cluster: install the module first
             migrate_mod.migrate(url, log=lambda *_: None)
         if args.check:
-            problems = generated.differences(url)
+            problems = [f"base/generated/{p}" for p in generated.differences(url)]
+            problems += generated.schema_differences(url)
             for problem in problems:
-                print(f"sql/base/generated/{problem}")
+                print(f"sql/{problem}")
             if problems:
                 print("run `erp-harness generated` and commit the result", file=sys.stderr)
             return 1 if problems else 0
-        for path in generated.write(url):
+        for path in generated.write(url) + generated.write_schemas(url):
             print(f"wrote {path.relative_to(ROOT)}")
     return 0
 

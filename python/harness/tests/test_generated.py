@@ -23,3 +23,26 @@ def test_every_registered_entity_has_its_file(conn):
             assert f"FUNCTION erp._{prefix}{suffix}(" in text, (prefix, suffix)
     dispatchers = (generated.GENERATED_DIR / "_dispatchers.sql").read_text()
     assert "FUNCTION erp._json_insert(" in dispatchers
+
+
+def test_committed_schema_of_every_module_is_current(server):
+    """sql/<module>/generated/schema.sql is what a fresh install of the module builds."""
+    problems = generated.schema_differences(server.url)
+    assert problems == [], ("a module's generated/schema.sql is out of date: run "
+                            "`erp-harness generated`: " + ", ".join(problems))
+    text = (generated.migrate.SQL_DIR / "generated" / "schema.sql").read_text()
+    assert "CREATE TABLE erp.erp_audit_events (" in text  # the parent is kept
+    assert "CREATE TABLE erp_meta.modules (" in text and "CREATE TABLE erp_meta.hooks (" in text
+    assert "PARTITION OF erp.erp_audit_events" not in text  # its month partitions are not
+
+
+def test_a_modules_schema_holds_only_what_it_adds(server, sql_root_copy):
+    from harness.tests.test_modules import add_module
+
+    module = generated.migrate.read_module(add_module(sql_root_copy))
+    text = generated.module_schema(server.url, module, sql_root_copy)
+    assert "CREATE TABLE erp.test_things (" in text
+    assert "CREATE FUNCTION erp.test_thing_confirm(p_tenant_id uuid, p_name text)" in text
+    assert "GRANT ALL ON FUNCTION erp.test_thing_confirm(p_tenant_id uuid, p_name text) TO " \
+        "erp_app" in text
+    assert "erp_partners" not in text and "erp_meta.modules" not in text  # base's objects
