@@ -65,8 +65,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             with psycopg.connect(url) as conn:
                 for module in migrate_mod.install_order(migrate_mod.SQL_ROOT, args.module):
                     states = migrate_mod.status(conn, module.path)
+                    prefix = "" if module.name == "base" else f"{module.name}/"
                     for s in states:
-                        print(f"{s.state:<12} {module.name}/{s.filename}  {s.applied_at or ''}")
+                        print(f"{s.state:<12} {prefix}{s.filename}  {s.applied_at or ''}")
                     bad += [s for s in states if s.state in ("changed", "missing-file")]
             return 1 if bad else 0
         applied = migrate_mod.migrate(url, dry_run=args.dry_run, module=args.module)
