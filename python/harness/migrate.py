@@ -1,15 +1,21 @@
-"""Migration runner and bundle: ordered, checksummed, immutable schema steps, then the function
-lifecycle, then maintenance. The runner (``python -m harness migrate``) and the bundle
-(``make bundle``, applied with ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql``) do the same
-steps and build the same catalog (tested):
+"""Migration runner and bundles: per module, ordered, checksummed, immutable schema steps, then
+the function lifecycle; then maintenance. The runner (``python -m harness migrate``) and the
+bundles (``make bundle``, applied with ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql``, then
+``dist/erp-<module>.sql`` of each other module) do the same steps and build the same catalog
+(tested). A module is a folder ``sql/<module>/`` with a manifest ``module.json`` (name,
+version, requires, description); modules are installed after the modules they require, and a
+module whose requirement is missing or older is refused before anything is written (ZE009):
 
-* ``sql/base/schema/NNNN_<name>.sql`` run in order, each recorded in ``erp_meta.schema_migrations``
-  with a SHA-256 checksum; an applied file whose bytes changed is refused by name, and so is a
-  database that has migrations this code does not know (it is newer);
-* every ``sql/base/functions/**/*.sql`` file is re-applied (``check_function_bodies = off``, so
-  files need no dependency order) between ``erp_meta.function_phase_begin()`` and ``_end()``:
-  grants become exactly those in the files, and functions that no file defines any more are
-  dropped by exact signature; then the per-entity writers are regenerated;
+* ``sql/<module>/schema/NNNN_<name>.sql`` run in order, each recorded in
+  ``erp_meta.schema_migrations`` with its module and a SHA-256 checksum; an applied file whose
+  bytes changed is refused by name, and so is a database that has migrations of the module
+  this code does not know (it is newer);
+* every ``sql/<module>/functions/**/*.sql`` file is re-applied (``check_function_bodies =
+  off``, so files need no dependency order) between ``erp_meta.function_phase_begin(module)``
+  and ``_end(...)``: grants on the module's functions become exactly those in its files, and
+  its functions that no file defines any more are dropped by exact signature (the other
+  modules' functions and grants are not touched); then the writers are regenerated
+  (installation-wide) and the module's version recorded in ``erp_meta.modules``;
 * ``erp.audit_maintain()`` creates the audit trail's partitions ahead; the publication
   ``erp_audit`` is created when the installing role may;
 * the login that ran it is not left a member of ``erp_owner`` (it is made one for the
