@@ -397,3 +397,10 @@ def test_a_module_bundle_is_refused_while_base_is_too_old(sql_root_copy, dsn, tm
     assert written(dsn) == before
 
 
+
+
+def test_a_fresh_install_records_base_as_installed_not_upgraded(conn):
+    assert conn.execute("SELECT name, version, requires, upgraded_at FROM erp_meta.modules"
+                        ).fetchall() == [("base", harness.__version__, {}, None)]
+    assert conn.execute("SELECT count(*) FILTER (WHERE module <> 'base'), count(*)"
+                        " FROM erp_meta.schema_migrations").fetchone()[0] == 0

@@ -249,6 +249,11 @@ def test_upgrade_from_previous_release(databases, head_bundle, release):
             assert conn.execute("SELECT * FROM erp.audit_verify(%s)", (t,)).fetchall() == []
         version = conn.execute("SELECT version FROM erp_meta.installation").fetchone()[0]
         assert version == __version__
+        # the registry of modules: base, upgraded (a release before 0.2.0 kept no install time)
+        assert conn.execute("SELECT name, version, upgraded_at IS NOT NULL FROM erp_meta.modules"
+                            ).fetchall() == [("base", __version__, release != "v0.1.0")]
+        assert conn.execute("SELECT DISTINCT module FROM erp_meta.schema_migrations"
+                            ).fetchall() == [("base",)]
 
     # running it again changes nothing, and says so
     again = psql_file(upgraded, head_bundle)

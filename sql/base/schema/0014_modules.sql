@@ -50,13 +50,16 @@ COMMENT ON COLUMN erp_meta.modules.requires IS
 COMMENT ON COLUMN erp_meta.modules.upgraded_at IS
     'When the installed version last changed (NULL: never since its first install).';
 REVOKE ALL ON erp_meta.modules FROM PUBLIC;
+-- an installed base (its function phase has run: the digest is set) is recorded as installed,
+-- at its version; on a first install the function phase records it when it ends
 INSERT INTO erp_meta.modules (name, version, description, installed_at)
 SELECT
     'base' AS name, i.version,
     'Tenants, units of measure, partners, products, gapless document numbers and the sealed '
     'audit trail' AS description,
     i.installed_at
-FROM erp_meta.installation AS i;
+FROM erp_meta.installation AS i
+WHERE i.functions_sha256 <> '';
 
 -- ---- the function lifecycle, per module -----------------------------------------------------
 ALTER TABLE erp_meta.function_manifest ADD COLUMN module text NOT NULL DEFAULT 'base';
