@@ -8,6 +8,7 @@ refused by name; its bundle applies with psql alone after base's."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -404,3 +405,23 @@ def test_a_fresh_install_records_base_as_installed_not_upgraded(conn):
                         ).fetchall() == [("base", harness.__version__, {}, None)]
     assert conn.execute("SELECT count(*) FILTER (WHERE module <> 'base'), count(*)"
                         " FROM erp_meta.schema_migrations").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("manifest", "message"), [
+    ({"name": "test", "version": "1.x", "requires": {}}, "version is N.N.N"),
+    ({"name": "Test!", "version": "1.0.0"}, "name is lower-case letters, digits and _"),
+    ({"name": "test", "version": "1.0.0", "requires": {"base": "latest"}},
+     'requires is {"module": "minimum version"}'),
+    ({"name": "test", "version": "1.0.0", "description": ["two", "lines"]},
+     "description is one line of text"),
+    ({"name": "other", "version": "1.0.0"}, "names module 'other'; the folder of a module is "
+     "sql/<name>"),
+], ids=["version", "name", "requires", "description", "folder"])
+def test_a_bad_manifest_is_refused_naming_the_problem(sql_root_copy, manifest, message):
+    folder = add_module(sql_root_copy)
+    (folder / "module.json").write_text(json.dumps(manifest))
+    with pytest.raises(migrate.MigrationError, match=re.escape(message)):
+        migrate.install_order(sql_root_copy)
+    (folder / "module.json").write_text("{not json")
+    with pytest.raises(migrate.MigrationError, match="not a readable JSON manifest"):
+        migrate.install_order(sql_root_copy)
