@@ -30,6 +30,8 @@ BIN = cluster.pg_bindir()
 # every release kept under releases/ is a starting point of the upgrade
 RELEASES = sorted(p.name for p in (migrate.ROOT / "releases").iterdir()
                   if (p / "erp.sql").is_file())
+# the oldest release's bundle: other upgrade tests start from it
+PREVIOUS_BUNDLE = migrate.ROOT / "releases" / "v0.1.0" / "erp.sql"
 VOLATILE_PREFIXES = ("\\restrict ", "\\unrestrict ")
 SYS = "NULL, 'SYSTEM', 'upgrade-test'"
 USER = "'00000000-0000-4000-9000-0000000000aa', 'USER', 'upgrade-test'"
