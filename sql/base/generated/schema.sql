@@ -1279,13 +1279,13 @@ DECLARE
     v_call text;
     v_count integer := 0;
 BEGIN
-    -- the function names come from the catalog (erp_meta.hooks holds regprocedures); the hooks
+    -- the function names come from the catalog (erp_meta.hooks holds signatures); the hooks
     -- write, so VOLATILE is right although the checker cannot see into the dynamic call
     -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
     FOR v_call IN
         SELECT pg_catalog.format('SELECT %I.%I($1, $2)', n.nspname, p.proname)
         FROM erp_meta.hooks AS h
-        INNER JOIN pg_catalog.pg_proc AS p ON p.oid = h.function::oid
+        INNER JOIN pg_catalog.pg_proc AS p ON p.oid = pg_catalog.to_regprocedure(h.function)
         INNER JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
         WHERE h.hook = p_hook
         ORDER BY h.position
@@ -8430,8 +8430,7 @@ BEGIN
     SELECT d.sig, p_module FROM unnest(v_defined) AS d (sig)
     ON CONFLICT ON CONSTRAINT function_manifest_pkey DO NOTHING;
     -- hooks whose function is gone (dropped above) call nothing any more
-    DELETE FROM erp_meta.hooks AS h
-    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc AS p WHERE p.oid = h.function::oid);
+    DELETE FROM erp_meta.hooks AS h WHERE pg_catalog.to_regprocedure(h.function) IS NULL;
     IF p_module = 'base' THEN
         UPDATE erp_meta.installation AS i
         SET version = p_version, functions_sha256 = p_functions_sha256,
@@ -9126,13 +9125,13 @@ BEGIN
     END IF;
     SELECT format('%s (module %s)', h.function, h.module) INTO v_taken
     FROM erp_meta.hooks AS h
-    WHERE h.hook = p_hook AND h.position = p_position AND h.function <> p_function;
+    WHERE h.hook = p_hook AND h.position = p_position AND h.function <> p_function::text;
     IF v_taken IS NOT NULL THEN
         RAISE EXCEPTION 'hook % position % is taken by %', p_hook, p_position, v_taken
             USING ERRCODE = 'ZE002', HINT = 'Choose a free position; hooks run in position order.';
     END IF;
     INSERT INTO erp_meta.hooks AS h (hook, module, function, position)
-    VALUES (p_hook, v_module, p_function, p_position)
+    VALUES (p_hook, v_module, p_function::text, p_position)
     ON CONFLICT ON CONSTRAINT hooks_pkey DO UPDATE SET position = excluded.position, module = excluded.module;
 END
 $_$;
@@ -9495,7 +9494,7 @@ COMMENT ON TABLE erp_meta.generated_functions IS 'Functions in schema erp writte
 CREATE TABLE erp_meta.hooks (
     hook text NOT NULL,
     module text NOT NULL,
-    function regprocedure NOT NULL,
+    function text NOT NULL,
     "position" integer NOT NULL,
     CONSTRAINT hooks_hook_check CHECK ((hook ~ '^erp\.[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$'::text))
 );
@@ -9522,6 +9521,13 @@ COMMENT ON COLUMN erp_meta.hooks.hook IS 'The operation''s hook name, e.g. erp.s
 --
 
 COMMENT ON COLUMN erp_meta.hooks.module IS 'The module that registered it.';
+
+
+--
+-- Name: COLUMN hooks.function; Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON COLUMN erp_meta.hooks.function IS 'The function''s exact signature (regprocedure text, e.g. erp._f(uuid,jsonb)); stored as text because pg_upgrade refuses a user table with a regprocedure column.';
 
 
 --

@@ -156,8 +156,7 @@ BEGIN
     SELECT d.sig, p_module FROM unnest(v_defined) AS d (sig)
     ON CONFLICT ON CONSTRAINT function_manifest_pkey DO NOTHING;
     -- hooks whose function is gone (dropped above) call nothing any more
-    DELETE FROM erp_meta.hooks AS h
-    WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc AS p WHERE p.oid = h.function::oid);
+    DELETE FROM erp_meta.hooks AS h WHERE pg_catalog.to_regprocedure(h.function) IS NULL;
     IF p_module = 'base' THEN
         UPDATE erp_meta.installation AS i
         SET version = p_version, functions_sha256 = p_functions_sha256,
@@ -180,7 +179,7 @@ COMMENT ON FUNCTION erp_meta.function_phase_end(text, text, jsonb, text, text) I
 CREATE TABLE erp_meta.hooks (
     hook text NOT NULL,
     module text NOT NULL,
-    function regprocedure NOT NULL,
+    function text NOT NULL,
     position integer NOT NULL,
     CONSTRAINT hooks_pkey PRIMARY KEY (hook, function),
     CONSTRAINT hooks_position_key UNIQUE (hook, position),
@@ -193,4 +192,7 @@ COMMENT ON TABLE erp_meta.hooks IS
 COMMENT ON COLUMN erp_meta.hooks.hook IS
     'The operation''s hook name, e.g. erp.sales.order.confirm, erp.inventory.picking.done.';
 COMMENT ON COLUMN erp_meta.hooks.module IS 'The module that registered it.';
+COMMENT ON COLUMN erp_meta.hooks.function IS
+    'The function''s exact signature (regprocedure text, e.g. erp._f(uuid,jsonb)); stored as text '
+    'because pg_upgrade refuses a user table with a regprocedure column.';
 REVOKE ALL ON erp_meta.hooks FROM PUBLIC;

@@ -9,13 +9,13 @@ DECLARE
     v_call text;
     v_count integer := 0;
 BEGIN
-    -- the function names come from the catalog (erp_meta.hooks holds regprocedures); the hooks
+    -- the function names come from the catalog (erp_meta.hooks holds signatures); the hooks
     -- write, so VOLATILE is right although the checker cannot see into the dynamic call
     -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
     FOR v_call IN
         SELECT pg_catalog.format('SELECT %I.%I($1, $2)', n.nspname, p.proname)
         FROM erp_meta.hooks AS h
-        INNER JOIN pg_catalog.pg_proc AS p ON p.oid = h.function::oid
+        INNER JOIN pg_catalog.pg_proc AS p ON p.oid = pg_catalog.to_regprocedure(h.function)
         INNER JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
         WHERE h.hook = p_hook
         ORDER BY h.position

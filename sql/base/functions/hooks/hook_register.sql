@@ -33,13 +33,13 @@ BEGIN
     END IF;
     SELECT format('%s (module %s)', h.function, h.module) INTO v_taken
     FROM erp_meta.hooks AS h
-    WHERE h.hook = p_hook AND h.position = p_position AND h.function <> p_function;
+    WHERE h.hook = p_hook AND h.position = p_position AND h.function <> p_function::text;
     IF v_taken IS NOT NULL THEN
         RAISE EXCEPTION 'hook % position % is taken by %', p_hook, p_position, v_taken
             USING ERRCODE = 'ZE002', HINT = 'Choose a free position; hooks run in position order.';
     END IF;
     INSERT INTO erp_meta.hooks AS h (hook, module, function, position)
-    VALUES (p_hook, v_module, p_function, p_position)
+    VALUES (p_hook, v_module, p_function::text, p_position)
     ON CONFLICT ON CONSTRAINT hooks_pkey DO UPDATE SET position = excluded.position, module = excluded.module;
 END
 $fn$;
