@@ -62,7 +62,8 @@ migrate: setup
 	@if [ -z "$$DATABASE_URL" ]; then $(PY) -m harness db up >/dev/null; fi
 	$(PY) -m harness migrate
 
-# the python3 of the system alone (no setup, no virtualenv): a DBA needs nothing else
+# the python3 of the system alone (no setup, no virtualenv): a DBA needs nothing else.
+# One bundle per module: base's is $(BUNDLE), every other module's erp-<module>.sql beside it.
 BUNDLE ?= dist/erp.sql
 bundle:
 	@$(PYTHON) scripts/build_bundle.py --output $(BUNDLE)

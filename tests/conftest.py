@@ -25,7 +25,7 @@ os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c "
 
 # the install, upgrade and contract tests: what CI runs on every supported major (PG_MAJOR)
 MAJORS_MODULES = {"test_bundle", "test_install_roles", "test_lifecycle", "test_migrate",
-                  "test_pgtap", "test_replication", "test_upgrade"}
+                  "test_modules", "test_pgtap", "test_replication", "test_upgrade"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,8 +130,15 @@ def empty_db(server: testing.Server) -> Iterator[str]:
 
 
 @pytest.fixture
-def sql_copy(tmp_path: Path) -> Path:
-    """A private copy of sql/ that a test may change (the runner's ``sql_dir``)."""
+def sql_root_copy(tmp_path: Path) -> Path:
+    """A private copy of sql/, every module folder (tests aside), that a test may change or add
+    modules to (the runner's ``sql_dir``: every module in dependency order)."""
     target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_DIR, target, ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(migrate.SQL_ROOT, target, ignore=shutil.ignore_patterns("tests"))
     return target
+
+
+@pytest.fixture
+def sql_copy(sql_root_copy: Path) -> Path:
+    """Base's folder in a private copy of sql/ (the runner's ``sql_dir``: base alone)."""
+    return sql_root_copy / "base"

@@ -1,15 +1,21 @@
-"""Migration runner and bundle: ordered, checksummed, immutable schema steps, then the function
-lifecycle, then maintenance. The runner (``python -m harness migrate``) and the bundle
-(``make bundle``, applied with ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql``) do the same
-steps and build the same catalog (tested):
+"""Migration runner and bundles: per module, ordered, checksummed, immutable schema steps, then
+the function lifecycle; then maintenance. The runner (``python -m harness migrate``) and the
+bundles (``make bundle``, applied with ``psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql``, then
+``dist/erp-<module>.sql`` of each other module) do the same steps and build the same catalog
+(tested). A module is a folder ``sql/<module>/`` with a manifest ``module.json`` (name,
+version, requires, description); modules are installed after the modules they require, and a
+module whose requirement is missing or older is refused before anything is written (ZE009):
 
-* ``sql/base/schema/NNNN_<name>.sql`` run in order, each recorded in ``erp_meta.schema_migrations``
-  with a SHA-256 checksum; an applied file whose bytes changed is refused by name, and so is a
-  database that has migrations this code does not know (it is newer);
-* every ``sql/base/functions/**/*.sql`` file is re-applied (``check_function_bodies = off``, so
-  files need no dependency order) between ``erp_meta.function_phase_begin()`` and ``_end()``:
-  grants become exactly those in the files, and functions that no file defines any more are
-  dropped by exact signature; then the per-entity writers are regenerated;
+* ``sql/<module>/schema/NNNN_<name>.sql`` run in order, each recorded in
+  ``erp_meta.schema_migrations`` with its module and a SHA-256 checksum; an applied file whose
+  bytes changed is refused by name, and so is a database that has migrations of the module
+  this code does not know (it is newer);
+* every ``sql/<module>/functions/**/*.sql`` file is re-applied (``check_function_bodies =
+  off``, so files need no dependency order) between ``erp_meta.function_phase_begin(module)``
+  and ``_end(...)``: grants on the module's functions become exactly those in its files, and
+  its functions that no file defines any more are dropped by exact signature (the other
+  modules' functions and grants are not touched); then the writers are regenerated
+  (installation-wide) and the module's version recorded in ``erp_meta.modules``;
 * ``erp.audit_maintain()`` creates the audit trail's partitions ahead; the publication
   ``erp_audit`` is created when the installing role may;
 * the login that ran it is not left a member of ``erp_owner`` (it is made one for the
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 import threading
 import time
@@ -37,11 +44,15 @@ try:
 except ImportError:  # building the bundle needs the standard library alone (make bundle)
     psycopg = None  # type: ignore[assignment]
 
-from erp_ops import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
-# every entry point takes ``sql_dir`` to run another copy (tests do)
-SQL_DIR = ROOT / "sql" / "base"
+# every entry point takes ``sql_dir`` to run another copy (tests do): the folder of the modules
+# (SQL_ROOT: every module, in dependency order) or one module's folder (that module alone)
+SQL_ROOT = ROOT / "sql"
+SQL_DIR = SQL_ROOT / "base"
+MANIFEST = "module.json"
+MODULE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 SCHEMA_DIR = SQL_DIR / "schema"
 FUNCTIONS_DIR = SQL_DIR / "functions"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -59,7 +70,7 @@ CREATE TABLE IF NOT EXISTS erp_meta.schema_migrations (
     duration_ms numeric
 );
 COMMENT ON TABLE erp_meta.schema_migrations IS
-    'Ledger of applied sql/base/schema migrations (filename, SHA-256 of the file, when).';
+    'Ledger of applied migrations: sql/<module>/schema/<filename>, the SHA-256 of the file, when.';
 """
 
 # A login that is not a superuser needs membership in erp_owner to SET ROLE erp_owner: it gets
@@ -303,7 +314,148 @@ REGENERATE = "SELECT erp_meta.regenerate_writers()"
 
 
 class MigrationError(RuntimeError):
-    """A migration could not be applied or the ledger disagrees with the files."""
+    """A migration could not be applied or the ledger disagrees with the files. ``sqlstate``:
+    the database's refusal code when it refused (``ZE009`` for a missing module dependency)."""
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+# ---- modules -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Module:
+    """A module folder ``sql/<name>/`` and its manifest ``module.json``."""
+    name: str
+    version: str
+    requires: dict[str, str]
+    description: str
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return f"erp.{self.name} {self.version}"
+
+    @property
+    def bundle_name(self) -> str:
+        return "erp.sql" if self.name == "base" else f"erp-{self.name}.sql"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def read_module(path: Path) -> Module:
+    """The module of folder ``path``, its manifest checked (name, version, requires,
+    description)."""
+    manifest = path / MANIFEST
+    try:
+        data = json.loads(manifest.read_text())
+    except (OSError, ValueError) as exc:
+        raise MigrationError(f"{manifest}: not a readable JSON manifest: {exc}") from None
+    name, version = data.get("name"), data.get("version")
+    requires, description = data.get("requires", {}), data.get("description", "")
+    problems = []
+    if not isinstance(name, str) or not MODULE_NAME.match(name):
+        problems.append("name is lower-case letters, digits and _")
+    if not isinstance(version, str) or not VERSION.match(version):
+        problems.append("version is N.N.N")
+    if not isinstance(requires, dict) or not all(
+            isinstance(k, str) and MODULE_NAME.match(k) and isinstance(v, str) and VERSION.match(v)
+            for k, v in requires.items()):
+        problems.append('requires is {"module": "minimum version"}')
+    if not isinstance(description, str):
+        problems.append("description is one line of text")
+    if problems:
+        raise MigrationError(f"{manifest}: {'; '.join(problems)}")
+    return Module(name, version, dict(requires), description, path)
+
+
+def modules(root: Path = SQL_ROOT) -> dict[str, Module]:
+    """Every module under ``root`` (a folder with a module.json), by name."""
+    found = {}
+    for path in sorted(p for p in root.iterdir() if (p / MANIFEST).is_file()):
+        module = read_module(path)
+        if module.name != path.name:
+            raise MigrationError(f"{path / MANIFEST}: names module {module.name!r}; "
+                                 f"the folder of a module is sql/<name>")
+        found[module.name] = module
+    return found
+
+
+def install_order(root: Path = SQL_ROOT, only: str | None = None) -> list[Module]:
+    """The modules under ``root`` (or ``only`` and what it requires), each after the modules it
+    requires. Refuses a missing or too old requirement and a dependency cycle, by name."""
+    available = modules(root)
+    if only is not None and only not in available:
+        raise MigrationError(f"no module {only!r} under {root} (modules: "
+                             f"{', '.join(available) or 'none'})")
+    order: list[Module] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, path: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            cycle = path[path.index(name):] + [name]
+            raise MigrationError(f"modules require each other in a cycle: {' -> '.join(cycle)}")
+        state[name] = "visiting"
+        module = available[name]
+        for required, minimum in sorted(module.requires.items()):
+            if required not in available:
+                raise MigrationError(
+                    f"module {module.label} requires module {required} {minimum} or later, "
+                    f"which is not under {root}", "ZE009")
+            have = available[required]
+            if version_key(have.version) < version_key(minimum):
+                raise MigrationError(
+                    f"module {module.label} requires module {required} {minimum} or later; "
+                    f"{root.name}/{required} is {have.version}", "ZE009")
+            visit(required, path + [name])
+        state[name] = "done"
+        order.append(module)
+
+    for name in ([only] if only is not None else sorted(available)):
+        visit(name, [])
+    return order
+
+
+def require_check(module: Module) -> str:
+    """A DO block that refuses (ZE009, naming both modules and versions) when a module that
+    ``module`` requires is not installed or older than required. Writes nothing."""
+    requires = json.dumps(module.requires, sort_keys=True).replace("'", "''")
+    return f"""DO $erp_requires$
+DECLARE
+    v_requires jsonb := '{requires}';
+    v_name text;
+    v_minimum text;
+    v_installed text;
+BEGIN
+    FOR v_name, v_minimum IN
+        SELECT r.key, r.value FROM pg_catalog.jsonb_each_text(v_requires) AS r ORDER BY r.key
+    LOOP
+        v_installed := NULL;
+        IF pg_catalog.to_regclass('erp_meta.modules') IS NOT NULL THEN
+            EXECUTE 'SELECT m.version FROM erp_meta.modules AS m WHERE m.name = $1'
+                INTO v_installed USING v_name;
+        END IF;
+        IF v_installed IS NULL THEN
+            RAISE EXCEPTION 'module {module.label} requires module % % or later, which is not '
+                'installed', v_name, v_minimum
+                USING ERRCODE = 'ZE009',
+                HINT = pg_catalog.format('Install module %s first (its bundle, or erp-harness '
+                'migrate --module %s), then this one.', v_name, v_name);
+        END IF;
+        IF pg_catalog.string_to_array(v_installed, '.')::integer[]
+            < pg_catalog.string_to_array(v_minimum, '.')::integer[] THEN
+            RAISE EXCEPTION 'module {module.label} requires module % % or later; % is installed',
+                v_name, v_minimum, v_installed
+                USING ERRCODE = 'ZE009',
+                HINT = pg_catalog.format('Upgrade module %s first, then this one.', v_name);
+        END IF;
+    END LOOP;
+END
+$erp_requires$;"""
 
 
 @dataclass(frozen=True)
@@ -367,19 +519,27 @@ def _as_installer(conn: psycopg.Connection) -> Iterator[None]:
         conn.execute(OWNER_REVOKE)
 
 
-def _ledger(conn: psycopg.Connection) -> dict[str, tuple[str, object]]:
+# before migration 0014 the ledger has no module column: every row is base's
+LEDGER_ROWS = """
+SELECT l.filename, l.checksum, l.applied_at FROM erp_meta.schema_migrations AS l
+WHERE coalesce(pg_catalog.to_jsonb(l) ->> 'module', 'base') = %s
+"""
+
+
+def _ledger(conn: psycopg.Connection, module: str = "base") -> dict[str, tuple[str, object]]:
     with _as_installer(conn):
         exists = conn.execute("SELECT to_regclass('erp_meta.schema_migrations') IS NOT NULL"
                               ).fetchone()
         if not exists[0]:
             return {}
-        rows = conn.execute("SELECT filename, checksum, applied_at FROM erp_meta.schema_migrations")
+        rows = conn.execute(LEDGER_ROWS, (module,))
         return {name: (checksum, at) for name, checksum, at in rows}
 
 
 def status(conn: psycopg.Connection, sql_dir: Path = SQL_DIR) -> list[Status]:
-    """Every migration file and ledger row: applied, pending, changed or missing-file."""
-    ledger = _ledger(conn)
+    """Every migration file and ledger row of the module in ``sql_dir``: applied, pending,
+    changed or missing-file."""
+    ledger = _ledger(conn, read_module(sql_dir).name)
     result = []
     for migration in schema_migrations(sql_dir / "schema"):
         entry = ledger.pop(migration.filename, None)
@@ -404,7 +564,8 @@ def _check_ledger(conn: psycopg.Connection, sql_dir: Path) -> list[Migration]:
         )
     missing = [s.filename for s in states if s.state == "missing-file"]
     if missing:
-        raise MigrationError(f"applied migration {missing[0]} is missing from sql/base/schema "
+        raise MigrationError(f"applied migration {missing[0]} is missing from "
+                             f"sql/{read_module(sql_dir).name}/schema "
                              "(the database is newer than this code)")
     pending = {s.filename for s in states if s.state == "pending"}
     return [m for m in schema_migrations(sql_dir / "schema") if m.filename in pending]
@@ -496,66 +657,116 @@ def _timeouts(conn: psycopg.Connection, lock_timeout: str, statement_timeout: st
 
 
 # ---- the runner ----------------------------------------------------------------------------------
-def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_DIR,
+def _selection(sql_dir: Path, module: str | None) -> tuple[list[Module], bool]:
+    """The modules to install in order, and whether their requirements come with them (a root
+    of modules) or must be installed already (one module's folder)."""
+    if (sql_dir / MANIFEST).is_file():
+        return [read_module(sql_dir)], False
+    return install_order(sql_dir, module), True
+
+
+def migrate(dsn: str, dry_run: bool = False, log=print, sql_dir: Path = SQL_ROOT,
             lock_timeout: str = LOCK_TIMEOUT, statement_timeout: str = STATEMENT_TIMEOUT,
-            wait: float = LOCK_WAIT) -> list[str]:
-    """Apply pending migrations, re-apply functions, maintain partitions. Returns the applied
-    file names (with ``dry_run``: the names that would be applied; nothing is written)."""
+            wait: float = LOCK_WAIT, module: str | None = None) -> list[str]:
+    """Install or upgrade modules: for each, its pending migrations, its functions, then the
+    writers; at the end partitions are maintained. ``sql_dir`` is the folder of the modules
+    (every module, or ``module`` and what it requires, in dependency order) or one module's
+    folder (that module alone; what it requires must be installed). Returns the applied file
+    names, ``<module>/<file>`` for modules other than base (with ``dry_run``: what would be
+    applied; nothing is written). A module whose requirement is missing or older is refused
+    before anything of it is written (ZE009, :class:`MigrationError`)."""
+    selected, with_requirements = _selection(sql_dir, module)
+    applied: list[str] = []
     with psycopg.connect(dsn, autocommit=True) as conn:
         _acquire_run_lock(conn, wait, log)
         try:
-            if not dry_run:
+            for index, mod in enumerate(selected):
                 try:
                     with _as_installer(conn):  # erp_meta belongs to erp_owner once installed
-                        conn.execute(INSTALL_CHECKS)
-                        conn.execute(LEDGER_DDL)
+                        if not (dry_run and with_requirements):  # else installed before it
+                            conn.execute(require_check(mod))
+                        if not dry_run and index == 0:
+                            conn.execute(INSTALL_CHECKS)
+                            conn.execute(LEDGER_DDL)
                 except psycopg.Error as exc:  # a refusal (ZE009): its message says what to do
                     if not (exc.sqlstate or "").startswith("ZE"):
                         raise
-                    raise MigrationError(str(exc).strip()) from exc
-            pending = _check_ledger(conn, sql_dir)
-            if dry_run:
-                for migration in pending:
-                    log(f"would apply {migration.filename}")
-                log(f"would re-apply {len(function_files(sql_dir / 'functions'))} function files")
-                return [m.filename for m in pending]
-            for migration in pending:
-                started = time.perf_counter()
-                with conn.transaction():
-                    _timeouts(conn, lock_timeout, statement_timeout)
-                    conn.execute(OWNER_GRANT)
-                    _run_file(conn, dsn, migration.filename, migration.sql)
-                    conn.execute("RESET ROLE")
-                    conn.execute(
-                        "INSERT INTO erp_meta.schema_migrations (filename, checksum, duration_ms)"
-                        " VALUES (%s, %s, %s)",
-                        (migration.filename, migration.checksum,
-                         round((time.perf_counter() - started) * 1000, 1)))
-                    conn.execute(OWNER_GRANT)  # the first migration creates the role
-                    conn.execute(OWNER_REVOKE)
-                log(f"applied {migration.filename}")
-            for signature, action in apply_functions(conn, sql_dir, dsn, lock_timeout,
-                                                     statement_timeout):
-                log(f"{action} {signature}")
-            for partition, action in maintain(conn, lock_timeout):
-                log(f"{action} {partition}")
-            return [m.filename for m in pending]
+                    raise MigrationError(str(exc).strip(), exc.sqlstate) from exc
+                applied += _migrate_module(conn, dsn, mod, dry_run, log, lock_timeout,
+                                           statement_timeout)
+            if not dry_run:
+                for partition, action in maintain(conn, lock_timeout):
+                    log(f"{action} {partition}")
+            return applied
         finally:
             if not conn.closed:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
 
 
+def _migrate_module(conn: psycopg.Connection, dsn: str, mod: Module, dry_run: bool, log,
+                    lock_timeout: str, statement_timeout: str) -> list[str]:
+    prefix = "" if mod.name == "base" else f"{mod.name}/"
+    pending = _check_ledger(conn, mod.path)
+    if dry_run:
+        for migration in pending:
+            log(f"would apply {prefix}{migration.filename}")
+        log(f"would re-apply {len(function_files(mod.path / 'functions'))} function files "
+            f"of {mod.label}")
+        return [prefix + m.filename for m in pending]
+    for migration in pending:
+        started = time.perf_counter()
+        with conn.transaction():
+            _timeouts(conn, lock_timeout, statement_timeout)
+            conn.execute("SELECT set_config('erp.module', %s, true)", (mod.name,))
+            conn.execute(OWNER_GRANT)
+            _run_file(conn, dsn, f"{prefix}{migration.filename}", migration.sql)
+            conn.execute("RESET ROLE")
+            # base's rows take the ledger's default (its module column arrives in 0014)
+            if mod.name == "base":
+                conn.execute(
+                    "INSERT INTO erp_meta.schema_migrations (filename, checksum, duration_ms)"
+                    " VALUES (%s, %s, %s)",
+                    (migration.filename, migration.checksum,
+                     round((time.perf_counter() - started) * 1000, 1)))
+            else:
+                conn.execute(
+                    "INSERT INTO erp_meta.schema_migrations"
+                    " (module, filename, checksum, duration_ms) VALUES (%s, %s, %s, %s)",
+                    (mod.name, migration.filename, migration.checksum,
+                     round((time.perf_counter() - started) * 1000, 1)))
+            conn.execute(OWNER_GRANT)  # the first migration creates the role
+            conn.execute(OWNER_REVOKE)
+        log(f"applied {prefix}{migration.filename}")
+    for signature, action in apply_functions(conn, mod.path, dsn, lock_timeout,
+                                             statement_timeout):
+        log(f"{action} {signature}")
+    return [prefix + m.filename for m in pending]
+
+
+def _phase_end(mod: Module, digest: str) -> str:
+    """The call of erp_meta.function_phase_end for ``mod``, as literal SQL (runner and bundle)."""
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+    return (f"erp_meta.function_phase_end({lit(mod.name)}, {lit(mod.version)}, "
+            f"{lit(json.dumps(mod.requires, sort_keys=True))}::jsonb, {lit(mod.description)}, "
+            f"{lit(digest)})")
+
+
 def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str | None = None,
                     lock_timeout: str = LOCK_TIMEOUT,
                     statement_timeout: str = STATEMENT_TIMEOUT) -> list[tuple[str, str]]:
-    """Re-apply sql/base/functions in one transaction; returns (signature, created|dropped)."""
+    """Re-apply one module's functions (``sql_dir``: its folder) in one transaction, then
+    regenerate the writers (installation-wide); returns (signature, created|dropped|revoked).
+    Only that module's functions are dropped or have their grants revoked."""
+    mod = read_module(sql_dir)
     with conn.transaction():
         _timeouts(conn, lock_timeout, statement_timeout)
+        conn.execute("SELECT set_config('erp.module', %s, true)", (mod.name,))
         conn.execute(OWNER_GRANT)
         conn.execute("SET LOCAL check_function_bodies = off")
         conn.execute("SET LOCAL ROLE erp_owner")
         conn.execute(GRANTS_BEFORE)
-        conn.execute("SELECT erp_meta.function_phase_begin()")
+        conn.execute("SELECT erp_meta.function_phase_begin(%s)", (mod.name,))
         for path in function_files(sql_dir / "functions"):
             label = str(path.relative_to(sql_dir.parent))
             if dsn is None:
@@ -566,8 +777,11 @@ def apply_functions(conn: psycopg.Connection, sql_dir: Path = SQL_DIR, dsn: str 
             else:
                 _run_file(conn, dsn, label, path.read_text())
         conn.execute(REGENERATE)
-        changes = conn.execute("SELECT * FROM erp_meta.function_phase_end(%s, %s)",
-                               (__version__, functions_digest(sql_dir))).fetchall()
+        try:
+            changes = conn.execute(
+                f"SELECT * FROM {_phase_end(mod, functions_digest(sql_dir))}").fetchall()
+        except psycopg.Error as exc:
+            raise MigrationError(f"{mod.label}: {str(exc).strip()}", exc.sqlstate) from exc
         changes += [(grant, "revoked") for (grant,) in conn.execute(GRANTS_REVOKED)]
         conn.execute("RESET ROLE")
         conn.execute(OWNER_REVOKE)
@@ -597,18 +811,26 @@ def _dollar(tag: str, text: str) -> str:
 
 
 def bundle(sql_dir: Path = SQL_DIR) -> str:
-    """One SQL file that installs into an empty database and upgrades an installed one:
-    ``psql -v ON_ERROR_STOP=1 -1 -f erp.sql``. psql's ``\\if`` skips applied migrations."""
-    migrations = schema_migrations(sql_dir / "schema")
+    """One SQL file that installs the module of ``sql_dir`` (base by default) into a database
+    and upgrades an installed one: ``psql -v ON_ERROR_STOP=1 -1 -f erp.sql`` (base), then
+    ``erp-<module>.sql`` of each other module after the bundles of the modules it requires.
+    psql's ``\\if`` skips applied migrations."""
+    mod = read_module(sql_dir)
+    label, name, file = mod.label, mod.name, mod.bundle_name
+    migrations = schema_migrations(sql_dir / "schema") if (sql_dir / "schema").is_dir() else []
     known = ",\n        ".join(f"('{m.filename}', '{m.checksum}')" for m in migrations)
+    if not known:
+        known = "(NULL, NULL)"
     digest = functions_digest(sql_dir)
+    requires = ", ".join(f"{k} {v}" for k, v in sorted(mod.requires.items())) or "nothing"
     parts = [
-        f"-- erp.base {__version__} bundle: installs into an empty database and upgrades an",
+        f"-- {label} bundle: installs into an empty database and upgrades an",
         "-- installed one in place. Apply with",
-        "--     psql -v ON_ERROR_STOP=1 -1 -f erp.sql",
+        f"--     psql -v ON_ERROR_STOP=1 -1 -f {file}",
         "-- as a superuser, or as a role with CREATEROLE that owns the database. Running it again",
         "-- on a current database changes nothing. Generated by `make bundle` from",
-        "-- sql/base/schema and sql/base/functions; do not edit.",
+        f"-- sql/{name}/schema and sql/{name}/functions; do not edit.",
+        f"-- Requires: {requires} (apply their bundles first).",
         "\\set ON_ERROR_STOP on",
         "-- no command tags (SET, COMMENT, GRANT, ...): what it prints is its NOTICEs, at the end",
         "\\set QUIET on",
@@ -619,14 +841,26 @@ def bundle(sql_dir: Path = SQL_DIR) -> str:
         "-- upgrade behind, so refuse to start",
         "SELECT pg_catalog.set_config('erp.bundle', 'on', true) AS erp_bundle \\gset",
         "DO $erp$ BEGIN IF coalesce(pg_catalog.current_setting('erp.bundle', true), '') <> 'on'"
-        " THEN RAISE EXCEPTION 'erp.base: run the bundle in one transaction: "
-        "psql -v ON_ERROR_STOP=1 -1 -f erp.sql'; END IF; END $erp$;",
+        f" THEN RAISE EXCEPTION 'erp.{name}: run the bundle in one transaction: "
+        f"psql -v ON_ERROR_STOP=1 -1 -f {file}'; END IF; END $erp$;",
         "-- one installer at a time (the runners take the same lock)",
         f"SELECT pg_catalog.pg_advisory_xact_lock({LOCK_KEY}) AS erp_locked \\gset",
-        OWNER_GRANT.strip(),  # before the ledger: erp_meta belongs to erp_owner once installed
-        "-- a first install refuses a database that is not UTF-8 and a second erp.base database",
-        INSTALL_CHECKS.strip(),
-        LEDGER_DDL.strip(),
+        f"SELECT pg_catalog.set_config('erp.module', '{name}', true) AS erp_module \\gset",
+    ]
+    if mod.requires:
+        parts += [
+            "-- refused, nothing written, while a module it requires is missing or older (ZE009)",
+            require_check(mod),
+        ]
+    parts += [OWNER_GRANT.strip()]  # before the ledger: erp_meta belongs to erp_owner
+    if name == "base":
+        parts += [
+            "-- a first install refuses a database that is not UTF-8 and a second erp.base "
+            "database",
+            INSTALL_CHECKS.strip(),
+            LEDGER_DDL.strip(),
+        ]
+    parts += [
         f"""DO $erp$
 DECLARE
     v_changed text;
@@ -641,14 +875,16 @@ BEGIN
         pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename)
             FILTER (WHERE b.filename IS NULL)
     INTO v_changed, v_unknown
-    FROM erp_meta.schema_migrations AS l LEFT JOIN bundle AS b ON b.filename = l.filename;
+    FROM erp_meta.schema_migrations AS l LEFT JOIN bundle AS b ON b.filename = l.filename
+    WHERE coalesce(pg_catalog.to_jsonb(l) ->> 'module', 'base') = '{name}';
     IF v_changed IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base: applied migration % has changed since it was applied', v_changed
+        RAISE EXCEPTION 'erp.{name}: applied migration % has changed since it was applied',
+            v_changed
             USING HINT = 'Migrations are immutable: use the bundle of the release that applied it, '
             'or one built from unchanged files.';
     END IF;
     IF v_unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base: this database has migrations this {__version__} bundle does '
+        RAISE EXCEPTION 'erp.{name}: this database has migrations this {mod.version} bundle does '
             'not know: %', v_unknown
             USING HINT = 'The database is newer than the bundle; use the newer bundle.';
     END IF;
@@ -659,24 +895,29 @@ $erp$;""",
     for migration in migrations:
         parts += [
             f"-- ---- {migration.filename}",
-            "SELECT NOT EXISTS (SELECT 1 FROM erp_meta.schema_migrations"
-            f" WHERE filename = '{migration.filename}') AS erp_pending \\gset",
+            "SELECT NOT EXISTS (SELECT 1 FROM erp_meta.schema_migrations AS l"
+            f" WHERE l.filename = '{migration.filename}' AND"
+            f" coalesce(pg_catalog.to_jsonb(l) ->> 'module', 'base') = '{name}')"
+            " AS erp_pending \\gset",
             "\\if :erp_pending",
             migration.sql.strip(),
             "RESET ROLE;",
-            "INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES "
-            f"('{migration.filename}', '{migration.checksum}');",
+            # base's rows take the ledger's default (its module column arrives in 0014)
+            ("INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES "
+             f"('{migration.filename}', '{migration.checksum}');" if name == "base" else
+             "INSERT INTO erp_meta.schema_migrations (module, filename, checksum) VALUES "
+             f"('{name}', '{migration.filename}', '{migration.checksum}');"),
             "SELECT pg_catalog.set_config('erp.applied', pg_catalog.current_setting('erp.applied')"
             f" || ' {migration.filename}', true) AS erp_applied \\gset",
             OWNER_GRANT.strip(),
             "\\endif",
         ]
     parts += [
-        "-- ---- functions: exactly those of sql/base/functions, with exactly their grants",
+        f"-- ---- functions: exactly those of sql/{name}/functions, with exactly their grants",
         "SET check_function_bodies = off;",
         "SET ROLE erp_owner;",
         GRANTS_BEFORE.strip() + " \\gset",
-        "SELECT erp_meta.function_phase_begin() AS erp_begun \\gset",
+        f"SELECT erp_meta.function_phase_begin('{name}') AS erp_begun \\gset",
     ]
     for path in function_files(sql_dir / "functions"):
         parts += [f"-- ---- {path.relative_to(sql_dir.parent)}", path.read_text().strip()]
@@ -685,7 +926,7 @@ $erp$;""",
         "SELECT pg_catalog.set_config('erp.dropped',"
         " coalesce(pg_catalog.string_agg(c.signature, ', ')"
         " FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped",
-        f"FROM erp_meta.function_phase_end('{__version__}', '{digest}') AS c \\gset",
+        f"FROM {_phase_end(mod, digest)} AS c \\gset",
         "SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '),"
         f" ''), true) AS erp_revoked FROM ({GRANTS_REVOKED.strip()}) AS r (g) \\gset",
         "RESET ROLE;",
@@ -700,8 +941,10 @@ BEGIN
 END
 $erp$;""",
         "RESET ROLE;",
-        PUBLICATION.strip(),
-        STATS_GRANT.strip(),
+    ]
+    if name == "base":  # installation-wide: the publication of the trail, the stats grant
+        parts += [PUBLICATION.strip(), STATS_GRANT.strip()]
+    parts += [
         OWNER_REVOKE.strip(),
         f"""SET client_min_messages = notice;
 DO $erp$
@@ -712,21 +955,21 @@ DECLARE
     v_partitions text := pg_catalog.current_setting('erp.partitions');
 BEGIN
     IF v_applied = '' THEN
-        RAISE NOTICE 'erp.base {__version__}: the database is already current; '
+        RAISE NOTICE '{label}: the database is already current; '
             'no migration applied';
     ELSE
-        RAISE NOTICE 'erp.base {__version__}: applied %', pg_catalog.replace(v_applied, ' ', ', ');
+        RAISE NOTICE '{label}: applied %', pg_catalog.replace(v_applied, ' ', ', ');
     END IF;
     IF v_dropped <> '' THEN
-        RAISE NOTICE 'erp.base {__version__}: dropped functions no file defines any more: %',
+        RAISE NOTICE '{label}: dropped functions no file defines any more: %',
             v_dropped;
     END IF;
     IF v_revoked <> '' THEN
-        RAISE NOTICE 'erp.base {__version__}: revoked grants no file makes any more: EXECUTE on %',
+        RAISE NOTICE '{label}: revoked grants no file makes any more: EXECUTE on %',
             v_revoked;
     END IF;
     IF v_partitions <> '' THEN
-        RAISE NOTICE 'erp.base {__version__}: audit partitions: %', v_partitions;
+        RAISE NOTICE '{label}: audit partitions: %', v_partitions;
     END IF;
 END
 $erp$;

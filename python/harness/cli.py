@@ -58,13 +58,16 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     with database(args.database_url, default="dev") as url:
         if args.status:
+            bad = []
             with psycopg.connect(url) as conn:
-                states = migrate_mod.status(conn)
-            for s in states:
-                print(f"{s.state:<12} {s.filename}  {s.applied_at or ''}")
-            bad = [s for s in states if s.state in ("changed", "missing-file")]
+                for module in migrate_mod.install_order(migrate_mod.SQL_ROOT, args.module):
+                    states = migrate_mod.status(conn, module.path)
+                    prefix = "" if module.name == "base" else f"{module.name}/"
+                    for s in states:
+                        print(f"{s.state:<12} {prefix}{s.filename}  {s.applied_at or ''}")
+                    bad += [s for s in states if s.state in ("changed", "missing-file")]
             return 1 if bad else 0
-        applied = migrate_mod.migrate(url, dry_run=args.dry_run)
+        applied = migrate_mod.migrate(url, dry_run=args.dry_run, module=args.module)
         if not applied and not args.dry_run:
             print("schema is up to date; functions re-applied")
     return 0
@@ -73,7 +76,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_bundle(args: argparse.Namespace) -> int:
     from erp_ops import build_bundle  # the same writer as `make bundle` (standard library only)
 
-    print(f"wrote {build_bundle.write(Path(args.output))}")
+    output = Path(args.output)
+    for path in build_bundle.write_all(output.parent, base_name=output.name):
+        print(f"wrote {path}")
     return 0
 
 
@@ -145,13 +150,15 @@ def cmd_generated(args: argparse.Namespace) -> int:
         if not args.database_url:  # a fresh throwaway cluster: install the module first
             migrate_mod.migrate(url, log=lambda *_: None)
         if args.check:
-            problems = generated.differences(url)
+            problems = [f"base/generated/{p}" for p in generated.differences(url)]
+            problems += generated.schema_differences(url, bindir=cluster_mod.pg_bindir())
             for problem in problems:
-                print(f"sql/base/generated/{problem}")
+                print(f"sql/{problem}")
             if problems:
                 print("run `erp-harness generated` and commit the result", file=sys.stderr)
             return 1 if problems else 0
-        for path in generated.write(url):
+        bindir = cluster_mod.pg_bindir()
+        for path in generated.write(url) + generated.write_schemas(url, bindir=bindir):
             print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
@@ -238,27 +245,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["up", "down", "url"], help="up | down | url")
     p.set_defaults(func=cmd_db)
 
-    p = command("migrate", "apply pending migrations, then re-apply every function", """
-        Migrations in sql/base/schema run in order, each in its own transaction, recorded with a
-        checksum; an applied file that changed is refused. Concurrent runners are serialised.
+    p = command("migrate", "install or upgrade the modules under sql/ in dependency order", """
+        Every module under sql/ (or --module NAME and the modules it requires), each after
+        the modules it requires: its migrations in sql/<module>/schema run in order, each in
+        its own transaction, recorded with a checksum (an applied file that changed is
+        refused), then its functions are re-applied. A dependency cycle is refused by name.
+        Concurrent runners are serialised.
 
         examples:
           erp-harness migrate --status
           erp-harness migrate --dry-run
+          erp-harness migrate --module base
           erp-harness migrate --database-url postgresql://dba@db.example/erp
         """)
+    p.add_argument("--module", metavar="NAME",
+                   help="only this module and the modules it requires (default: every module)")
     p.add_argument("--status", action="store_true",
                    help="list applied/pending migrations (exit 1 if an applied file changed)")
     p.add_argument("--dry-run", action="store_true", help="show what would be applied")
     p.set_defaults(func=cmd_migrate)
 
-    p = command("bundle", "write one SQL file a DBA applies with psql -1 -f", """
+    p = command("bundle", "write one SQL file per module a DBA applies with psql -1 -f", """
+        Base's bundle is --output; every other module's is erp-<module>.sql beside it, applied
+        after the bundles of the modules it requires.
+
         example:
           erp-harness bundle --output dist/erp.sql
           psql -v ON_ERROR_STOP=1 -1 -f dist/erp.sql "$DATABASE_URL"
         """)
     p.add_argument("--output", default=str(ROOT / "dist" / "erp.sql"), metavar="FILE",
-                   help="where to write it (default: dist/erp.sql)")
+                   help="where to write base's bundle (default: dist/erp.sql)")
     p.set_defaults(func=cmd_bundle)
 
     p = command("demo", "a guided tour: tenants, UoM, partners, products, numbers, audit", """

@@ -28,8 +28,11 @@ from erp_ops import __version__, migrate
 from harness import cluster, testing
 
 BIN = cluster.pg_bindir()
-PREVIOUS = "v0.1.0"
-PREVIOUS_BUNDLE = migrate.ROOT / "releases" / PREVIOUS / "erp.sql"
+# every release kept under releases/ is a starting point of the upgrade
+RELEASES = sorted(p.name for p in (migrate.ROOT / "releases").iterdir()
+                  if (p / "erp.sql").is_file())
+# the oldest release's bundle: other upgrade tests start from it
+PREVIOUS_BUNDLE = migrate.ROOT / "releases" / "v0.1.0" / "erp.sql"
 VOLATILE_PREFIXES = ("\\restrict ", "\\unrestrict ")
 SYS = "NULL, 'SYSTEM', 'upgrade-test'"
 USER = "'00000000-0000-4000-9000-0000000000aa', 'USER', 'upgrade-test'"
@@ -67,8 +70,10 @@ def databases(server: testing.Server) -> Iterator[tuple[str, str]]:
         janitor.drop()
 
 
-def write_through_every_function(conn: psycopg.Connection) -> list[uuid.UUID]:
-    """Calls every public function of v0.1.0 (its signatures) on two tenants."""
+def write_through_every_function(conn: psycopg.Connection,
+                                 functions: set[str] = frozenset()) -> list[uuid.UUID]:
+    """Calls every public function of v0.1.0 (its signatures) on two tenants, and those of
+    ``functions`` (the release's public functions) that later releases added."""
     tenants = [uuid.uuid4(), uuid.uuid4()]
     q = conn.execute
 
@@ -130,7 +135,41 @@ def write_through_every_function(conn: psycopg.Connection) -> list[uuid.UUID]:
         assert one("SELECT erp.entity_as_of(%s, 'erp.base.product', %s, now()) ->> 'sku'",
                    t, widget) == "W-1"
         assert q("SELECT * FROM erp.audit_verify(%s)", (t,)).fetchall() == []
+    if "audit_seal" in functions:  # v0.2.0: the trail at scale, the seal, the feed, numbers
+        write_through_v020_functions(conn, tenants)
     return tenants
+
+
+def refused(conn: psycopg.Connection, sql: str, args: tuple) -> str:
+    """The SQLSTATE with which ``sql`` is refused (the call happened; nothing was written)."""
+    with pytest.raises(psycopg.Error) as caught:
+        conn.execute(sql, args)
+    return caught.value.sqlstate
+
+
+def write_through_v020_functions(conn: psycopg.Connection, tenants: list[uuid.UUID]) -> None:
+    """Calls every public function v0.2.0 added (its signatures)."""
+    q = conn.execute
+    assert q("SELECT count(*) FROM erp.audit_maintain(3)").fetchone()[0] >= 0
+    assert q("SELECT count(*) FROM erp.audit_partitions()").fetchone()[0] >= 1
+    assert {r[0] for r in q("SELECT tenant_id FROM erp.audit_tenants()")} >= set(tenants)
+    empty = dt.date(2015, 3, 1)  # a month without events: digest of nothing
+    events, sha = q("SELECT * FROM erp.audit_month_digest(%s)", (empty,)).fetchone()
+    assert events == 0
+    assert q("SELECT count(*) FROM erp.audit_month_export(%s)", (empty,)).fetchone()[0] == 0
+    q(f"SELECT erp.audit_archive_record({SYS}, %s, 0, %s, 'file:///archive/2015-03.jsonl')",
+      (empty, sha))
+    # that month has no partition to purge: refused, naming it
+    assert refused(conn, f"SELECT * FROM erp.audit_purge({SYS}, %s)", (empty,)).startswith("ZE")
+    for t in tenants:
+        assert q("SELECT count(*) FROM erp.audit_seal(%s)", (t,)).fetchone()[0] >= 1
+        assert q("SELECT events FROM erp.audit_seal_head(%s)", (t,)).fetchone()[0] > 0
+        assert q("SELECT * FROM erp.audit_seal_verify(%s)", (t,)).fetchall() == []
+        assert q("SELECT count(*) FROM erp.audit_feed(%s, NULL, 10)", (t,)).fetchone()[0] >= 0
+        assert q("SELECT count(*) FROM erp.audit_feed_lag(%s)", (t,)).fetchone()[0] == 1
+        # a number at commit for an entity without a number column is refused at request
+        assert refused(conn, f"SELECT erp.sequence_next_at_commit(%s, {SYS}, 'INV',"
+                       " 'erp.base.partner', %s)", (t, uuid.uuid4())) == "ZE003"
 
 
 def v010_public_functions(conn: psycopg.Connection) -> set[str]:
@@ -161,21 +200,24 @@ def data(conn: psycopg.Connection) -> dict[str, list]:
     return out
 
 
-def test_previous_release_bundle_is_kept():
-    assert PREVIOUS_BUNDLE.exists(), f"releases/{PREVIOUS}/erp.sql is missing"
-    assert "erp.base bundle" in PREVIOUS_BUNDLE.read_text()[:200]
+def test_previous_release_bundles_are_kept():
+    assert {"v0.1.0", "v0.2.0"} <= set(RELEASES)
+    for release in RELEASES:
+        assert "erp.base" in (migrate.ROOT / "releases" / release / "erp.sql").read_text()[:200]
 
 
-def test_upgrade_from_previous_release(databases, head_bundle):
+@pytest.mark.parametrize("release", RELEASES)
+def test_upgrade_from_previous_release(databases, head_bundle, release):
     upgraded, fresh = databases
-    installed = psql_file(upgraded, PREVIOUS_BUNDLE)
+    installed = psql_file(upgraded, migrate.ROOT / "releases" / release / "erp.sql")
     assert installed.returncode == 0, installed.stderr
     with psycopg.connect(upgraded, autocommit=True) as conn:
         conn.execute("SET TimeZone = 'UTC'")
         called = v010_public_functions(conn)
-        tenants = write_through_every_function(conn)
+        tenants = write_through_every_function(conn, called)
         before = data(conn)
-    source = inspect.getsource(write_through_every_function)
+    source = (inspect.getsource(write_through_every_function)
+              + inspect.getsource(write_through_v020_functions))
     assert sorted(f for f in called if f"erp.{f}(" not in source) == [], "not every function called"
     assert before["events"]
 
@@ -210,6 +252,11 @@ def test_upgrade_from_previous_release(databases, head_bundle):
             assert conn.execute("SELECT * FROM erp.audit_verify(%s)", (t,)).fetchall() == []
         version = conn.execute("SELECT version FROM erp_meta.installation").fetchone()[0]
         assert version == __version__
+        # the registry of modules: base, upgraded (a release before 0.2.0 kept no install time)
+        assert conn.execute("SELECT name, version, upgraded_at IS NOT NULL FROM erp_meta.modules"
+                            ).fetchall() == [("base", __version__, release != "v0.1.0")]
+        assert conn.execute("SELECT DISTINCT module FROM erp_meta.schema_migrations"
+                            ).fetchall() == [("base",)]
 
     # running it again changes nothing, and says so
     again = psql_file(upgraded, head_bundle)

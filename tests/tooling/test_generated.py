@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from erp_ops import generated
+from harness import cluster
 
 
 def test_committed_generated_sql_is_current(dsn):
@@ -172,3 +173,27 @@ def test_get_of_a_missing_row_is_ze001(conn, tenant):
         conn.execute("SELECT erp.partner_get(%s, %s)", (tenant, tenant))
     assert caught.value.sqlstate == "ZE001"
     assert "partner" in caught.value.diag.message_primary
+
+
+def test_committed_schema_of_every_module_is_current(server):
+    """sql/<module>/generated/schema.sql is what a fresh install of the module builds."""
+    problems = generated.schema_differences(server.url, bindir=cluster.pg_bindir())
+    assert problems == [], ("a module's generated/schema.sql is out of date: run "
+                            "`erp-harness generated`: " + ", ".join(problems))
+    text = (generated.migrate.SQL_DIR / "generated" / "schema.sql").read_text()
+    assert "CREATE TABLE erp.erp_audit_events (" in text  # the parent is kept
+    assert "CREATE TABLE erp_meta.modules (" in text and "CREATE TABLE erp_meta.hooks (" in text
+    assert "PARTITION OF erp.erp_audit_events" not in text  # its month partitions are not
+
+
+def test_a_modules_schema_holds_only_what_it_adds(server, sql_root_copy):
+    from tests.tooling.test_modules import add_module
+
+    module = generated.migrate.read_module(add_module(sql_root_copy))
+    text = generated.module_schema(server.url, module, sql_root_copy,
+                                   bindir=cluster.pg_bindir())
+    assert "CREATE TABLE erp.test_things (" in text
+    assert "CREATE FUNCTION erp.test_thing_confirm(p_tenant_id uuid, p_name text)" in text
+    assert "GRANT ALL ON FUNCTION erp.test_thing_confirm(p_tenant_id uuid, p_name text) TO " \
+        "erp_app" in text
+    assert "erp_partners" not in text and "erp_meta.modules" not in text  # base's objects

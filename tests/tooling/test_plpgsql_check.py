@@ -65,6 +65,11 @@ SUPPRESSIONS = {
         "security_warnings = false",
         "drops generated functions by regprocedure",
     ),
+    "_hooks_run": (
+        "security_warnings = false, performance_warnings = false",
+        "calls the functions registered for a hook, named from the catalog (regprocedure); "
+        "they write, so it is VOLATILE though the checker cannot see into the dynamic call",
+    ),
     "function_phase_begin": (
         "security_warnings = false",
         "revokes grants on functions named by regprocedure, from roles named by regrole",

@@ -310,7 +310,7 @@ SELECT set_eq(
     $$SELECT c.relname::text FROM pg_class AS c WHERE c.relnamespace = 'erp_meta'::regnamespace AND c.relkind = 'r'$$,
     $$VALUES ('schema_migrations'), ('entity_types'), ('installation'), ('function_manifest'),
         ('generated_functions'), ('audit_settings'), ('audit_archives'), ('audit_purges'), ('constraint_fields'),
-        ('audit_eras')$$,
+        ('audit_eras'), ('modules'), ('hooks')$$,
     'the installation-wide tables of erp_meta are exactly the listed ones'
 );
 
