@@ -28,9 +28,10 @@ from erp_ops import __version__, migrate
 from harness import cluster, testing
 
 BIN = cluster.pg_bindir()
-# every release kept under releases/ is a starting point of the upgrade
-RELEASES = sorted(p.name for p in (migrate.ROOT / "releases").iterdir()
-                  if (p / "erp.sql").is_file())
+# every release kept under releases/ before this version is a starting point of the upgrade;
+# the release of this version itself, when it is cut, is this bundle (tested below)
+KEPT = sorted(p.name for p in (migrate.ROOT / "releases").iterdir() if (p / "erp.sql").is_file())
+RELEASES = [r for r in KEPT if r != f"v{__version__}"]
 # the oldest release's bundle: other upgrade tests start from it
 PREVIOUS_BUNDLE = migrate.ROOT / "releases" / "v0.1.0" / "erp.sql"
 VOLATILE_PREFIXES = ("\\restrict ", "\\unrestrict ")
@@ -204,6 +205,17 @@ def test_previous_release_bundles_are_kept():
     assert {"v0.1.0", "v0.2.0"} <= set(RELEASES)
     for release in RELEASES:
         assert "erp.base" in (migrate.ROOT / "releases" / release / "erp.sql").read_text()[:200]
+
+
+def test_a_released_version_is_this_bundle(head_bundle):
+    """A version's bundle under releases/ never changes: once this version is released, what
+    the sources build is exactly that file (a change to the installed schema bumps the version
+    in sql/base/module.json first)."""
+    kept = migrate.ROOT / "releases" / f"v{__version__}" / "erp.sql"
+    if not kept.exists():
+        pytest.skip(f"version {__version__} is not released yet")
+    assert kept.read_text() == head_bundle.read_text(), \
+        f"releases/v{__version__}/erp.sql differs from what the sources build"
 
 
 @pytest.mark.parametrize("release", RELEASES)
