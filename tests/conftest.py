@@ -120,6 +120,15 @@ def tenant(conn: psycopg.Connection) -> uuid.UUID:
     return new_tenant(conn)
 
 
+def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:
+    """The SQLSTATE with which ``query`` is refused, or None when it runs."""
+    try:
+        conn.execute(query, params)
+    except psycopg.Error as exc:
+        return exc.sqlstate
+    return None
+
+
 @pytest.fixture
 def empty_db(server: testing.Server) -> Iterator[str]:
     """A brand-new database with nothing migrated."""

@@ -75,12 +75,13 @@ def _header(definition: str, arguments: str) -> str:
     if len(first) <= MAX_LINE or not first.endswith(f"({arguments})"):
         return definition
     head = first[: len(first) - len(arguments) - 1]
-    lines = ",\n".join(f"    {a}" for a in _split_arguments(arguments))
+    lines = ",\n".join(f"    {a}" for a in split_arguments(arguments))
     return f"{head}\n{lines}\n)\n{rest}"
 
 
-def _split_arguments(arguments: str) -> list[str]:
-    """Split at the top-level commas (not inside parentheses or quotes)."""
+def split_arguments(arguments: str) -> list[str]:
+    """``a, f(b, c), 'x, y'`` split at the top-level commas (not inside parentheses, brackets
+    or quotes): a function's arguments, or its argument defaults."""
     parts, depth, quoted, start = [], 0, False, 0
     for i, ch in enumerate(arguments):
         if ch == "'":

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from erp_ops import migrate
+from erp_ops import generated, migrate
 
 OUTPUT = migrate.ROOT / "docs" / "reference.md"
 FUNCTIONS = migrate.ROOT / "sql" / "base" / "functions"
@@ -72,27 +72,10 @@ def _arguments(oid: int, names: list[str], modes: list[str], types: list[str], n
     if ndefaults:
         row = conn.execute("SELECT pg_catalog.pg_get_expr(proargdefaults, 0) FROM "
                            "pg_catalog.pg_proc WHERE oid = %s", (oid,)).fetchone()
-        exprs = _split_top_level(row[0]) if row and row[0] else []
+        exprs = generated.split_arguments(row[0]) if row and row[0] else []
         for k, expr in enumerate(exprs):
             defaults[nargs - len(exprs) + k] = expr
     return [(n, t, d) for (n, t), d in zip(inputs, defaults, strict=True)]
-
-
-def _split_top_level(text: str) -> list[str]:
-    """``a, f(b, c), 'x, y'`` split at the commas outside parentheses and quotes."""
-    parts, depth, quote, start = [], 0, False, 0
-    for k, ch in enumerate(text):
-        if ch == "'":
-            quote = not quote
-        elif not quote and ch == "(":
-            depth += 1
-        elif not quote and ch == ")":
-            depth -= 1
-        elif not quote and depth == 0 and ch == ",":
-            parts.append(text[start:k].strip())
-            start = k + 1
-    parts.append(text[start:].strip())
-    return parts
 
 
 def functions(conn: psycopg.Connection) -> list[Function]:

@@ -24,6 +24,7 @@ from psycopg.rows import dict_row
 
 from erp_ops import migrate
 from harness import cluster
+from tests.conftest import sqlstate
 
 BIN = cluster.pg_bindir()
 TENANT = uuid.UUID("a0000000-0000-4000-8000-0000000000b2")
@@ -45,14 +46,6 @@ def feed(conn: psycopg.Connection, after: str | None) -> list[dict]:
 
 def codes(events: list[dict]) -> list[str]:
     return [e["payload"]["code"] for e in events if e["entity_type"] == "erp.base.uom_category"]
-
-
-def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:
-    try:
-        conn.execute(query, params)
-    except psycopg.Error as exc:
-        return exc.sqlstate
-    return None
 
 
 def wait_horizon(conn: psycopg.Connection) -> None:

@@ -33,6 +33,7 @@ from psycopg.rows import dict_row
 
 from erp_ops import migrate
 from harness import cluster
+from tests.conftest import sqlstate
 
 BIN = cluster.pg_bindir()
 TENANT = uuid.UUID("a0000000-0000-4000-8000-0000000000a1")
@@ -63,14 +64,6 @@ def write(conn: psycopg.Connection, code: str) -> None:
         "SELECT erp.uom_category_create(%s, NULL, 'SYSTEM', 'restore-test', %s, %s)",
         (TENANT, code, f"Category {code}"),
     )
-
-
-def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:
-    try:
-        conn.execute(query, params)
-    except psycopg.Error as exc:
-        return exc.sqlstate
-    return None
 
 
 @pytest.fixture

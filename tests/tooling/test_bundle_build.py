@@ -8,13 +8,12 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from erp_ops import __version__, migrate
-from harness import cluster, testing
+from harness import cluster
 
 ROOT = migrate.ROOT
 PSQL = cluster.pg_bindir() / "psql"
@@ -91,14 +90,6 @@ def bundle_file(tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture
-def erp_db(server: testing.Server) -> Iterator[str]:
-    janitor = server.janitor(testing.unique_name("erp_quiet"))
-    janitor.init()
-    yield server.url_for(janitor.dbname)
-    janitor.drop()
-
-
 def apply(url: str, path: Path) -> tuple[str, list[str]]:
     """`psql -v ON_ERROR_STOP=1 -1 -f erp.sql` as the README writes it: stdout, and the
     NOTICE texts on stderr (any other stderr line fails)."""
@@ -116,8 +107,8 @@ def apply(url: str, path: Path) -> tuple[str, list[str]]:
     return done.stdout, notices
 
 
-def test_a_fresh_install_prints_a_few_meaningful_lines_and_a_reapply_one(erp_db, bundle_file):
-    stdout, notices = apply(erp_db, bundle_file)
+def test_a_fresh_install_prints_a_few_meaningful_lines_and_a_reapply_one(empty_db, bundle_file):
+    stdout, notices = apply(empty_db, bundle_file)
     assert stdout == ""  # no SET, COMMENT, GRANT, CREATE … tags
     applied = ", ".join(m.filename for m in migrate.schema_migrations())
     assert f"erp.base {__version__}: applied {applied}" in notices
@@ -128,18 +119,18 @@ def test_a_fresh_install_prints_a_few_meaningful_lines_and_a_reapply_one(erp_db,
     assert sum("publication erp_audit" in n for n in notices) == 1
     assert len(notices) <= 4, notices  # (the fourth would be the pg_read_all_stats one)
 
-    stdout, notices = apply(erp_db, bundle_file)
+    stdout, notices = apply(empty_db, bundle_file)
     assert stdout == ""
     assert notices == [f"erp.base {__version__}: the database is already current; "
                        "no migration applied"]
 
 
-def test_an_upgrade_from_the_previous_release_prints_what_it_changed(erp_db, bundle_file):
+def test_an_upgrade_from_the_previous_release_prints_what_it_changed(empty_db, bundle_file):
     previous = sorted(ROOT.glob("releases/v*/erp.sql"),
                       key=lambda p: tuple(int(x) for x in p.parent.name[1:].split(".")))
     previous = [p for p in previous if p.parent.name != f"v{__version__}"][-1]
-    apply(erp_db, previous)
-    stdout, notices = apply(erp_db, bundle_file)
+    apply(empty_db, previous)
+    stdout, notices = apply(empty_db, bundle_file)
     assert stdout == ""
     assert all(n.startswith("erp.base") for n in notices), notices
     assert len(notices) <= 6, notices

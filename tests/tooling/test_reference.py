@@ -7,6 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from erp_ops import generated
 from harness import cli, reference
 
 
@@ -68,7 +69,7 @@ def test_sqlstates_include_those_of_the_private_functions_called(conn):
 
 
 def test_split_top_level_keeps_commas_inside_quotes_and_parentheses():
-    assert reference._split_top_level("'a, b'::text, f(1, 2), NULL::uuid") == [
+    assert generated.split_arguments("'a, b'::text, f(1, 2), NULL::uuid") == [
         "'a, b'::text", "f(1, 2)", "NULL::uuid"]
 
 
