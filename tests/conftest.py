@@ -120,6 +120,15 @@ def tenant(conn: psycopg.Connection) -> uuid.UUID:
     return new_tenant(conn)
 
 
+# the standard columns every entity table starts with (docs/modules.md), for test entities
+ENTITY_COLUMNS = """tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
+    id uuid NOT NULL DEFAULT erp.uuid_v7(),
+    active boolean NOT NULL DEFAULT true,
+    version bigint NOT NULL DEFAULT 1,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()"""
+
+
 def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:
     """The SQLSTATE with which ``query`` is refused, or None when it runs."""
     try:

@@ -29,6 +29,7 @@ from psycopg.types.json import Jsonb
 from erp_client.client import ErpClient
 from erp_client.errors import ErpError
 from erp_ops import migrate
+from tests.conftest import ENTITY_COLUMNS
 
 ROOT = migrate.ROOT
 BIG = 20_000_000  # bytes
@@ -219,12 +220,7 @@ def test_the_ignorable_class_is_unicode_14_default_ignorable(conn):
 
 TABLE = """
 CREATE TABLE erp.limit_docs (
-    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
-    id uuid NOT NULL DEFAULT erp.uuid_v7(),
-    active boolean NOT NULL DEFAULT true,
-    version bigint NOT NULL DEFAULT 1,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    """ + ENTITY_COLUMNS + """,
     title text NOT NULL,
     {column},
     PRIMARY KEY (tenant_id, id)

@@ -25,6 +25,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from erp_client.client import ErpClient
 from erp_ops import migrate
 from harness import cluster
+from tests.conftest import ENTITY_COLUMNS
 
 CATCH_UP = 60.0  # seconds at most for the subscriber to catch up (normally well under one)
 DOC = "erp.repl.doc"  # a registered document entity, for sequence_next_at_commit
@@ -32,12 +33,7 @@ DOC = "erp.repl.doc"  # a registered document entity, for sequence_next_at_commi
 DOC_SQL = f"""
 SET ROLE erp_owner;
 CREATE TABLE erp.repl_docs (
-    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
-    id uuid NOT NULL DEFAULT erp.uuid_v7(),
-    active boolean NOT NULL DEFAULT true,
-    version bigint NOT NULL DEFAULT 1,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    {ENTITY_COLUMNS},
     number text,
     title text NOT NULL,
     PRIMARY KEY (tenant_id, id)

@@ -11,6 +11,7 @@ import pytest
 
 from erp_ops import generated
 from harness import cluster
+from tests.conftest import ENTITY_COLUMNS
 
 
 def test_committed_generated_sql_is_current(dsn):
@@ -107,12 +108,7 @@ def test_every_template_renders_only_with_its_placeholders(conn):
 
 WIDGETS = """
 CREATE TABLE erp.test_widgets (
-    tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
-    id uuid NOT NULL DEFAULT erp.uuid_v7(),
-    active boolean NOT NULL DEFAULT true,
-    version bigint NOT NULL DEFAULT 1,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
+    """ + ENTITY_COLUMNS + """,
     code text NOT NULL,
     colour text,
     PRIMARY KEY (tenant_id, id)
