@@ -3574,6 +3574,19 @@ END
 $fn$;
 COMMENT ON FUNCTION erp._audit_create_partition(date, regclass) IS
     'Creates, protects and attaches the audit partition of one UTC month (with the events of p_from in it, unpublished); returns its name.';
+-- ---- base/functions/maintenance/_audit_digest_step.sql
+-- One step of a month digest: h = sha256(h || hex of one event's line hash), both lower-case
+-- hex, from 64 zeros. audit_month_digest folds the canonical lines' hashes, audit_archive_check
+-- the sealed event hashes; erp_ops/archive.py (Digest) computes the same fold in Python. A single
+-- expression: inlined into the loops that use it.
+CREATE OR REPLACE FUNCTION erp._audit_digest_step(p_digest text, p_line_sha256 bytea) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+        p_digest || pg_catalog.encode(p_line_sha256, 'hex'), 'UTF8')), 'hex')
+$fn$;
+COMMENT ON FUNCTION erp._audit_digest_step(text, bytea) IS
+    'One step of a month digest: sha256 of the digest so far and one event''s line hash, in hex.';
 -- ---- base/functions/maintenance/_audit_drain_default.sql
 -- Empties the default partition of the audit trail: detaches it (a moment of ACCESS EXCLUSIVE
 -- on the trail), creates the months its events belong to with their events copied in before
@@ -3857,7 +3870,7 @@ BEGIN
         WHERE b.month = v_month
         ORDER BY u.id
     LOOP
-        v_digest := encode(pg_catalog.sha256(convert_to(v_digest || encode(v_hash, 'hex'), 'UTF8')), 'hex');
+        v_digest := erp._audit_digest_step(v_digest, v_hash);
         v_sealed := v_sealed + 1;
     END LOOP;
     IF v_sealed < p_events THEN
@@ -4053,8 +4066,7 @@ BEGIN
         WHERE e.id >= erp._audit_bound(v_month) AND e.id < erp._audit_bound((v_month + interval '1 month')::date)
         ORDER BY e.id
     LOOP
-        sha256 := encode(pg_catalog.sha256(convert_to(
-            sha256 || encode(pg_catalog.sha256(convert_to(v_line, 'UTF8')), 'hex'), 'UTF8')), 'hex');
+        sha256 := erp._audit_digest_step(sha256, pg_catalog.sha256(convert_to(v_line, 'UTF8')));
         events := events + 1;
     END LOOP;
     RETURN NEXT;
@@ -7814,7 +7826,7 @@ REVOKE ALL ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigin
 GRANT EXECUTE ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigint) TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('base', '0.3.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', '20af083781de76b74407505f863dc7095faccbfbc9ea612024b697ea0ae77335') AS c \gset
+FROM erp_meta.function_phase_end('base', '0.3.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', '8b0f616085d37a348a8c5785f7c1f6c2f8884d864f0ccfc146a79ab3c3c65543') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

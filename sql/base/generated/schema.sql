@@ -388,6 +388,27 @@ COMMENT ON FUNCTION erp._audit_create_partition(p_month date, p_from regclass) I
 
 
 --
+-- Name: _audit_digest_step(text, bytea); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._audit_digest_step(p_digest text, p_line_sha256 bytea) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+        p_digest || pg_catalog.encode(p_line_sha256, 'hex'), 'UTF8')), 'hex')
+$$;
+
+
+ALTER FUNCTION erp._audit_digest_step(p_digest text, p_line_sha256 bytea) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _audit_digest_step(p_digest text, p_line_sha256 bytea); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._audit_digest_step(p_digest text, p_line_sha256 bytea) IS 'One step of a month digest: sha256 of the digest so far and one event''s line hash, in hex.';
+
+
+--
 -- Name: _audit_drain_default(); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -5403,7 +5424,7 @@ BEGIN
         WHERE b.month = v_month
         ORDER BY u.id
     LOOP
-        v_digest := encode(pg_catalog.sha256(convert_to(v_digest || encode(v_hash, 'hex'), 'UTF8')), 'hex');
+        v_digest := erp._audit_digest_step(v_digest, v_hash);
         v_sealed := v_sealed + 1;
     END LOOP;
     IF v_sealed < p_events THEN
@@ -5862,8 +5883,7 @@ BEGIN
         WHERE e.id >= erp._audit_bound(v_month) AND e.id < erp._audit_bound((v_month + interval '1 month')::date)
         ORDER BY e.id
     LOOP
-        sha256 := encode(pg_catalog.sha256(convert_to(
-            sha256 || encode(pg_catalog.sha256(convert_to(v_line, 'UTF8')), 'hex'), 'UTF8')), 'hex');
+        sha256 := erp._audit_digest_step(sha256, pg_catalog.sha256(convert_to(v_line, 'UTF8')));
         events := events + 1;
     END LOOP;
     RETURN NEXT;
@@ -11184,6 +11204,13 @@ REVOKE ALL ON FUNCTION erp._audit_canonical(p_event erp.erp_audit_events) FROM P
 --
 
 REVOKE ALL ON FUNCTION erp._audit_create_partition(p_month date, p_from regclass) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _audit_digest_step(p_digest text, p_line_sha256 bytea); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._audit_digest_step(p_digest text, p_line_sha256 bytea) FROM PUBLIC;
 
 
 --

@@ -47,7 +47,7 @@ BEGIN
         WHERE b.month = v_month
         ORDER BY u.id
     LOOP
-        v_digest := encode(pg_catalog.sha256(convert_to(v_digest || encode(v_hash, 'hex'), 'UTF8')), 'hex');
+        v_digest := erp._audit_digest_step(v_digest, v_hash);
         v_sealed := v_sealed + 1;
     END LOOP;
     IF v_sealed < p_events THEN

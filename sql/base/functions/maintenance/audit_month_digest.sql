@@ -19,8 +19,7 @@ BEGIN
         WHERE e.id >= erp._audit_bound(v_month) AND e.id < erp._audit_bound((v_month + interval '1 month')::date)
         ORDER BY e.id
     LOOP
-        sha256 := encode(pg_catalog.sha256(convert_to(
-            sha256 || encode(pg_catalog.sha256(convert_to(v_line, 'UTF8')), 'hex'), 'UTF8')), 'hex');
+        sha256 := erp._audit_digest_step(sha256, pg_catalog.sha256(convert_to(v_line, 'UTF8')));
         events := events + 1;
     END LOOP;
     RETURN NEXT;
