@@ -3707,7 +3707,9 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_partition);
         v_fixed := true;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p WHERE p.polrelid = p_partition) THEN
+    -- the owner's policy: any policy but the subscribers' read policy (its name predates this)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p
+        WHERE p.polrelid = p_partition AND p.polname <> v_name || '_replicator') THEN
         EXECUTE pg_catalog.format('CREATE POLICY %I ON %s TO erp_owner USING (true) WITH CHECK (true)',
             v_name || '_owner', p_partition);
         v_fixed := true;
@@ -7826,7 +7828,7 @@ REVOKE ALL ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigin
 GRANT EXECUTE ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigint) TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('base', '0.3.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', '8b0f616085d37a348a8c5785f7c1f6c2f8884d864f0ccfc146a79ab3c3c65543') AS c \gset
+FROM erp_meta.function_phase_end('base', '0.3.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', 'df210cef1af98989b45fdb5ca50182d1131a447315212efe4ae067dccd10217c') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

@@ -264,3 +264,23 @@ def test_write_without_partition_lands_in_default_and_maintain_moves_it(conn, te
     assert conn.execute(rows, (list(ids),)).fetchall() == before  # every column kept
     assert conn.execute(digest).fetchone() == digest_before == (2, digest_before[1])
     assert conn.execute("SELECT count(*) FROM erp.erp_audit_events_default").fetchone()[0] == 0
+
+
+def test_protect_restores_a_lost_owner_policy_beside_the_subscribers_one(conn):
+    """A partition that keeps only erp_replicator's read policy has lost the owner's: the
+    protection puts it back (the subscribers' policy does not count as the owner's)."""
+    part = conn.execute("SELECT c.oid::regclass::text FROM pg_inherits AS i JOIN pg_class AS c"
+                        " ON c.oid = i.inhrelid WHERE i.inhparent = 'erp.erp_audit_events'::regclass"
+                        " AND c.relname <> 'erp_audit_events_default' ORDER BY 1 LIMIT 1"
+                        ).fetchone()[0]
+    name = part.split(".")[1]
+
+    def policies() -> list[str]:
+        return [r[0] for r in conn.execute(
+            "SELECT polname FROM pg_policy WHERE polrelid = %s::regclass ORDER BY 1", (part,))]
+
+    assert policies() == [f"{name}_owner", f"{name}_replicator"]
+    conn.execute(f"DROP POLICY {name}_owner ON {part}")
+    assert conn.execute("SELECT erp._audit_protect(%s::regclass)", (part,)).fetchone()[0] is True
+    assert policies() == [f"{name}_owner", f"{name}_replicator"]
+    assert conn.execute("SELECT erp._audit_protect(%s::regclass)", (part,)).fetchone()[0] is False

@@ -589,7 +589,9 @@ BEGIN
         EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', p_partition);
         v_fixed := true;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p WHERE p.polrelid = p_partition) THEN
+    -- the owner's policy: any policy but the subscribers' read policy (its name predates this)
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p
+        WHERE p.polrelid = p_partition AND p.polname <> v_name || '_replicator') THEN
         EXECUTE pg_catalog.format('CREATE POLICY %I ON %s TO erp_owner USING (true) WITH CHECK (true)',
             v_name || '_owner', p_partition);
         v_fixed := true;
