@@ -269,10 +269,11 @@ def test_write_without_partition_lands_in_default_and_maintain_moves_it(conn, te
 def test_protect_restores_a_lost_owner_policy_beside_the_subscribers_one(conn):
     """A partition that keeps only erp_replicator's read policy has lost the owner's: the
     protection puts it back (the subscribers' policy does not count as the owner's)."""
-    part = conn.execute("SELECT c.oid::regclass::text FROM pg_inherits AS i JOIN pg_class AS c"
-                        " ON c.oid = i.inhrelid WHERE i.inhparent = 'erp.erp_audit_events'::regclass"
-                        " AND c.relname <> 'erp_audit_events_default' ORDER BY 1 LIMIT 1"
-                        ).fetchone()[0]
+    part = conn.execute(
+        "SELECT c.oid::regclass::text FROM pg_inherits AS i"
+        " JOIN pg_class AS c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = 'erp.erp_audit_events'::regclass"
+        " AND c.relname <> 'erp_audit_events_default' ORDER BY 1 LIMIT 1").fetchone()[0]
     name = part.split(".")[1]
 
     def policies() -> list[str]:
