@@ -138,7 +138,24 @@ def write_through_every_function(conn: psycopg.Connection,
         assert q("SELECT * FROM erp.audit_verify(%s)", (t,)).fetchall() == []
     if "audit_seal" in functions:  # v0.2.0: the trail at scale, the seal, the feed, numbers
         write_through_v020_functions(conn, tenants)
+    if "audit_restored" in functions:  # v0.3.0: evidence, eras, subscribers, retention
+        write_through_v030_functions(conn)
     return tenants
+
+
+def write_through_v030_functions(conn: psycopg.Connection) -> None:
+    """Calls every public function v0.3.0 added (its signatures)."""
+    q = conn.execute
+    assert "CREATE TABLE erp.erp_audit_events" in q("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+    # no restore happened: the post-restore step is refused, naming why
+    assert refused(conn, f"SELECT erp.audit_restored({SYS})", ()) == "ZE009"
+    # the same retention again changes nothing and returns it
+    assert q(f"SELECT erp.audit_retention_set({SYS}, 120)").fetchone()[0] == 120
+    month = q("SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date").fetchone()[0]
+    problems = {r[0] for r in q("SELECT * FROM erp.audit_archive_check(%s, 0, %s)",
+                                (month, "0" * 64))}
+    # a month this test never archived, against a digest of nothing
+    assert "not_archived" in problems, problems
 
 
 def refused(conn: psycopg.Connection, sql: str, args: tuple) -> str:
@@ -158,8 +175,12 @@ def write_through_v020_functions(conn: psycopg.Connection, tenants: list[uuid.UU
     events, sha = q("SELECT * FROM erp.audit_month_digest(%s)", (empty,)).fetchone()
     assert events == 0
     assert q("SELECT count(*) FROM erp.audit_month_export(%s)", (empty,)).fetchone()[0] == 0
-    q(f"SELECT erp.audit_archive_record({SYS}, %s, 0, %s, 'file:///archive/2015-03.jsonl')",
-      (empty, sha))
+    record = (f"SELECT erp.audit_archive_record({SYS}, %s, 0, %s,"
+              " 'file:///archive/2015-03.jsonl')")
+    if q("SELECT version FROM erp_meta.installation").fetchone()[0] == "0.2.0":
+        q(record, (empty, sha))
+    else:  # since 0.3.0 a month no partition holds is not recorded as archived
+        assert refused(conn, record, (empty, sha)) == "ZE009"
     # that month has no partition to purge: refused, naming it
     assert refused(conn, f"SELECT * FROM erp.audit_purge({SYS}, %s)", (empty,)).startswith("ZE")
     for t in tenants:
@@ -229,7 +250,8 @@ def test_upgrade_from_previous_release(databases, head_bundle, release):
         tenants = write_through_every_function(conn, called)
         before = data(conn)
     source = (inspect.getsource(write_through_every_function)
-              + inspect.getsource(write_through_v020_functions))
+              + inspect.getsource(write_through_v020_functions)
+              + inspect.getsource(write_through_v030_functions))
     assert sorted(f for f in called if f"erp.{f}(" not in source) == [], "not every function called"
     assert before["events"]
 

@@ -19,6 +19,8 @@ import harness
 from erp_ops import build_bundle, migrate
 from harness import cluster
 
+BASE = harness.__version__  # base's version under sql/ (tested equal to its manifest)
+
 BIN = cluster.pg_bindir()
 QUIET = {"log": lambda *_: None}
 
@@ -113,7 +115,7 @@ def add_module(root: Path, name: str = "test", version: str = "1.0.0",
     (folder / "schema").mkdir(parents=True, exist_ok=True)
     (folder / "module.json").write_text(json.dumps({
         "name": name, "version": version,
-        "requires": {"base": "0.3.0"} if requires is None else requires,
+        "requires": {"base": BASE} if requires is None else requires,
         "description": f"throwaway module {name}"}))
     (folder / "schema" / f"0001_{name}_things.sql").write_text(migration)
     for relative, text in (functions if functions is not None
@@ -168,7 +170,7 @@ def test_the_release_version_is_bases_manifest_version():
 
 def test_every_module_comes_after_what_it_requires(sql_root_copy):
     add_module(sql_root_copy)
-    add_module(sql_root_copy, "bridge", requires={"test": "1.0.0", "base": "0.3.0"},
+    add_module(sql_root_copy, "bridge", requires={"test": "1.0.0", "base": BASE},
                migration="SELECT 1;\n", functions={})
     assert [m.name for m in migrate.install_order(sql_root_copy)] == ["base", "test", "bridge"]
     assert [m.name for m in migrate.install_order(sql_root_copy, "test")] == ["base", "test"]
@@ -177,7 +179,7 @@ def test_every_module_comes_after_what_it_requires(sql_root_copy):
 
 
 def test_a_dependency_cycle_is_refused_by_name(sql_root_copy, empty_db):
-    add_module(sql_root_copy, "alpha", requires={"base": "0.3.0", "beta": "1.0.0"},
+    add_module(sql_root_copy, "alpha", requires={"base": BASE, "beta": "1.0.0"},
                migration="SELECT 1;\n", functions={})
     add_module(sql_root_copy, "beta", requires={"alpha": "1.0.0"}, migration="SELECT 1;\n",
                functions={})
@@ -188,14 +190,14 @@ def test_a_dependency_cycle_is_refused_by_name(sql_root_copy, empty_db):
 
 
 def test_a_requirement_missing_from_sql_or_too_old_there_is_refused(sql_root_copy, empty_db):
-    add_module(sql_root_copy, requires={"base": "0.3.0", "ghost": "1.0.0"})
+    add_module(sql_root_copy, requires={"base": BASE, "ghost": "1.0.0"})
     with pytest.raises(migrate.MigrationError, match="erp.test 1.0.0 requires module ghost "
                        "1.0.0 or later, which is not under") as caught:
         migrate.migrate(empty_db, sql_dir=sql_root_copy, **QUIET)
     assert caught.value.sqlstate == "ZE009"
-    add_module(sql_root_copy, requires={"base": "0.4.0"})
+    add_module(sql_root_copy, requires={"base": "9.0.0"})
     with pytest.raises(migrate.MigrationError, match=r"erp.test 1.0.0 requires module base "
-                       r"0.4.0 or later; sql/base is 0.3.0") as caught:
+                       rf"9.0.0 or later; sql/base is {BASE}") as caught:
         migrate.migrate(empty_db, sql_dir=sql_root_copy, **QUIET)
     assert caught.value.sqlstate == "ZE009"
     assert written(empty_db) == {"schemas": []}
@@ -207,13 +209,13 @@ def test_a_module_installs_with_its_dependency(sql_root_copy, empty_db):
     applied = migrate.migrate(empty_db, sql_dir=sql_root_copy, module="test", **QUIET)
     assert "0001_roles_and_schemas.sql" in applied and applied[-1] == "test/0001_test_things.sql"
     state = written(empty_db)
-    assert state["modules"] == [("base", "0.3.0"), ("test", "1.0.0")]
+    assert state["modules"] == [("base", BASE), ("test", "1.0.0")]
     assert ("test", "0001_test_things.sql") in state["ledger"]
     assert ("base", "0014_modules.sql") in state["ledger"]
     assert state["hooks"] == 3
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT requires, description FROM erp_meta.modules"
-                            " WHERE name = 'test'").fetchone() == ({"base": "0.3.0"},
+                            " WHERE name = 'test'").fetchone() == ({"base": BASE},
                                                                    "throwaway module test")
         assert [r[0] for r in conn.execute(FUNCTIONS, ("test",))] == [
             "erp.test_thing_confirm(uuid,text)"]
@@ -231,7 +233,7 @@ def test_a_module_is_refused_while_base_is_missing(sql_root_copy, empty_db):
     with pytest.raises(migrate.MigrationError) as caught:
         migrate.migrate(empty_db, sql_dir=module, **QUIET)
     assert caught.value.sqlstate == "ZE009"
-    assert "module erp.test 1.0.0 requires module base 0.3.0 or later, which is not installed" \
+    assert f"module erp.test 1.0.0 requires module base {BASE} or later, which is not installed" \
         in str(caught.value)
     assert written(empty_db) == {"schemas": []}
 
@@ -242,8 +244,8 @@ def test_a_module_is_refused_while_base_is_too_old(sql_root_copy, dsn):
     with pytest.raises(migrate.MigrationError) as caught:
         migrate.migrate(dsn, sql_dir=module, **QUIET)
     assert caught.value.sqlstate == "ZE009"
-    assert "module erp.test 1.0.0 requires module base 0.10.0 or later; 0.3.0 is installed" \
-        in str(caught.value)  # versions compare as numbers: 0.10.0 is after 0.3.0
+    assert f"module erp.test 1.0.0 requires module base 0.10.0 or later; {BASE} is installed" \
+        in str(caught.value)  # versions compare as numbers (as text "0.10.0" sorts first)
     assert written(dsn) == before and before["tables"] is False
 
 
@@ -364,7 +366,7 @@ def test_bundles_one_per_module_applied_with_psql_alone(sql_root_copy, empty_db,
     # before base: refused, nothing written
     refused = psql(empty_db, test_bundle)
     assert refused.returncode != 0
-    assert "requires module base 0.3.0 or later, which is not installed" in refused.stderr
+    assert f"requires module base {BASE} or later, which is not installed" in refused.stderr
     assert written(empty_db) == {"schemas": []}
     # after base's bundle
     assert psql(empty_db, base_bundle).returncode == 0
@@ -372,7 +374,7 @@ def test_bundles_one_per_module_applied_with_psql_alone(sql_root_copy, empty_db,
     assert result.returncode == 0, result.stderr
     assert "erp.test 1.0.0: applied 0001_test_things.sql" in result.stderr
     state = written(empty_db)
-    assert state["modules"] == [("base", "0.3.0"), ("test", "1.0.0")]
+    assert state["modules"] == [("base", BASE), ("test", "1.0.0")]
     assert ("test", "0001_test_things.sql") in state["ledger"] and state["hooks"] == 3
     base_functions = functions_of(empty_db, "base")
     again = psql(empty_db, test_bundle)
@@ -386,15 +388,15 @@ def test_bundles_one_per_module_applied_with_psql_alone(sql_root_copy, empty_db,
 
 
 def test_a_module_bundle_is_refused_while_base_is_too_old(sql_root_copy, dsn, tmp_path):
-    module = add_module(sql_root_copy, requires={"base": "0.4.0"})
+    module = add_module(sql_root_copy, requires={"base": "9.0.0"})
     path = tmp_path / "erp-test.sql"
     path.write_text(migrate.bundle(module))
     before = written(dsn)
     result = psql(dsn, path)
     assert result.returncode != 0
-    assert "ZE009" in result.stderr or "requires module base 0.4.0 or later; 0.3.0 is installed" \
+    assert "ZE009" in result.stderr or f"requires module base 9.0.0 or later; {BASE} is installed" \
         in result.stderr
-    assert "module erp.test 1.0.0 requires module base 0.4.0 or later; 0.3.0 is installed" \
+    assert f"module erp.test 1.0.0 requires module base 9.0.0 or later; {BASE} is installed" \
         in result.stderr
     assert written(dsn) == before
 

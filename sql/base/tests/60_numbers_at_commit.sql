@@ -17,7 +17,7 @@
 --   written" (no request queued, no counter, no event: the fingerprint of every table).
 BEGIN;
 \ir include/core_helpers.sql
-SELECT plan(64);
+SELECT plan(73);
 
 -- ---- the module author's document entity (as the owner, like a module's migration) -----------
 \ir include/documents_entity.sql
@@ -271,6 +271,30 @@ SELECT throws_ok('SET CONSTRAINTS ALL IMMEDIATE', 'ZE009', NULL,
 SELECT is(pg_temp.counter('CRN', '2025') || '/' || pg_temp.allocations(31) || '/' || coalesce(pg_temp.number(31), '-'),
     '3/0/-', 'nothing allocated, the row unnumbered');
 DELETE FROM erp.erp_number_requests;
+
+
+-- ---- the entity's own verbs (erp_meta.entity_types.verbs: test.documents declares posted) ------
+SELECT pg_temp.new_doc(90);
+SELECT is(erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'verbs',
+    'test.documents', pg_temp.doc(90), '{"total": 7}', NULL, 'posted') ->> 'total', '7',
+    'a declared verb applies its patch through the generic writer');
+SELECT is((SELECT event_type || ' ' || (changes -> 'total' ->> 'new') FROM erp.erp_audit_events
+    WHERE entity_id = pg_temp.doc(90) AND entity_version = 2), 'test.documents.posted 7',
+    'and its event has the verb and the changes');
+SELECT pg_temp.refused(format($$SELECT erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a',
+    NULL, 'SYSTEM', NULL, 'test.documents', %L, '{"total": 8}', NULL, 'confirmed')$$, pg_temp.doc(90)),
+    'ZE003', 'a verb the entity does not declare is refused by the generic writer');
+SELECT pg_temp.refused(format($$SELECT erp._documents_write('a0000000-0000-4000-8000-00000000000a', NULL,
+    'SYSTEM', NULL, d, d, 'confirmed')
+    FROM erp.erp_documents AS d WHERE d.id = %L$$, pg_temp.doc(90)),
+    'ZE003', 'and by the generated writer');
+SELECT pg_temp.refused(format($$SELECT erp.atomic_update_with_audit('a0000000-0000-4000-8000-00000000000a',
+    NULL, 'SYSTEM', NULL, 'erp.base.sequence', %L, '{"name": "X"}', NULL, 'posted')$$, pg_temp.seq_id('CRN')),
+    'ZE003', 'a verb of another entity type is refused');
+SET LOCAL ROLE erp_owner;
+SELECT throws_ok($$UPDATE erp_meta.entity_types SET verbs = '{updated}' WHERE entity_type = 'test.documents'$$,
+    '23514', NULL, 'the registry refuses a standard verb declared again');
+RESET ROLE;
 
 SELECT is(
     (SELECT count(*) FROM erp.audit_verify('a0000000-0000-4000-8000-00000000000a')), 0::bigint,

@@ -44,11 +44,11 @@ BEGIN
             '_' || e.writer_prefix || '_create'), '' ORDER BY e.entity_type),
         string_agg(format($b$
         WHEN %1$L THEN DECLARE v_old erp.%2$I := erp.%3$I(p_tenant_id, p_id, p_expected_version); v_new erp.%2$I; BEGIN
-            IF p_event = 'updated' THEN
-                v_new := erp.%4$I(v_old, p_patch);
-            ELSE
+            IF p_event IN ('archived', 'restored') THEN
                 v_new := v_old;
                 v_new.active := p_event = 'restored';
+            ELSE
+                v_new := erp.%4$I(v_old, p_patch);
             END IF;
             PERFORM erp.%5$I(p_tenant_id, ARRAY[v_new], false);
             RETURN pg_catalog.to_jsonb(erp.%6$I(%7$s, v_old, v_new, p_event));

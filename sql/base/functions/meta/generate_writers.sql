@@ -52,12 +52,19 @@ DECLARE
     v_update text;
     v_conversion_guard text;
     v_json_volatility text;
+    v_verbs text[];
 BEGIN
     -- identifiers are quoted with %I and literals with %L; expressions come from the catalog
     -- (pg_get_expr); only the owner runs this, at migrate time; it runs DDL through EXECUTE
     -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
     SELECT * INTO STRICT v_entity FROM erp_meta.entity_types WHERE entity_type = p_entity_type;
     v_table := format('erp.%I', v_entity.table_name)::regclass;
+    -- the verbs an update event may have: the standard ones, numbered for document tables, and
+    -- the entity's own (created is the insert's)
+    v_verbs := ARRAY['updated', 'archived', 'restored']
+        || CASE WHEN EXISTS (SELECT 1 FROM erp_meta._columns(v_table) AS c WHERE c.name = 'number' AND c.kind = 'text')
+            THEN ARRAY['numbered'] ELSE '{}'::text[] END
+        || v_entity.verbs;
     v_t := format('erp.%I', v_entity.table_name);
     v_p := '_' || v_entity.writer_prefix;
 
@@ -253,6 +260,10 @@ DECLARE
     v_row erp.%3$I;
     v_constraint text;
 BEGIN
+    IF p_event IS NULL OR p_event NOT IN (%8$s) THEN
+        RAISE EXCEPTION 'unknown event %% for %6$s', erp._clip(p_event, 40)
+            USING ERRCODE = 'ZE003', HINT = 'The events of %6$s: %9$s.';
+    END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
@@ -275,7 +286,9 @@ $body$;
 COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I, erp.%3$I, text) IS
     'Generated audited update of one %6$s row: version + 1 and one event with the changes.';
 $f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false'), v_update,
-        p_entity_type, v_entity.table_name);
+        p_entity_type, v_entity.table_name,
+        (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_verbs) AS v),
+        array_to_string(v_verbs, ', '));
     RETURN NEXT v_p || '_write';
 
     -- ---- JSON in: patches and inserts -------------------------------------------------------

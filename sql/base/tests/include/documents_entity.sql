@@ -21,6 +21,6 @@ CREATE TABLE erp.erp_documents (
 ALTER TABLE erp.erp_documents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE erp.erp_documents FORCE ROW LEVEL SECURITY;
 CREATE POLICY erp_documents_owner ON erp.erp_documents TO erp_owner USING (true) WITH CHECK (true);
-INSERT INTO erp_meta.entity_types (entity_type, table_name, writer_prefix, readonly_columns)
-VALUES ('test.documents', 'erp_documents', 'documents', '{number}');
+INSERT INTO erp_meta.entity_types (entity_type, table_name, writer_prefix, readonly_columns, verbs)
+VALUES ('test.documents', 'erp_documents', 'documents', '{number}', '{posted}');
 SELECT erp_meta.regenerate_writers();
