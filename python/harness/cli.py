@@ -150,7 +150,7 @@ def cmd_generated(args: argparse.Namespace) -> int:
         if not args.database_url:  # a fresh throwaway cluster: install the module first
             migrate_mod.migrate(url, log=lambda *_: None)
         if args.check:
-            problems = [f"base/generated/{p}" for p in generated.differences(url)]
+            problems = list(generated.differences(url))
             problems += generated.schema_differences(url, bindir=cluster_mod.pg_bindir())
             for problem in problems:
                 print(f"sql/{problem}")

@@ -1,4 +1,5 @@
-"""Runs every pgTAP file in sql/base/tests with pg_prove, each on its own fresh database."""
+"""Runs every pgTAP file of every module (sql/<module>/tests/*.sql) with pg_prove, each on its
+own fresh database (a copy of the template, which has every module installed)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from psycopg.conninfo import conninfo_to_dict
 
 from erp_ops import migrate
 
-TAP_FILES = sorted((migrate.SQL_DIR / "tests").glob("*.sql"))
+TAP_FILES = sorted(migrate.SQL_ROOT.glob("*/tests/*.sql"))
 
 
 def test_there_are_pgtap_files():
     assert len(TAP_FILES) > 0
 
 
-@pytest.mark.parametrize("path", TAP_FILES, ids=[p.name for p in TAP_FILES])
+@pytest.mark.parametrize("path", TAP_FILES, ids=[f"{p.parent.parent.name}/{p.name}" for p in TAP_FILES])
 def test_pgtap_file(path, dsn):
     params = conninfo_to_dict(dsn)
     env = dict(os.environ)
