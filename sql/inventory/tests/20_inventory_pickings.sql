@@ -190,17 +190,6 @@ SELECT throws_like(
     $$SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT id FROM p WHERE name = 'd1'), false)$$,
     'not enough ''W1'' in ''STOCK'': 6 available, 8 requested', 'the message names product, location and quantities');
-CREATE FUNCTION pg_temp.detail(p_sql text) RETURNS text LANGUAGE plpgsql AS $fn$
-DECLARE
-    v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ' ' || v_detail;
-END
-$fn$;
 SELECT is(
     pg_temp.detail($$SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT id FROM p WHERE name = 'd1'), false)$$),

@@ -79,3 +79,15 @@ CREATE FUNCTION pg_temp.shape(p_picking uuid) RETURNS text LANGUAGE sql STABLE A
     FROM erp.inventory_pickings AS p
     WHERE p.tenant_id = 'a0000000-0000-4000-8000-00000000000a' AND p.id = p_picking
 $fn$;
+-- the SQLSTATE and DETAIL of the error a statement raises (NULL when it raises none)
+CREATE FUNCTION pg_temp.detail(p_sql text) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_detail text;
+BEGIN
+    EXECUTE p_sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS v_detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ' ' || v_detail;
+END
+$fn$;
