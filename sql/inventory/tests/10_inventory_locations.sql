@@ -8,7 +8,8 @@ SELECT plan(57);
 
 -- ===== setup =================================================================================
 SELECT is(
-    (SELECT jsonb_object_agg(k, jsonb_build_array(v ->> 'code', v ->> 'usage', v ->> 'role', (v ->> 'id')::uuid = pg_temp.loc(v ->> 'code')))
+    (SELECT jsonb_object_agg(e.k, jsonb_build_array(e.v ->> 'code', e.v ->> 'usage', e.v ->> 'role',
+        (e.v ->> 'id')::uuid = pg_temp.loc(e.v ->> 'code')))
      FROM jsonb_each(erp.inventory_setup('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'again')) AS e (k, v)),
     '{"stock": ["STOCK", "internal", "stock", true], "suppliers": ["SUPPLIERS", "supplier", "suppliers", true],
       "customers": ["CUSTOMERS", "customer", "customers", true],

@@ -48,8 +48,8 @@ CREATE TEMP TABLE p (name text PRIMARY KEY, id uuid);
 INSERT INTO p VALUES ('out', (erp.inventory_picking_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', 'delivery',
     jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('W1'), 'quantity', 4)),
     p_from_location_id => pg_temp.loc('A-1')) ->> 'id')::uuid);
-SELECT erp.inventory_picking_confirm('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', (SELECT id FROM p));
-SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', (SELECT id FROM p));
+SELECT erp.inventory_picking_confirm('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', (SELECT x.id FROM p AS x));
+SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', (SELECT x.id FROM p AS x));
 SELECT * FROM pg_temp.refused(
     pg_temp.adjust_sql('A-1', $$jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('W1'), 'quantity', 3))$$),
     'ZE010', 'a count of 3 below the 4 reserved there is ZE010, nothing written');
