@@ -153,7 +153,8 @@ def sql_root_copy(tmp_path: Path) -> Path:
     modules to (the runner's ``sql_dir``: every module in dependency order). The project's own
     modules are left out, so a test sees exactly base and the modules it adds."""
     target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_ROOT / "base", target / "base", ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(migrate.SQL_ROOT / "base", target / "base",
+                    ignore=shutil.ignore_patterns("tests"))
     return target
 
 

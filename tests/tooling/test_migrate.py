@@ -16,7 +16,8 @@ from erp_ops import migrate
 
 BASE_FILES = sorted(p.name for p in migrate.SCHEMA_DIR.iterdir())
 # the other modules' migrations, as the runner names them (<module>/<file>), after base's
-MODULE_FILES = sorted(f"{p.parent.parent.name}/{p.name}" for p in migrate.SQL_ROOT.glob("*/schema/*.sql")
+MODULE_FILES = sorted(f"{p.parent.parent.name}/{p.name}"
+                      for p in migrate.SQL_ROOT.glob("*/schema/*.sql")
                       if p.parent.parent.name != "base")
 SCHEMA_FILES = BASE_FILES + MODULE_FILES
 
@@ -79,7 +80,8 @@ def test_migrate_applies_every_file_once_then_is_a_noop(empty_db):
     first = ledger(empty_db)
     assert [row[0] for row in first] == SCHEMA_FILES
     assert all(len(row[1]) == 64 for row in first)  # SHA-256 hex
-    assert [row[1] for row in first][:len(BASE_FILES)] == [m.checksum for m in migrate.schema_migrations()]
+    assert [row[1] for row in first][:len(BASE_FILES)] == [
+        m.checksum for m in migrate.schema_migrations()]
     assert migrate.migrate(empty_db, log=lambda *_: None) == []
     assert ledger(empty_db) == first
 
