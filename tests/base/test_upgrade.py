@@ -146,7 +146,8 @@ def write_through_every_function(conn: psycopg.Connection,
 def write_through_v030_functions(conn: psycopg.Connection) -> None:
     """Calls every public function v0.3.0 added (its signatures)."""
     q = conn.execute
-    assert "CREATE TABLE erp.erp_audit_events" in q("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+    ddl = q("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+    assert "CREATE TABLE erp.erp_audit_events" in ddl
     # no restore happened: the post-restore step is refused, naming why
     assert refused(conn, f"SELECT erp.audit_restored({SYS})", ()) == "ZE009"
     # the same retention again changes nothing and returns it
