@@ -49,6 +49,7 @@ def test_the_example_installs_and_its_test_passes(example, sql_root_copy, empty_
         hooks = conn.execute("SELECT function FROM erp_meta.hooks"
                              " WHERE hook = 'erp.sales.order.confirm' AND module = 'loyalty'")
         assert hooks.fetchall() == [("erp._loyalty_on_order_confirm(uuid,jsonb)",)]
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")  # as in the tests' template
     params = conninfo_to_dict(empty_db)
     env = dict(os.environ, PGHOST=params.get("host", ""), PGPORT=str(params.get("port", 5432)),
                PGUSER=params.get("user", "postgres"), PGDATABASE=params["dbname"])
