@@ -1,6 +1,6 @@
-"""sql/<module>/generated/ is what the database generates at every migrate (the per-entity writers and
-the dispatchers), committed for review: regenerating it from a fresh install must reproduce
-the committed files exactly."""
+"""sql/<module>/generated/ is what the database generates at every migrate (the per-entity
+writers and the dispatchers), committed for review: regenerating it from a fresh install must
+reproduce the committed files exactly."""
 
 from __future__ import annotations
 

@@ -6,15 +6,9 @@ BEGIN;
 \ir include/core_helpers.sql
 SELECT plan(120);
 
-SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'trace-a', 'Acme');
+\ir include/master_data.sql
 
--- ids of tenant A's units and products by code / SKU (test shorthand)
-CREATE FUNCTION pg_temp.u(p_code text) RETURNS uuid
-LANGUAGE sql STABLE
-AS $fn$
-    SELECT u.id FROM erp.erp_uoms AS u
-    WHERE u.tenant_id = 'a0000000-0000-4000-8000-00000000000a' AND u.code_key = erp._code_key(p_code)
-$fn$;
+-- the id of a product of tenant A by SKU (test shorthand)
 CREATE FUNCTION pg_temp.p(p_sku text) RETURNS uuid
 LANGUAGE sql STABLE
 AS $fn$
