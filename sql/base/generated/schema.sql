@@ -1051,6 +1051,49 @@ COMMENT ON FUNCTION erp._code_key(p_code text) IS 'Comparison key of a code: NFK
 
 
 --
+-- Name: _code_name_check(text, text, text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    PERFORM erp._code_check(p_code_field, p_code, 100, true);
+    PERFORM erp._text_check(p_name_field, p_name, 500, true);
+END
+$$;
+
+
+ALTER FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _code_name_check(p_code_field text, p_code text, p_name_field text, p_name text); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) IS 'ZE003 unless an entity''s code passes erp._code_check and its name erp._text_check.';
+
+
+--
+-- Name: _code_name_ok(text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._code_name_ok(p_code text, p_name text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT erp._code_ok(p_code, 100, true) AND erp._text_ok(p_name, 500, true)
+$$;
+
+
+ALTER FUNCTION erp._code_name_ok(p_code text, p_name text) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _code_name_ok(p_code text, p_name text); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._code_name_ok(p_code text, p_name text) IS 'Whether erp._code_name_check accepts an entity''s code and name (inlined fast path).';
+
+
+--
 -- Name: _code_ok(text, integer, boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -3331,11 +3374,8 @@ CREATE FUNCTION erp._partner_validate(p_row erp.erp_partners) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('partner code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('partner name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('partner code', p_row.code, 'partner name', p_row.name);
     END IF;
     IF p_row.kind IS NULL OR p_row.kind NOT IN ('company', 'person') THEN
         RAISE EXCEPTION 'unknown partner kind %', erp._clip(p_row.kind, 20)
@@ -4998,11 +5038,8 @@ CREATE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 BEGIN
-    IF NOT erp._code_ok(p_row.sku, 100, true) THEN
-        PERFORM erp._code_check('product SKU', p_row.sku, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('product name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.sku, p_row.name) THEN
+        PERFORM erp._code_name_check('product SKU', p_row.sku, 'product name', p_row.name);
     END IF;
     IF p_row.product_type IS NULL OR p_row.product_type NOT IN ('goods', 'service', 'consumable') THEN
         RAISE EXCEPTION 'unknown product type %', erp._clip(p_row.product_type, 20)
@@ -6836,11 +6873,8 @@ CREATE FUNCTION erp._sequence_validate(p_row erp.erp_sequences) RETURNS void
 DECLARE
     v_text text;
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('sequence code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('sequence name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('sequence code', p_row.code, 'sequence name', p_row.name);
     END IF;
     IF p_row.prefix IS NULL OR p_row.suffix IS NULL
         OR char_length(p_row.prefix) > 50 OR char_length(p_row.suffix) > 50
@@ -9566,11 +9600,8 @@ CREATE FUNCTION erp._uom_validate(p_row erp.erp_uoms) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('unit code', p_row.code, 'unit name', p_row.name);
     END IF;
     IF p_row.uom_type IS NULL OR p_row.uom_type NOT IN ('reference', 'bigger', 'smaller') THEN
         RAISE EXCEPTION 'unknown unit type %', erp._clip(p_row.uom_type, 20)
@@ -12289,11 +12320,8 @@ BEGIN
     END IF;
     v_row.code := btrim(p_code, E' \t\r\n');
     v_row.name := btrim(p_name, E' \t\r\n');
-    IF NOT erp._code_ok(v_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit category code', v_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(v_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit category name', v_row.name, 500, true);
+    IF NOT erp._code_name_ok(v_row.code, v_row.name) THEN
+        PERFORM erp._code_name_check('unit category code', v_row.code, 'unit category name', v_row.name);
     END IF;
     v_row := erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
@@ -16733,6 +16761,20 @@ REVOKE ALL ON FUNCTION erp._code_check(p_what text, p_value text, p_max integer,
 --
 
 REVOKE ALL ON FUNCTION erp._code_key(p_code text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _code_name_check(p_code_field text, p_code text, p_name_field text, p_name text); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _code_name_ok(p_code text, p_name text); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._code_name_ok(p_code text, p_name text) FROM PUBLIC;
 
 
 --
