@@ -110,6 +110,29 @@ def test_render_replaces_every_occurrence(conn):
     assert text == "x-y{z}-x"
 
 
+def test_render_indents_a_value_of_several_lines_as_its_placeholder(conn):
+    """Each line after a value's first gets the leading spaces of the placeholder's line; a
+    line holding only an empty value is left out."""
+    text = conn.execute("SELECT erp_meta._render(%s, %s::jsonb)", (
+        "BEGIN\n    x := {{value}};\n    {{nothing}}\nEND",
+        json.dumps({"value": "f(\n    1\n)", "nothing": ""}))).fetchone()[0]
+    assert text == "BEGIN\n    x := f(\n        1\n    );\nEND"
+
+
+def test_long_literals_and_expressions_are_broken_without_changing_them(conn):
+    """erp_meta._literal_sql: adjacent literals of at most about 60 characters that SQL reads
+    as the text; erp_meta._wrap_sql: a line break before each outermost AND / OR."""
+    text = "Keys accepted: " + ", ".join(f"column_{i}" for i in range(30)) + "."
+    literal = conn.execute("SELECT erp_meta._literal_sql(%s)", (text,)).fetchone()[0]
+    lines = literal.splitlines()
+    assert len(lines) > 3 and all(len(line) <= 64 for line in lines)
+    assert conn.execute(f"SELECT {literal}").fetchone()[0] == text  # noqa: S608
+    expr = " AND ".join(f"(x <> {i})" for i in range(20)) + " OR (x = 'a AND b')"
+    wrapped = conn.execute("SELECT erp_meta._wrap_sql(%s, 80)", (expr,)).fetchone()[0]
+    assert wrapped.replace("\n", " ") == expr and len(wrapped.splitlines()) == 21
+    assert conn.execute("SELECT erp_meta._wrap_sql('a AND b', 80)").fetchone()[0] == "a AND b"
+
+
 def test_every_template_renders_only_with_its_placeholders(conn):
     """generate_api's DDL has no placeholder left; rendering it again is refused on no value."""
     for (ddl,) in conn.execute("SELECT a.ddl FROM erp_meta.entity_types AS e, "
