@@ -26,6 +26,7 @@ import pytest
 
 from erp_ops import __version__, migrate
 from harness import cluster, testing
+from tests.conftest import fresh_databases
 
 BIN = cluster.pg_bindir()
 # every release kept under releases/ before this version is a starting point of the upgrade;
@@ -63,12 +64,7 @@ def head_bundle(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def databases(server: testing.Server) -> Iterator[tuple[str, str]]:
-    janitors = [server.janitor(testing.unique_name("erp_upg")) for _ in range(2)]
-    for janitor in janitors:
-        janitor.init()
-    yield tuple(server.url_for(j.dbname) for j in janitors)
-    for janitor in janitors:
-        janitor.drop()
+    yield from fresh_databases(server, "erp_upg")
 
 
 def write_through_every_function(conn: psycopg.Connection,
