@@ -58,7 +58,7 @@ def definitions(conn: psycopg.Connection) -> list[tuple[str, str, str]]:
     for name, signature, definition, comment, arguments in conn.execute(FUNCTIONS).fetchall():
         text = _header(definition.rstrip(), arguments) + ";\n"
         if comment:
-            text += f"COMMENT ON FUNCTION {signature} IS\n    {_literal(comment)};\n"
+            text += f"COMMENT ON FUNCTION {_signature(signature)} IS\n    {_literal(comment)};\n"
         out.append((f"{name}.sql", signature, text))
     conn.execute("RESET search_path")
     return out
@@ -80,6 +80,16 @@ def _header(definition: str, arguments: str) -> str:
     head = first[: len(first) - len(arguments) - 1]
     lines = ",\n".join(f"    {a}" for a in split_arguments(arguments))
     return f"{head}\n{lines}\n)\n{rest}"
+
+
+def _signature(signature: str) -> str:
+    """A function's signature (regprocedure text): its argument types one per line when the
+    COMMENT ON line would be too long."""
+    if len(f"COMMENT ON FUNCTION {signature} IS") <= MAX_LINE:
+        return signature
+    name, _, types = signature.partition("(")
+    lines = ",\n".join(f"    {t}" for t in split_arguments(types[:-1]))
+    return f"{name}(\n{lines}\n)"
 
 
 def split_arguments(arguments: str) -> list[str]:

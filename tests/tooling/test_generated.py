@@ -5,6 +5,7 @@ reproduce the committed files exactly."""
 from __future__ import annotations
 
 import json
+import re
 
 import psycopg
 import pytest
@@ -131,6 +132,11 @@ def test_long_literals_and_expressions_are_broken_without_changing_them(conn):
     wrapped = conn.execute("SELECT erp_meta._wrap_sql(%s, 80)", (expr,)).fetchone()[0]
     assert wrapped.replace("\n", " ") == expr and len(wrapped.splitlines()) == 21
     assert conn.execute("SELECT erp_meta._wrap_sql('a AND b', 80)").fetchone()[0] == "a AND b"
+    # no AND / OR (a long IN list): after each comma of the outermost level that has commas
+    states = "((state = ANY (ARRAY[" + ", ".join(f"'s{i}'::text" for i in range(12)) + "])))"
+    wrapped = conn.execute("SELECT erp_meta._wrap_sql(%s, 80)", (states,)).fetchone()[0]
+    assert re.sub(r"\n +", " ", wrapped) == states and len(wrapped.splitlines()) == 12
+    assert all(line.startswith("   '") for line in wrapped.splitlines()[1:])
 
 
 def test_every_template_renders_only_with_its_placeholders(conn):

@@ -1289,9 +1289,12 @@ DECLARE
     v_row erp.erp_partners;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.partner', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.partner: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.partner: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1356,37 +1359,48 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
                                 THEN pg_catalog.jsonb_build_object('old', p_old.kind,
                                     'new', w.kind) END),
-                            ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id
+                            ('parent_id', CASE WHEN p_old.parent_id
+                                IS DISTINCT FROM w.parent_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
                                     'new', w.parent_id) END),
-                            ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email
+                            ('email', CASE WHEN p_old.email
+                                IS DISTINCT FROM w.email
                                 THEN pg_catalog.jsonb_build_object('old', p_old.email,
                                     'new', w.email) END),
-                            ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone
+                            ('phone', CASE WHEN p_old.phone
+                                IS DISTINCT FROM w.phone
                                 THEN pg_catalog.jsonb_build_object('old', p_old.phone,
                                     'new', w.phone) END),
-                            ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id
+                            ('tax_id', CASE WHEN p_old.tax_id
+                                IS DISTINCT FROM w.tax_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
                                     'new', w.tax_id) END),
-                            ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address
+                            ('address', CASE WHEN p_old.address
+                                IS DISTINCT FROM w.address
                                 THEN pg_catalog.jsonb_build_object('old', p_old.address,
                                     'new', w.address) END),
-                            ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer
+                            ('is_customer', CASE WHEN p_old.is_customer
+                                IS DISTINCT FROM w.is_customer
                                 THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
                                     'new', w.is_customer) END),
-                            ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier
+                            ('is_supplier', CASE WHEN p_old.is_supplier
+                                IS DISTINCT FROM w.is_supplier
                                 THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
                                     'new', w.is_supplier) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1459,37 +1473,48 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
                             THEN pg_catalog.jsonb_build_object('old', p_old.kind,
                                 'new', w.kind) END),
-                        ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id
+                        ('parent_id', CASE WHEN p_old.parent_id
+                            IS DISTINCT FROM w.parent_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
                                 'new', w.parent_id) END),
-                        ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email
+                        ('email', CASE WHEN p_old.email
+                            IS DISTINCT FROM w.email
                             THEN pg_catalog.jsonb_build_object('old', p_old.email,
                                 'new', w.email) END),
-                        ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone
+                        ('phone', CASE WHEN p_old.phone
+                            IS DISTINCT FROM w.phone
                             THEN pg_catalog.jsonb_build_object('old', p_old.phone,
                                 'new', w.phone) END),
-                        ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id
+                        ('tax_id', CASE WHEN p_old.tax_id
+                            IS DISTINCT FROM w.tax_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
                                 'new', w.tax_id) END),
-                        ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address
+                        ('address', CASE WHEN p_old.address
+                            IS DISTINCT FROM w.address
                             THEN pg_catalog.jsonb_build_object('old', p_old.address,
                                 'new', w.address) END),
-                        ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer
+                        ('is_customer', CASE WHEN p_old.is_customer
+                            IS DISTINCT FROM w.is_customer
                             THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
                                 'new', w.is_customer) END),
-                        ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier
+                        ('is_supplier', CASE WHEN p_old.is_supplier
+                            IS DISTINCT FROM w.is_supplier
                             THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
                                 'new', w.is_supplier) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

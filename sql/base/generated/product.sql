@@ -1147,9 +1147,12 @@ DECLARE
     v_row erp.erp_products;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.product', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.product: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.product: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1208,28 +1211,36 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku
+                            ('sku', CASE WHEN p_old.sku
+                                IS DISTINCT FROM w.sku
                                 THEN pg_catalog.jsonb_build_object('old', p_old.sku,
                                     'new', w.sku) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type
+                            ('product_type', CASE WHEN p_old.product_type
+                                IS DISTINCT FROM w.product_type
                                 THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
                                     'new', w.product_type) END),
-                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                     'new', w.uom_id) END),
-                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id
+                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                                IS DISTINCT FROM w.purchase_uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
                                     'new', w.purchase_uom_id) END),
-                            ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price
+                            ('list_price', CASE WHEN p_old.list_price
+                                IS DISTINCT FROM w.list_price
                                 THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
                                     'new', w.list_price) END),
-                            ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode
+                            ('barcode', CASE WHEN p_old.barcode
+                                IS DISTINCT FROM w.barcode
                                 THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
                                     'new', w.barcode) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1296,28 +1307,36 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku
+                        ('sku', CASE WHEN p_old.sku
+                            IS DISTINCT FROM w.sku
                             THEN pg_catalog.jsonb_build_object('old', p_old.sku,
                                 'new', w.sku) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type
+                        ('product_type', CASE WHEN p_old.product_type
+                            IS DISTINCT FROM w.product_type
                             THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
                                 'new', w.product_type) END),
-                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                 'new', w.uom_id) END),
-                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id
+                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                            IS DISTINCT FROM w.purchase_uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
                                 'new', w.purchase_uom_id) END),
-                        ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price
+                        ('list_price', CASE WHEN p_old.list_price
+                            IS DISTINCT FROM w.list_price
                             THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
                                 'new', w.list_price) END),
-                        ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode
+                        ('barcode', CASE WHEN p_old.barcode
+                            IS DISTINCT FROM w.barcode
                             THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
                                 'new', w.barcode) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

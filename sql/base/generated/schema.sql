@@ -3427,9 +3427,12 @@ DECLARE
     v_row erp.erp_partners;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.partner', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.partner: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.partner: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -3494,37 +3497,48 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
                                 THEN pg_catalog.jsonb_build_object('old', p_old.kind,
                                     'new', w.kind) END),
-                            ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id
+                            ('parent_id', CASE WHEN p_old.parent_id
+                                IS DISTINCT FROM w.parent_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
                                     'new', w.parent_id) END),
-                            ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email
+                            ('email', CASE WHEN p_old.email
+                                IS DISTINCT FROM w.email
                                 THEN pg_catalog.jsonb_build_object('old', p_old.email,
                                     'new', w.email) END),
-                            ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone
+                            ('phone', CASE WHEN p_old.phone
+                                IS DISTINCT FROM w.phone
                                 THEN pg_catalog.jsonb_build_object('old', p_old.phone,
                                     'new', w.phone) END),
-                            ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id
+                            ('tax_id', CASE WHEN p_old.tax_id
+                                IS DISTINCT FROM w.tax_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
                                     'new', w.tax_id) END),
-                            ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address
+                            ('address', CASE WHEN p_old.address
+                                IS DISTINCT FROM w.address
                                 THEN pg_catalog.jsonb_build_object('old', p_old.address,
                                     'new', w.address) END),
-                            ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer
+                            ('is_customer', CASE WHEN p_old.is_customer
+                                IS DISTINCT FROM w.is_customer
                                 THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
                                     'new', w.is_customer) END),
-                            ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier
+                            ('is_supplier', CASE WHEN p_old.is_supplier
+                                IS DISTINCT FROM w.is_supplier
                                 THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
                                     'new', w.is_supplier) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -3597,37 +3611,48 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
                             THEN pg_catalog.jsonb_build_object('old', p_old.kind,
                                 'new', w.kind) END),
-                        ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id
+                        ('parent_id', CASE WHEN p_old.parent_id
+                            IS DISTINCT FROM w.parent_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
                                 'new', w.parent_id) END),
-                        ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email
+                        ('email', CASE WHEN p_old.email
+                            IS DISTINCT FROM w.email
                             THEN pg_catalog.jsonb_build_object('old', p_old.email,
                                 'new', w.email) END),
-                        ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone
+                        ('phone', CASE WHEN p_old.phone
+                            IS DISTINCT FROM w.phone
                             THEN pg_catalog.jsonb_build_object('old', p_old.phone,
                                 'new', w.phone) END),
-                        ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id
+                        ('tax_id', CASE WHEN p_old.tax_id
+                            IS DISTINCT FROM w.tax_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
                                 'new', w.tax_id) END),
-                        ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address
+                        ('address', CASE WHEN p_old.address
+                            IS DISTINCT FROM w.address
                             THEN pg_catalog.jsonb_build_object('old', p_old.address,
                                 'new', w.address) END),
-                        ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer
+                        ('is_customer', CASE WHEN p_old.is_customer
+                            IS DISTINCT FROM w.is_customer
                             THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
                                 'new', w.is_customer) END),
-                        ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier
+                        ('is_supplier', CASE WHEN p_old.is_supplier
+                            IS DISTINCT FROM w.is_supplier
                             THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
                                 'new', w.is_supplier) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -5082,9 +5107,12 @@ DECLARE
     v_row erp.erp_products;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.product', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.product: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.product: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -5143,28 +5171,36 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku
+                            ('sku', CASE WHEN p_old.sku
+                                IS DISTINCT FROM w.sku
                                 THEN pg_catalog.jsonb_build_object('old', p_old.sku,
                                     'new', w.sku) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type
+                            ('product_type', CASE WHEN p_old.product_type
+                                IS DISTINCT FROM w.product_type
                                 THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
                                     'new', w.product_type) END),
-                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                     'new', w.uom_id) END),
-                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id
+                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                                IS DISTINCT FROM w.purchase_uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
                                     'new', w.purchase_uom_id) END),
-                            ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price
+                            ('list_price', CASE WHEN p_old.list_price
+                                IS DISTINCT FROM w.list_price
                                 THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
                                     'new', w.list_price) END),
-                            ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode
+                            ('barcode', CASE WHEN p_old.barcode
+                                IS DISTINCT FROM w.barcode
                                 THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
                                     'new', w.barcode) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -5231,28 +5267,36 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku
+                        ('sku', CASE WHEN p_old.sku
+                            IS DISTINCT FROM w.sku
                             THEN pg_catalog.jsonb_build_object('old', p_old.sku,
                                 'new', w.sku) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type
+                        ('product_type', CASE WHEN p_old.product_type
+                            IS DISTINCT FROM w.product_type
                             THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
                                 'new', w.product_type) END),
-                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                 'new', w.uom_id) END),
-                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id
+                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                            IS DISTINCT FROM w.purchase_uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
                                 'new', w.purchase_uom_id) END),
-                        ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price
+                        ('list_price', CASE WHEN p_old.list_price
+                            IS DISTINCT FROM w.list_price
                             THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
                                 'new', w.list_price) END),
-                        ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode
+                        ('barcode', CASE WHEN p_old.barcode
+                            IS DISTINCT FROM w.barcode
                             THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
                                 'new', w.barcode) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -6999,9 +7043,13 @@ DECLARE
     v_row erp.erp_sequences;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.sequence', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.sequence: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.sequence: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -7060,31 +7108,40 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix
+                            ('prefix', CASE WHEN p_old.prefix
+                                IS DISTINCT FROM w.prefix
                                 THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
                                     'new', w.prefix) END),
-                            ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix
+                            ('suffix', CASE WHEN p_old.suffix
+                                IS DISTINCT FROM w.suffix
                                 THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
                                     'new', w.suffix) END),
-                            ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding
+                            ('padding', CASE WHEN p_old.padding
+                                IS DISTINCT FROM w.padding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.padding,
                                     'new', w.padding) END),
-                            ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step
+                            ('step', CASE WHEN p_old.step
+                                IS DISTINCT FROM w.step
                                 THEN pg_catalog.jsonb_build_object('old', p_old.step,
                                     'new', w.step) END),
-                            ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value
+                            ('start_value', CASE WHEN p_old.start_value
+                                IS DISTINCT FROM w.start_value
                                 THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
                                     'new', w.start_value) END),
-                            ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset
+                            ('reset', CASE WHEN p_old.reset
+                                IS DISTINCT FROM w.reset
                                 THEN pg_catalog.jsonb_build_object('old', p_old.reset,
                                     'new', w.reset) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -7152,31 +7209,40 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix
+                        ('prefix', CASE WHEN p_old.prefix
+                            IS DISTINCT FROM w.prefix
                             THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
                                 'new', w.prefix) END),
-                        ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix
+                        ('suffix', CASE WHEN p_old.suffix
+                            IS DISTINCT FROM w.suffix
                             THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
                                 'new', w.suffix) END),
-                        ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding
+                        ('padding', CASE WHEN p_old.padding
+                            IS DISTINCT FROM w.padding
                             THEN pg_catalog.jsonb_build_object('old', p_old.padding,
                                 'new', w.padding) END),
-                        ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step
+                        ('step', CASE WHEN p_old.step
+                            IS DISTINCT FROM w.step
                             THEN pg_catalog.jsonb_build_object('old', p_old.step,
                                 'new', w.step) END),
-                        ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value
+                        ('start_value', CASE WHEN p_old.start_value
+                            IS DISTINCT FROM w.start_value
                             THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
                                 'new', w.start_value) END),
-                        ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset
+                        ('reset', CASE WHEN p_old.reset
+                            IS DISTINCT FROM w.reset
                             THEN pg_catalog.jsonb_build_object('old', p_old.reset,
                                 'new', w.reset) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -8230,9 +8296,13 @@ DECLARE
     v_row erp.erp_uom_categories;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom_category', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom_category: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom_category: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -8279,13 +8349,16 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -8341,13 +8414,16 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -9648,9 +9724,12 @@ DECLARE
     v_row erp.erp_uoms;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -9706,25 +9785,32 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id
+                            ('category_id', CASE WHEN p_old.category_id
+                                IS DISTINCT FROM w.category_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
                                     'new', w.category_id) END),
-                            ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type
+                            ('uom_type', CASE WHEN p_old.uom_type
+                                IS DISTINCT FROM w.uom_type
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
                                     'new', w.uom_type) END),
-                            ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor
+                            ('factor', CASE WHEN p_old.factor
+                                IS DISTINCT FROM w.factor
                                 THEN pg_catalog.jsonb_build_object('old', p_old.factor,
                                     'new', w.factor) END),
-                            ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding
+                            ('rounding', CASE WHEN p_old.rounding
+                                IS DISTINCT FROM w.rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
                                     'new', w.rounding) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -9788,25 +9874,32 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id
+                        ('category_id', CASE WHEN p_old.category_id
+                            IS DISTINCT FROM w.category_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
                                 'new', w.category_id) END),
-                        ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type
+                        ('uom_type', CASE WHEN p_old.uom_type
+                            IS DISTINCT FROM w.uom_type
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
                                 'new', w.uom_type) END),
-                        ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor
+                        ('factor', CASE WHEN p_old.factor
+                            IS DISTINCT FROM w.factor
                             THEN pg_catalog.jsonb_build_object('old', p_old.factor,
                                 'new', w.factor) END),
-                        ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding
+                        ('rounding', CASE WHEN p_old.rounding
+                            IS DISTINCT FROM w.rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
                                 'new', w.rounding) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -12660,7 +12753,8 @@ CREATE FUNCTION erp_meta._changes_sql(p_table regclass, p_old text, p_new text) 
     AS $_$
     SELECT E'(\n    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)\n    FROM (VALUES\n        '
         || string_agg(format(
-            E'(%1$L, CASE WHEN %2$s.%3$I IS DISTINCT FROM %4$s.%3$I\n'
+            E'(%1$L, CASE WHEN %2$s.%3$I\n'
+            '            IS DISTINCT FROM %4$s.%3$I\n'
             '            THEN pg_catalog.jsonb_build_object(''old'', %5$s,\n'
             '                ''new'', %6$s) END)',
             c.name, p_old, c.name, p_new,
@@ -14271,9 +14365,12 @@ DECLARE
     v_row {{table}};
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ({{verbs}}) THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        {{verbs}}
+    ) THEN
         RAISE EXCEPTION 'unknown event % for {{entity}}', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of {{entity}}: {{verb_list}}.';
+            USING ERRCODE = 'ZE003',
+                HINT = {{verb_hint}};
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -14308,7 +14405,7 @@ ALTER FUNCTION erp_meta._template_write() OWNER TO erp_owner;
 -- Name: FUNCTION _template_write(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
 --
 
-COMMENT ON FUNCTION erp_meta._template_write() IS 'Generator template (placeholders: function, table, table_name, entity, verbs, verb_list, key_changed, statement).';
+COMMENT ON FUNCTION erp_meta._template_write() IS 'Generator template (placeholders: function, table, table_name, entity, verbs, verb_hint, key_changed, statement).';
 
 
 --
@@ -14372,6 +14469,8 @@ DECLARE
     v_level integer;
     v_at integer[] := '{}'::integer[];
     v_levels integer[] := '{}'::integer[];
+    v_commas integer[] := '{}'::integer[];
+    v_comma_levels integer[] := '{}'::integer[];
     v_out text := '';
     v_from integer := 1;
     v_ch text;
@@ -14390,11 +14489,25 @@ BEGIN
         ELSIF NOT v_quoted AND (substr(p_sql, v_i, 5) = ' AND ' OR substr(p_sql, v_i, 4) = ' OR ') THEN
             v_at := v_at || v_i;
             v_levels := v_levels || v_depth;
+        ELSIF NOT v_quoted AND substr(p_sql, v_i, 2) = ', ' THEN
+            v_commas := v_commas || v_i;
+            v_comma_levels := v_comma_levels || v_depth;
         END IF;
     END LOOP;
     SELECT min(l) INTO v_level FROM unnest(v_levels) AS l;
     IF v_level IS NULL THEN
-        RETURN p_sql;
+        -- no AND / OR: break after the commas (the break replaces the space after each)
+        SELECT min(l) INTO v_level FROM unnest(v_comma_levels) AS l;
+        IF v_level IS NULL THEN
+            RETURN p_sql;
+        END IF;
+        FOR v_i IN 1 .. cardinality(v_commas) LOOP
+            IF v_comma_levels[v_i] = v_level THEN
+                v_out := v_out || substr(p_sql, v_from, v_commas[v_i] + 1 - v_from) || E'\n' || repeat(' ', v_level);
+                v_from := v_commas[v_i] + 2;
+            END IF;
+        END LOOP;
+        RETURN v_out || substr(p_sql, v_from);
     END IF;
     FOR v_i IN 1 .. cardinality(v_at) LOOP
         IF v_levels[v_i] = v_level THEN
@@ -14816,7 +14929,8 @@ BEGIN
     RETURN NEXT erp_meta._generate(v_p || '_write', erp_meta._template_write(), v_names || jsonb_build_object(
         'table_name', quote_literal(v_entity.table_name),
         'verbs', (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_verbs) AS v),
-        'verb_list', array_to_string(v_verbs, ', '),
+        'verb_hint', erp_meta._literal_sql(format('The events of %s: %s.', p_entity_type,
+            array_to_string(v_verbs, ', '))),
         'key_changed', coalesce((
             SELECT string_agg(DISTINCT format('p_new.%1$I IS DISTINCT FROM p_old.%1$I', s), E'\n    OR ')
             FROM erp_meta._unique_keys(v_table) AS u CROSS JOIN LATERAL unnest(u.sources) AS s), 'false'),

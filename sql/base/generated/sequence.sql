@@ -1031,9 +1031,13 @@ DECLARE
     v_row erp.erp_sequences;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.sequence', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.sequence: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.sequence: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1092,31 +1096,40 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix
+                            ('prefix', CASE WHEN p_old.prefix
+                                IS DISTINCT FROM w.prefix
                                 THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
                                     'new', w.prefix) END),
-                            ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix
+                            ('suffix', CASE WHEN p_old.suffix
+                                IS DISTINCT FROM w.suffix
                                 THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
                                     'new', w.suffix) END),
-                            ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding
+                            ('padding', CASE WHEN p_old.padding
+                                IS DISTINCT FROM w.padding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.padding,
                                     'new', w.padding) END),
-                            ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step
+                            ('step', CASE WHEN p_old.step
+                                IS DISTINCT FROM w.step
                                 THEN pg_catalog.jsonb_build_object('old', p_old.step,
                                     'new', w.step) END),
-                            ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value
+                            ('start_value', CASE WHEN p_old.start_value
+                                IS DISTINCT FROM w.start_value
                                 THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
                                     'new', w.start_value) END),
-                            ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset
+                            ('reset', CASE WHEN p_old.reset
+                                IS DISTINCT FROM w.reset
                                 THEN pg_catalog.jsonb_build_object('old', p_old.reset,
                                     'new', w.reset) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1184,31 +1197,40 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix
+                        ('prefix', CASE WHEN p_old.prefix
+                            IS DISTINCT FROM w.prefix
                             THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
                                 'new', w.prefix) END),
-                        ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix
+                        ('suffix', CASE WHEN p_old.suffix
+                            IS DISTINCT FROM w.suffix
                             THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
                                 'new', w.suffix) END),
-                        ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding
+                        ('padding', CASE WHEN p_old.padding
+                            IS DISTINCT FROM w.padding
                             THEN pg_catalog.jsonb_build_object('old', p_old.padding,
                                 'new', w.padding) END),
-                        ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step
+                        ('step', CASE WHEN p_old.step
+                            IS DISTINCT FROM w.step
                             THEN pg_catalog.jsonb_build_object('old', p_old.step,
                                 'new', w.step) END),
-                        ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value
+                        ('start_value', CASE WHEN p_old.start_value
+                            IS DISTINCT FROM w.start_value
                             THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
                                 'new', w.start_value) END),
-                        ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset
+                        ('reset', CASE WHEN p_old.reset
+                            IS DISTINCT FROM w.reset
                             THEN pg_catalog.jsonb_build_object('old', p_old.reset,
                                 'new', w.reset) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

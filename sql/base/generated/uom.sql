@@ -1093,9 +1093,12 @@ DECLARE
     v_row erp.erp_uoms;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1151,25 +1154,32 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id
+                            ('category_id', CASE WHEN p_old.category_id
+                                IS DISTINCT FROM w.category_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
                                     'new', w.category_id) END),
-                            ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type
+                            ('uom_type', CASE WHEN p_old.uom_type
+                                IS DISTINCT FROM w.uom_type
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
                                     'new', w.uom_type) END),
-                            ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor
+                            ('factor', CASE WHEN p_old.factor
+                                IS DISTINCT FROM w.factor
                                 THEN pg_catalog.jsonb_build_object('old', p_old.factor,
                                     'new', w.factor) END),
-                            ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding
+                            ('rounding', CASE WHEN p_old.rounding
+                                IS DISTINCT FROM w.rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
                                     'new', w.rounding) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1233,25 +1243,32 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id
+                        ('category_id', CASE WHEN p_old.category_id
+                            IS DISTINCT FROM w.category_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
                                 'new', w.category_id) END),
-                        ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type
+                        ('uom_type', CASE WHEN p_old.uom_type
+                            IS DISTINCT FROM w.uom_type
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
                                 'new', w.uom_type) END),
-                        ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor
+                        ('factor', CASE WHEN p_old.factor
+                            IS DISTINCT FROM w.factor
                             THEN pg_catalog.jsonb_build_object('old', p_old.factor,
                                 'new', w.factor) END),
-                        ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding
+                        ('rounding', CASE WHEN p_old.rounding
+                            IS DISTINCT FROM w.rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
                                 'new', w.rounding) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

@@ -726,9 +726,13 @@ DECLARE
     v_row erp.erp_uom_categories;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom_category', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom_category: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom_category: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -775,13 +779,16 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -837,13 +844,16 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

@@ -128,7 +128,8 @@ BEGIN
     RETURN NEXT erp_meta._generate(v_p || '_write', erp_meta._template_write(), v_names || jsonb_build_object(
         'table_name', quote_literal(v_entity.table_name),
         'verbs', (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_verbs) AS v),
-        'verb_list', array_to_string(v_verbs, ', '),
+        'verb_hint', erp_meta._literal_sql(format('The events of %s: %s.', p_entity_type,
+            array_to_string(v_verbs, ', '))),
         'key_changed', coalesce((
             SELECT string_agg(DISTINCT format('p_new.%1$I IS DISTINCT FROM p_old.%1$I', s), E'\n    OR ')
             FROM erp_meta._unique_keys(v_table) AS u CROSS JOIN LATERAL unnest(u.sources) AS s), 'false'),

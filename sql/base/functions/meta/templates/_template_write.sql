@@ -15,9 +15,12 @@ DECLARE
     v_row {{table}};
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ({{verbs}}) THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        {{verbs}}
+    ) THEN
         RAISE EXCEPTION 'unknown event % for {{entity}}', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of {{entity}}: {{verb_list}}.';
+            USING ERRCODE = 'ZE003',
+                HINT = {{verb_hint}};
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -45,5 +48,5 @@ COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, text, text, {{table}}, {{table}
 $text$
 $template$;
 COMMENT ON FUNCTION erp_meta._template_write() IS
-    'Generator template (placeholders: function, table, table_name, entity, verbs, verb_list, '
+    'Generator template (placeholders: function, table, table_name, entity, verbs, verb_hint, '
     'key_changed, statement).';
