@@ -401,5 +401,7 @@ WHERE m.n = :t;""", clients=READS, baseline="r.raw_deep", unit="reads",
          requires=("audit_events",)),
 ]
 
-ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ
+from harness.benchlib.cases_inventory import INVENTORY  # noqa: E402 (it builds on Case)
+
+ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ + INVENTORY
 BY_KEY = {c.key: c for c in ALL}
