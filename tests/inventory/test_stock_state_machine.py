@@ -59,14 +59,15 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
             piece = stock.uom(conn, t, "PC", "PACK", rounding=1)
             box = stock.uom(conn, t, "BOX", "PACK", "bigger", 12, rounding=TWO)
             # per product: its unit's rounding and the units it moves in: (unit id, how many
-            # product units one is, the unit's own rounding)
+            # product units one is, the unit's own rounding, the step quantities are drawn in:
+            # 25 g, so that no move rounds to 0 kg)
             self.products = [
                 (stock.product(conn, t, unit), Decimal(1),
-                 [(unit, Decimal(1), Decimal(1)), (dozen, Decimal(12), Decimal(1))]),
+                 [(unit, Decimal(1), Decimal(1), 1), (dozen, Decimal(12), Decimal(1), 1)]),
                 (stock.product(conn, t, kg), TWO,
-                 [(kg, Decimal(1), TWO), (g, Decimal(1) / 1000, Decimal(1))]),
+                 [(kg, Decimal(1), TWO, 1), (g, Decimal(1) / 1000, Decimal(1), 25)]),
                 (stock.product(conn, t, box), TWO,
-                 [(box, Decimal(1), TWO), (piece, Decimal(1) / 12, Decimal(1))]),
+                 [(box, Decimal(1), TWO, 1), (piece, Decimal(1) / 12, Decimal(1), 1)]),
             ]
             self.model = {p: Decimal(0) for p, _r, _u in self.products}
             self.open: list[str] = []
@@ -76,7 +77,7 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
             for m in picking["moves"]:
                 pid, rounding, units_ = next(x for x in self.products
                                              if str(x[0]) == str(m["product_id"]))
-                ratio = {str(u): r for u, r, _step in units_}[str(m["uom_id"])]
+                ratio = {str(u[0]): u[1] for u in units_}[str(m["uom_id"])]
                 expected = stock.half_up(Decimal(str(m["quantity"])) * ratio, rounding)
                 assert Decimal(str(m["product_qty"])) == expected, m
 
@@ -100,16 +101,17 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
             return self.open[i % len(self.open)]
 
         @staticmethod
-        def quantity(n: int, step: Decimal) -> Decimal:
-            """n whole units, or a quarter of n in a unit rounded at 0.01"""
-            return Decimal(n) if step == 1 or n % 3 else Decimal(n) / 4
+        def quantity(n: int, unit: tuple) -> Decimal:
+            """n steps of the unit, or a quarter of n in a unit rounded at 0.01"""
+            _uom, _ratio, rounding, step = unit
+            return Decimal(n * step) if rounding == 1 or n % 3 else Decimal(n) / 4
 
         # ---- rules ----------------------------------------------------------------------------
         @rule(which=st.integers(0, 2), n=st.integers(1, 40), in_unit=st.integers(0, 1))
         def receive(self, which, n, in_unit):
             pid, _rounding, units_ = self.products[which]
-            uom_id, _ratio, step = units_[in_unit]
-            done = stock.receive(conn, self.tenant, pid, self.quantity(n, step), uom_id)
+            done = stock.receive(conn, self.tenant, pid, self.quantity(n, units_[in_unit]),
+                                 units_[in_unit][0])
             self.check_product_qty(done)
             assert done["state"] == "done"
             self.model[pid] += sum(Decimal(str(m["product_qty"])) for m in done["moves"])
@@ -121,8 +123,8 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
             moves = []
             for which, n, in_unit in lines:
                 pid, _rounding, units_ = self.products[which]
-                uom_id, _ratio, step = units_[in_unit]
-                moves.append(stock.move(pid, self.quantity(n, step), uom_id))
+                moves.append(stock.move(pid, self.quantity(n, units_[in_unit]),
+                                        units_[in_unit][0]))
             picking = stock.create(conn, self.tenant, "delivery", moves)
             self.check_product_qty(picking)
             assert [str(m["product_id"]) for m in picking["moves"]] == [

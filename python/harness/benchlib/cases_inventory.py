@@ -115,12 +115,12 @@ DECLARE
     v_number text;
 BEGIN
     INSERT INTO bench.inv_pickings_trg (tenant_id, id, kind, from_location_id, to_location_id,
-        state)
-    VALUES (p_tenant, v_picking, 'delivery', p_from, p_to, 'done');
+        state, done_at)
+    VALUES (p_tenant, v_picking, 'delivery', p_from, p_to, 'done', now());
     INSERT INTO bench.inv_moves_trg (tenant_id, id, picking_id, position, product_id, quantity,
-        uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state)
+        uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, done_at)
     SELECT p_tenant, erp.uuid_v7(), v_picking, l.position, l.product_id, l.quantity, l.uom_id,
-        l.quantity, 0, p_from, p_to, 'done'
+        l.quantity, 0, p_from, p_to, 'done', now()
     FROM bench.inv_line_rows AS l ORDER BY l.position;
     FOR v_line IN
         SELECT b.product_id, b.location_id, CASE WHEN b.location_id = p_from THEN -1 ELSE 1 END
