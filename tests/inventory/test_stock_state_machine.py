@@ -260,3 +260,30 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
         "validate short", 0) > 0, seen
     print(f"\nstock machine: {dict(sorted(seen.items()))}")
 
+
+
+def test_a_backorder_whose_split_rest_is_done_zero_makes_the_next_backorder(conn, tenant):
+    """The machine's example, made plain: a delivery of two moves of 4 is validated with 2 of
+    the first and none of the second; its backorder holds the first move's rest (split from
+    it) and the second move whole. That backorder validated with all of the second move and
+    none of the rest leaves the rest, whole, to a second backorder: nothing refused, stock
+    consistent."""
+    stock.setup(conn, tenant)
+    unit, _dozen = stock.units(conn, tenant)
+    product = stock.product(conn, tenant, unit)
+    stock.receive(conn, tenant, product, 10)
+    first = stock.delivery(conn, tenant, [(product, 4), (product, 4)])
+    m1, m2 = (m["id"] for m in first["moves"])
+    stock.validate(conn, tenant, first["id"], done={m1: 2})
+    backorder = stock.backorder_of(conn, tenant, first["id"])
+    moves = {m["split_from_id"] or m["id"]: m for m in stock.moves_of(conn, tenant,
+                                                                     backorder["id"])}
+    assert set(moves) == {m1, m2}
+    rest = moves[m1]["id"]
+    stock.validate(conn, tenant, backorder["id"], done={m2: 4})
+    second = stock.backorder_of(conn, tenant, backorder["id"])
+    left = stock.moves_of(conn, tenant, second["id"])
+    assert [Decimal(str(m["product_qty"])) for m in left] == [2]
+    assert rest in (left[0]["id"], left[0]["split_from_id"])
+    assert stock.on_hand(conn, tenant, product)[0] == 4
+    assert stock.problems(conn, tenant) == {}
