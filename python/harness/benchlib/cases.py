@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.benchlib import cases_inventory
 from harness.benchlib.schema import CTX, DOCUMENT_SEQUENCE, sql_id
 
 CONCURRENCY = (1, 16, 64, 100)
@@ -401,5 +402,6 @@ WHERE m.n = :t;""", clients=READS, baseline="r.raw_deep", unit="reads",
          requires=("audit_events",)),
 ]
 
-ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ
+INVENTORY = [Case(**kw) for kw in cases_inventory.INVENTORY]
+ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ + INVENTORY
 BY_KEY = {c.key: c for c in ALL}

@@ -9,10 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from harness.benchlib import cases_inventory
 from harness.benchlib.cases import BY_KEY, TX_SIZES, Case
 from harness.benchlib.drivers import RunResult
 
-GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "read")
+GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "inventory", "read")
 GROUP_TITLES = {
     "sequence": "Gapless numbers (units: numbers/s)",
     "write": "Audited writes, one per transaction (units: rows/s)",
@@ -20,6 +21,7 @@ GROUP_TITLES = {
     "posting": "Document posting: number + invoice + 5 lines in one transaction (docs/s)",
     "numbers": "Numbers at commit: document posting with 10 ms of work, one series (docs/s)",
     "read": "Audit reads with the event table full (reads/s)",
+    "inventory": cases_inventory.TITLE,
     "batch": "Batch insert, one call (rows/s)",
 }
 
