@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.benchlib.cases_sales import SPECS as SALES_SPECS
 from harness.benchlib.schema import CTX, DOCUMENT_SEQUENCE, sql_id
 
 CONCURRENCY = (1, 16, 64, 100)
@@ -401,5 +402,8 @@ WHERE m.n = :t;""", clients=READS, baseline="r.raw_deep", unit="reads",
          requires=("audit_events",)),
 ]
 
-ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ
+SALES = [Case(key, group, label, script, clients, baseline, unit="orders", requires=needs,
+              raw=raw) for key, group, label, script, clients, baseline, raw, needs in SALES_SPECS]
+
+ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + SALES + READ
 BY_KEY = {c.key: c for c in ALL}
