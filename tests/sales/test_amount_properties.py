@@ -150,6 +150,9 @@ def test_amounts_after_line_changes_equal_a_fresh_recomputation(mconn, shops, sp
             continue
         elif kind == "update":
             index, patch = change[1] % len(lines), change[2]
+            if all(set(lines[index][k]) == set(v) if k == "taxes" else lines[index][k] == v
+                   for k, v in patch.items()):
+                continue  # a patch that changes nothing need not bump the version
             body = {k: v for k, v in patch.items() if k != "taxes"}
             if "taxes" in patch:
                 body["tax_ids"] = [shop.taxes[c]["id"] for c in patch["taxes"]]
