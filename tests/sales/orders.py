@@ -27,8 +27,8 @@ LINE_AMOUNTS = ("price_subtotal", "price_tax", "price_total")
 
 
 def loads(text: str | bytes):
-    """JSON with every number a Decimal: amounts are exact, never floats."""
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    """JSON with every fraction a Decimal: amounts are exact, never floats."""
+    return json.loads(text, parse_float=Decimal)
 
 
 def dumps(value) -> str:
@@ -139,8 +139,8 @@ def line_update(conn, tenant, line_id, patch: dict, expected_version=None):
 
 
 def stored(conn, tenant, order_id) -> tuple[dict, list[dict]]:
-    """The order's stored amounts and its lines (with their taxes' rates), read from the
-    tables, not from the functions."""
+    """The order's stored amounts and its active lines (a removed line is archived), with
+    their taxes' rates, read from the tables, not from the functions."""
     order = conn.execute(
         "SELECT to_jsonb(o) FROM erp.sales_orders AS o WHERE o.tenant_id = %s AND o.id = %s",
         (tenant, order_id)).fetchone()[0]
@@ -152,7 +152,7 @@ def stored(conn, tenant, order_id) -> tuple[dict, list[dict]]:
                 JOIN erp.sales_taxes AS t ON t.tenant_id = l.tenant_id AND t.id = x.tax_id),
                 '[]'))
         FROM erp.sales_order_lines AS l
-        WHERE l.tenant_id = %s AND l.order_id = %s ORDER BY l.position""",
+        WHERE l.tenant_id = %s AND l.order_id = %s AND l.active ORDER BY l.position""",
         (tenant, order_id))]
     return order, lines
 

@@ -80,8 +80,8 @@ def wait_until_gone(admin, pid, timeout=10.0):
 # ---- the storm ------------------------------------------------------------------------------
 WORKERS = 50
 MIN_WORKERS = 10
-ROUNDS = 8
-SHARED = 6
+ROUNDS = 12
+SHARED = 8
 ROLLBACK_RATE = 0.2
 VICTIMS = 5
 
@@ -145,22 +145,24 @@ def test_storm_of_order_changes(conn, dsn, connections):
         version = order["version"] if wrnd.random() < 0.5 else None
         pick = wrnd.random()
         lines = order["lines"]
-        if pick < 0.45 or not lines:
+        if pick < 0.5 or not lines:
             line_add(c, shop.tenant, order_id, random_line(shop, wrnd), version)
-        elif pick < 0.75:
+        elif pick < 0.78:
             line_update(c, shop.tenant, wrnd.choice(lines)["id"],
                         {"quantity": wrnd.choice([1, 2, 5]),
                          "discount": wrnd.choice([0, 5, 12.5])}, version)
-        elif pick < 0.9:
+        elif pick < 0.95:
             call(c, "sales_order_line_remove", shop.tenant, wrnd.choice(lines)["id"],
                  expected_version=version)
-        elif pick < 0.97:
+        elif pick < 0.98:
             call(c, "sales_order_confirm", shop.tenant, order_id, expected_version=version)
             did["confirmed"].append(order_id)
         else:
             call(c, "sales_order_cancel", shop.tenant, order_id, expected_version=version)
             did["cancelled"].append(order_id)
-        if version is not None:
+        # a write with an expected version that changed something (a line patch that changes
+        # nothing bumps no version, and another writer may then win with the same one)
+        if version is not None and order_get(c, shop.tenant, order_id)["version"] != version:
             did["wins"].append((order_id, version))
         return did
 
