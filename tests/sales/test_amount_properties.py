@@ -40,7 +40,7 @@ from tests.sales.orders import (
 # code -> (rate, price_include); a line takes up to three of them
 TAXES = {"E0": ("0", False), "E5": ("5", False), "E10": ("10", False), "E21": ("21", False),
          "E1234": ("12.3456", False), "I10": ("10", True), "I12": ("12", True),
-         "I21": ("21", True), "I55": ("5.5", True)}
+         "I21": ("21", True), "I55": ("5.5", True), "I7777": ("7.7777", True)}
 ROUNDINGS = ("per_line", "global")
 
 
@@ -111,9 +111,37 @@ def check_invariants(order: dict, rounding: str, decimals: int) -> None:
             assert sum((ln[line_key] for ln in amounts["lines"]), Decimal(0)) == amounts[order_key]
 
 
+def last_event(mconn, tenant, order_id) -> tuple:
+    """(event type, version, whether it has changes) of the order's latest versioned event."""
+    return mconn.execute(
+        "SELECT e.event_type, e.entity_version, coalesce(e.changes, '{}') <> '{}'"
+        " FROM erp.erp_audit_events AS e WHERE e.tenant_id = %s AND e.entity_id = %s"
+        " AND e.entity_version IS NOT NULL ORDER BY e.entity_version DESC LIMIT 1",
+        (tenant, order_id)).fetchone()
+
+
+ORDER_KEYS = {"id", "number", "state", "version", "currency", "partner_id", "order_date",
+              "tax_rounding", "note", *AMOUNTS, "lines"}
+LINE_KEYS = {"id", "product_id", "quantity", "uom_id", "price_unit", "discount", "tax_ids",
+             "description", "position", *LINE_AMOUNTS, "qty_delivered"}
+
+
+def check_shape(order: dict) -> None:
+    """DESIGN's JSON shapes: the keys are there, amounts are JSON numbers, ids strings."""
+    assert set(order) >= ORDER_KEYS, ORDER_KEYS - set(order)
+    assert all(isinstance(order[k], (int, Decimal)) for k in AMOUNTS)
+    assert isinstance(order["id"], str)
+    for ln in order["lines"]:
+        assert set(ln) >= LINE_KEYS, LINE_KEYS - set(ln)
+        assert all(isinstance(ln[k], (int, Decimal)) for k in (*LINE_AMOUNTS, "quantity",
+                                                              "price_unit", "discount"))
+        assert isinstance(ln["id"], str) and all(isinstance(t, str) for t in ln["tax_ids"])
+
+
 def check_against_reference(mconn, shop, order: dict, lines: list[dict]) -> None:
     rounding, decimals = order["tax_rounding"], DECIMALS[order["currency"]]
     want = expected_amounts(reference(lines), decimals, rounding)
+    check_shape(order)
     check_invariants(order, rounding, decimals)
     assert amounts_of(order) == want
     table_order, table_lines = stored(mconn, shop.tenant, order["id"])
@@ -121,7 +149,7 @@ def check_against_reference(mconn, shop, order: dict, lines: list[dict]) -> None
     check_invariants({**table_order, "lines": table_lines}, rounding, decimals)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=ORDERS)
 def test_order_amounts_follow_the_rules(mconn, shops, spec):
     shop = shops[spec["rounding"]]
@@ -132,7 +160,7 @@ def test_order_amounts_follow_the_rules(mconn, shops, spec):
     check_against_reference(mconn, shop, order, spec["lines"])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=ORDERS, changes=CHANGES)
 def test_amounts_after_line_changes_equal_a_fresh_recomputation(mconn, shops, spec, changes):
     shop = shops[spec["rounding"]]
@@ -165,6 +193,8 @@ def test_amounts_after_line_changes_equal_a_fresh_recomputation(mconn, shops, sp
             del lines[index]
         current = stored(mconn, shop.tenant, order["id"])[0]
         assert current["version"] == version + 1, f"{kind} bumps the order's version by one"
+        assert last_event(mconn, shop.tenant, order["id"]) == (
+            "erp.sales.order.updated", current["version"], True), "an order event with changes"
         version = current["version"]
         if kind == "add":
             ids = [ln["id"] for ln in stored(mconn, shop.tenant, order["id"])[1]]
