@@ -356,3 +356,40 @@ def test_two_sessions_with_the_same_expected_version_cannot_both_win(conn, dsn, 
     assert after_a[0]["version"] > version
     assert exact.execute("SELECT * FROM erp.audit_verify(%s)", (shop.tenant,)).fetchall() == []
     exact.close()
+
+
+# ---- a tax archived while a line takes it ------------------------------------------------------
+@pytest.mark.parametrize("first", ["line", "archive"])
+def test_a_tax_is_never_archived_under_a_draft_line(conn, dsn, first):
+    """A line that takes a tax and the tax's archive, each in an open transaction of its own:
+    whichever commits first, the other waits and is refused (the archive ZE005 while a draft's
+    line uses the tax, the line ZE009 once the tax is archived), never a draft line with an
+    archived tax."""
+    exact = connect(dsn, autocommit=True)
+    shop = sales_shop(exact, "Tax race")
+    order = order_create(exact, shop, [line_json(shop, 1, 10, 0, [])], "EUR", ORDER_DATE)
+    tax_id = shop.taxes["E10"]["id"]
+    steps = {"line": lambda c: line_add(c, shop.tenant, order["id"],
+                                        line_json(shop, 2, 7, 0, ["E10"])),
+             "archive": lambda c: call(c, "sales_tax_archive", shop.tenant, tax_id)}
+    second = "archive" if first == "line" else "line"
+    with connect(dsn, options=GUARD) as a, connect(dsn, options=GUARD) as b:
+        b_pid = b.execute("SELECT pg_backend_pid()").fetchone()[0]
+        b.rollback()
+        steps[first](a)
+        waiting = Background(lambda: steps[second](b))
+        wait_until_blocked_or_done(conn, b_pid, waiting)
+        assert not waiting.done(), f"the {second} waits for the {first}"
+        a.commit()
+        with pytest.raises(psycopg.Error) as refused:
+            waiting.result()
+        assert refused.value.sqlstate == ("ZE005" if second == "archive" else "ZE009")
+        b.rollback()
+    active = exact.execute("SELECT active FROM erp.sales_taxes WHERE tenant_id = %s AND id = %s",
+                           (shop.tenant, tax_id)).fetchone()[0]
+    lines = order_get(exact, shop.tenant, order["id"])["lines"]
+    assert active == (first == "line")
+    assert [ln["tax_ids"] for ln in lines] == ([[], [tax_id]] if first == "line" else [[]])
+    assert_recomputed(exact, shop.tenant, order["id"])
+    assert exact.execute("SELECT * FROM erp.audit_verify(%s)", (shop.tenant,)).fetchall() == []
+    exact.close()
