@@ -85,7 +85,7 @@ SELECT is(
 );
 SELECT is(
     (SELECT jsonb_build_array(x ->> 'uom_id' = pg_temp.id('uom', 'PCE')::text, jsonb_typeof(x -> 'tax_ids'), x -> 'tax_ids' -> 0 = to_jsonb(pg_temp.id('tax', 'VAT10')))
-    FROM jsonb_array_elements(pg_temp.o(:'o1') -> 'lines') AS x LIMIT 1),
+    FROM (SELECT pg_temp.o(:'o1') -> 'lines' -> 0 AS x) AS first_line),
     '[true, "array", true]'::jsonb,
     'the unit defaults to the product''s; tax_ids is an array of id strings'
 );
@@ -243,15 +243,15 @@ SELECT is(
     'tenant B sees none of them'
 );
 SELECT is(
-    ARRAY(SELECT o.currency FROM erp.sales_order_list('a0000000-0000-4000-8000-00000000000a', p_limit => 2) AS o),
-    '{EUR,JPY}'::text [],
+    array(SELECT o.currency FROM erp.sales_order_list('a0000000-0000-4000-8000-00000000000a', p_limit => 2) AS o),
+    '{EUR,JPY}'::text[],
     'in creation order, p_limit'
 );
 SELECT is(
-    ARRAY(SELECT o.currency FROM erp.sales_order_list('a0000000-0000-4000-8000-00000000000a',
+    array(SELECT o.currency FROM erp.sales_order_list('a0000000-0000-4000-8000-00000000000a',
         p_after => (SELECT o.id FROM erp.sales_order_list('a0000000-0000-4000-8000-00000000000a', p_limit => 2) AS o
             ORDER BY o.id DESC LIMIT 1)) AS o),
-    '{KWD,EUR}'::text [],
+    '{KWD,EUR}'::text[],
     'the next page after the last id'
 );
 SELECT is(
@@ -470,7 +470,7 @@ SET CONSTRAINTS ALL IMMEDIATE;
 SET CONSTRAINTS ALL DEFERRED;
 SELECT is(
     (SELECT jsonb_build_array(o ->> 'number', o -> 'version') FROM erp.sales_order_get('a0000000-0000-4000-8000-00000000000a', :'o1') AS o),
-    jsonb_build_array('SO/' || extract(year FROM current_date) || '/00001', :v + 2),
+    jsonb_build_array('SO/' || extract(YEAR FROM current_date) || '/00001', :v + 2),
     'at commit the order is numbered SO/<year>/00001 (event numbered)'
 );
 SELECT is(
