@@ -18,9 +18,7 @@ Every cross-connection wait is bounded (statement_timeout / lock_timeout / joins
 
 from __future__ import annotations
 
-import queue
 import random
-import threading
 import time
 from collections import Counter
 from datetime import date
@@ -28,6 +26,8 @@ from datetime import date
 import psycopg
 import pytest
 
+from tests.base.test_sequence_concurrency import Background as _Background
+from tests.conftest import Storm
 from tests.sales.orders import (
     assert_recomputed,
     call,
@@ -68,16 +68,6 @@ def events(conn, tenant, event_type: str) -> Counter:
         " WHERE e.tenant_id = %s AND e.event_type = %s", (tenant, event_type)))
 
 
-def wait_until_gone(admin, pid, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
-        if found.fetchone()[0] == 0:
-            return
-        time.sleep(0.002)
-    raise AssertionError(f"backend {pid} did not exit after pg_terminate_backend")
-
-
 # ---- the storm ------------------------------------------------------------------------------
 WORKERS = 50
 MIN_WORKERS = 10
@@ -100,28 +90,14 @@ def test_storm_of_order_changes(conn, dsn, connections):
                                    ("EUR", "JPY", "KWD")[i % 3], ORDER_DATE)["id"])
     victims = set(rnd.sample([(w, r) for w in range(workers) for r in range(ROUNDS)], VICTIMS))
 
-    lock = threading.Lock()
+    storm = Storm(dsn, workers)
+    lock = storm.lock
     confirmed: list[str] = []  # orders whose confirmation committed, once per commit
     cancelled: list[str] = []
     created: set[str] = set()  # own orders whose creation committed
     discarded: set[str] = set()  # own orders created in rolled-back or terminated transactions
     wins: Counter = Counter()  # (order, expected version) of committed writes that gave one
     stats: Counter = Counter()
-    failures: list[BaseException] = []
-    kills: queue.Queue = queue.Queue()
-    barrier = threading.Barrier(workers + 1, timeout=60)
-
-    def killer() -> None:
-        try:
-            with psycopg.connect(dsn, autocommit=True) as admin:
-                while (item := kills.get()) is not None:
-                    pid, done = item
-                    assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
-                    wait_until_gone(admin, pid)
-                    done.set()
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
 
     def one_round(c, wrnd: random.Random, mine: list[str], victim: bool) -> dict:
         """One transaction up to its COMMIT; what it did, for the bookkeeping."""
@@ -172,7 +148,7 @@ def test_storm_of_order_changes(conn, dsn, connections):
         c = connect(dsn, options=GUARD)
         mine: list[str] = []
         try:
-            barrier.wait()
+            storm.barrier.wait()
             for r in range(ROUNDS):
                 try:
                     did = one_round(c, wrnd, mine, (w, r) in victims)
@@ -205,38 +181,19 @@ def test_storm_of_order_changes(conn, dsn, connections):
                         wins.update(did["wins"])
                     else:
                         discarded.update(did["created"])
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-            barrier.abort()
         finally:
             c.close()
 
     def be_killed(c) -> psycopg.Connection:
         """Terminated idle in transaction, before COMMIT: nothing of it may survive."""
         pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
-        done = threading.Event()
-        kills.put((pid, done))
-        assert done.wait(30), "the killer did not come"
+        assert storm.kill(pid).wait(30), "the killer did not come"
         with pytest.raises(psycopg.OperationalError):
             c.commit()
         c.close()
         return connect(dsn, options=GUARD)
 
-    killer_thread = threading.Thread(target=killer, daemon=True)
-    killer_thread.start()
-    threads = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(workers)]
-    for th in threads:
-        th.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for th in threads:
-        th.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    kills.put(None)
-    killer_thread.join(timeout=10)
-    assert not failures, failures[:3]
-    assert not any(th.is_alive() for th in threads), "a worker hung"
+    elapsed = storm.run(worker)
 
     # ---- the invariants ----------------------------------------------------------------------
     assert stats["killed"] == VICTIMS
@@ -267,29 +224,11 @@ def test_storm_of_order_changes(conn, dsn, connections):
 
 
 # ---- same expected version ---------------------------------------------------------------------
-class Background:
-    """Runs fn in a thread; .result() re-raises its exception or returns its value."""
-
-    def __init__(self, fn):
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn):
-        try:
-            self._value = fn()
-        except BaseException as exc:  # handed to the test thread
-            self._error = exc
+class Background(_Background):
+    """The sequence tests' background call, which can also say whether it finished."""
 
     def done(self) -> bool:
         return not self._thread.is_alive()
-
-    def result(self, timeout=30.0):
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), "background call did not finish"
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def wait_until_blocked_or_done(admin, pid, call_: Background, timeout=10.0) -> None:
