@@ -8,7 +8,6 @@ again changes nothing."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 import harness
 from erp_ops import build_bundle, migrate
-from harness import cluster, testing
+from harness import testing
 from tests.sales.orders import (
     call,
     connect,
@@ -26,14 +25,9 @@ from tests.sales.orders import (
     order_get,
     tax_create,
 )
+from tests.tooling.test_modules import psql  # psql -1 -f, as a DBA applies a bundle
 
-BIN = cluster.pg_bindir()
 PREVIOUS = migrate.ROOT / "releases" / "v0.3.0" / "erp.sql"
-
-
-def psql(url: str, path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
-                           str(path), url], capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="module")

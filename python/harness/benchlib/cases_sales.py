@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import psycopg
 
-from harness.benchlib.schema import ACTOR, CTX, has_function
+from harness.benchlib.schema import ACTOR, CTX, _clone_table, has_function
 
 SALES = (1, 16)
 ONE_SERIES = (64,)
@@ -97,21 +97,6 @@ FOR EACH ROW EXECUTE FUNCTION bench.audit_trigger('erp.sales.order_line');
 """
 
 
-def _clone(conn: psycopg.Connection, source: str, target: str, renamed: dict[str, str]) -> None:
-    """``bench.<target>`` shaped like ``erp.<source>`` with its foreign keys, those to the
-    tables of ``renamed`` pointing at their clones."""
-    conn.execute(f"CREATE TABLE bench.{target} (LIKE erp.{source} INCLUDING ALL)")
-    conn.execute("SET search_path = pg_catalog")  # constraint defs come out schema-qualified
-    defs = conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-                        " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                        (f"erp.{source}",)).fetchall()
-    conn.execute("RESET search_path")
-    for name, definition in defs:
-        for old, new in renamed.items():
-            definition = definition.replace(f"REFERENCES erp.{old}(", f"REFERENCES bench.{new}(")
-        conn.execute(f"ALTER TABLE bench.{target} ADD CONSTRAINT {target}_{name} {definition}")
-
-
 def setup(conn: psycopg.Connection, tenant: str) -> dict:
     """The sales data the cases need, when the sales module is installed: a 10 % tax, the
     clones of the order and line tables with the audit trigger; the ``tax`` define."""
@@ -120,8 +105,7 @@ def setup(conn: psycopg.Connection, tenant: str) -> dict:
     tax = conn.execute(
         "SELECT to_jsonb(t) ->> 'id' FROM erp.sales_tax_create(%s, %s, 'USER', 'bench-setup',"
         " 'VAT10', 'VAT 10 %%', 10, false) AS t", (tenant, ACTOR)).fetchone()[0]
-    renamed = {"sales_orders": "sales_orders"}
-    _clone(conn, "sales_orders", "sales_orders", renamed)
-    _clone(conn, "sales_order_lines", "sales_order_lines", renamed)
+    _clone_table(conn, "sales_orders", "sales_orders")
+    _clone_table(conn, "sales_order_lines", "sales_order_lines", {"sales_orders": "sales_orders"})
     conn.execute(PEER_TRIGGERS)
     return {"tax": tax}
