@@ -379,7 +379,7 @@ class ErpClient:
         return self._call("sales_settings_get", "row", "sales_settings", {})
 
     def sales_settings_set(self, patch: dict[str, Any]) -> Row:
-        """``default_currency``, ``tax_rounding`` (per_line | global), ``order_sequence_code``."""
+        """``default_currency``, ``tax_rounding`` (per_line | global), ``sequence_code``."""
         return self._call("sales_settings_set", "row", "sales_settings", {"patch": patch}, None,
                           "write")
 

@@ -3427,9 +3427,13 @@ DECLARE
     v_row erp.erp_partners;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.partner', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.partner: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.base.partner: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -5082,9 +5086,13 @@ DECLARE
     v_row erp.erp_products;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.product', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.product: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.base.product: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -6999,9 +7007,13 @@ DECLARE
     v_row erp.erp_sequences;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.sequence', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.sequence: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.base.sequence: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -8230,9 +8242,13 @@ DECLARE
     v_row erp.erp_uom_categories;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom_category', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom_category: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.base.uom_category: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -9648,9 +9664,13 @@ DECLARE
     v_row erp.erp_uoms;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.base.uom: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -14271,9 +14291,13 @@ DECLARE
     v_row {{table}};
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ({{verbs}}) THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        {{verbs}}
+    ) THEN
         RAISE EXCEPTION 'unknown event % for {{entity}}', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of {{entity}}: {{verb_list}}.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of {{entity}}: '
+            '{{verb_list}}.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN

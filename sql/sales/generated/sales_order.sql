@@ -1065,9 +1065,13 @@ DECLARE
     v_row erp.sales_orders;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'numbered', 'confirmed', 'cancelled', 'done') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'numbered', 'confirmed', 'cancelled', 'done'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.order: updated, archived, restored, numbered, confirmed, cancelled, done.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.order: '
+            'updated, archived, restored, numbered, confirmed, cancelled, done.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN

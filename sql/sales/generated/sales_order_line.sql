@@ -1220,9 +1220,13 @@ DECLARE
     v_row erp.sales_order_lines;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'delivered') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'delivered'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order_line', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.order_line: updated, archived, restored, delivered.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.order_line: '
+            'updated, archived, restored, delivered.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN

@@ -14,10 +14,10 @@ BEGIN
             CASE
                 WHEN NOT (e.default_currency IS NOT NULL) THEN 1
                 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
-                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (e.sequence_code IS NOT NULL) THEN 3
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
-                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true)) THEN 6
                 WHEN NOT (e.erp_ok_1) THEN 7
                 WHEN NOT (e.erp_ok_2) THEN 8
                 WHEN NOT (e.erp_ok_3) THEN 9
@@ -31,9 +31,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -44,7 +44,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -56,10 +56,10 @@ BEGIN
         WHERE NOT (
             (e.default_currency IS NOT NULL)
             AND (e.tax_rounding IS NOT NULL)
-            AND (e.order_sequence_code IS NOT NULL)
+            AND (e.sequence_code IS NOT NULL)
             AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
             AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
-            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true))
             AND (e.erp_ok_1)
             AND (e.erp_ok_2)
             AND (e.erp_ok_3)
@@ -75,10 +75,10 @@ BEGIN
             CASE
                 WHEN NOT (e.default_currency IS NOT NULL) THEN 1
                 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
-                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (e.sequence_code IS NOT NULL) THEN 3
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
-                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true)) THEN 6
                 WHEN NOT (e.erp_ok_1) THEN 7
                 WHEN NOT (e.erp_ok_2) THEN 8
                 WHEN NOT (e.erp_ok_3) THEN 9
@@ -92,9 +92,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -105,7 +105,7 @@ BEGIN
                         r.id,
                         r.default_currency,
                         r.tax_rounding,
-                        r.order_sequence_code,
+                        r.sequence_code,
                         r.active,
                         r.version,
                         r.created_at,
@@ -117,10 +117,10 @@ BEGIN
         WHERE NOT (
             (e.default_currency IS NOT NULL)
             AND (e.tax_rounding IS NOT NULL)
-            AND (e.order_sequence_code IS NOT NULL)
+            AND (e.sequence_code IS NOT NULL)
             AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
             AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
-            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true))
             AND (e.erp_ok_1)
             AND (e.erp_ok_2)
             AND (e.erp_ok_3)
@@ -137,12 +137,12 @@ BEGIN
             (ARRAY[
                 'default_currency',
                 'tax_rounding',
-                'order_sequence_code',
+                'sequence_code',
                 'default_currency',
                 'tax_rounding',
-                'order_sequence_code',
+                'sequence_code',
                 'default_currency',
-                'order_sequence_code',
+                'sequence_code',
                 'tax_rounding',
                 'tenant'
             ])[v_rule],
@@ -154,7 +154,7 @@ BEGIN
                 'is longer than 16 kB',
                 'is longer than 16 kB',
                 'is invalid (constraint sales_settings_default_currency_check)',
-                'is invalid (constraint sales_settings_order_sequence_code_check)',
+                'is invalid (constraint sales_settings_sequence_code_check)',
                 'is invalid (constraint sales_settings_tax_rounding_check)',
                 'refers to a record that does not exist in this tenant'
             ])[v_rule]
@@ -196,7 +196,7 @@ BEGIN
             id,
             default_currency,
             tax_rounding,
-            order_sequence_code,
+            sequence_code,
             active,
             version,
             created_at,
@@ -207,7 +207,7 @@ BEGIN
             coalesce(r.id, erp.uuid_v7()),
             coalesce(r.default_currency, 'EUR'::text),
             coalesce(r.tax_rounding, 'per_line'::text),
-            coalesce(r.order_sequence_code, 'SO'::text),
+            coalesce(r.sequence_code, 'SO'::text),
             true,
             1,
             pg_catalog.now(),
@@ -233,7 +233,7 @@ BEGIN
                 'id', w.id,
                 'default_currency', w.default_currency,
                 'tax_rounding', w.tax_rounding,
-                'order_sequence_code', w.order_sequence_code,
+                'sequence_code', w.sequence_code,
                 'active', w.active,
                 'version', w.version,
                 'created_at', erp._utc(w.created_at),
@@ -266,9 +266,9 @@ BEGIN
     FROM (
         SELECT l2.*,
             ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-            (((erp._code_key(order_sequence_code) <> ''::text)
-              AND (char_length(order_sequence_code) <= 100)
-              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            (((erp._code_key(sequence_code) <> ''::text)
+              AND (char_length(sequence_code) <= 100)
+              AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_3
         FROM (
@@ -279,7 +279,7 @@ BEGIN
                     r.id,
                     coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                     coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                     coalesce(r.active, true) AS active,
                     coalesce(r.version, 1) AS version,
                     coalesce(r.created_at, now()) AS created_at,
@@ -302,9 +302,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -315,7 +315,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -342,9 +342,9 @@ BEGIN
     FROM (
         SELECT l2.*,
             ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-            (((erp._code_key(order_sequence_code) <> ''::text)
-              AND (char_length(order_sequence_code) <= 100)
-              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            (((erp._code_key(sequence_code) <> ''::text)
+              AND (char_length(sequence_code) <= 100)
+              AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_3
         FROM (
@@ -355,7 +355,7 @@ BEGIN
                     r.id,
                     coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                     coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                     coalesce(r.active, true) AS active,
                     coalesce(r.version, 1) AS version,
                     coalesce(r.created_at, now()) AS created_at,
@@ -377,9 +377,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -390,7 +390,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -442,7 +442,7 @@ BEGIN
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,sequence_code}'::text[]) = '{}'::jsonb
         AND (NOT (p_rows -> 0) ? 'id'
             OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
         AND (NOT (p_rows -> 0) ? 'default_currency'
@@ -451,8 +451,8 @@ BEGIN
         AND (NOT (p_rows -> 0) ? 'tax_rounding'
             OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
             IN ('string', 'null'), false))
-        AND (NOT (p_rows -> 0) ? 'order_sequence_code'
-            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code'))
+        AND (NOT (p_rows -> 0) ? 'sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sequence_code'))
             IN ('string', 'null'), false)) THEN
         BEGIN
             v_result := ARRAY[ROW(
@@ -460,7 +460,7 @@ BEGIN
                 (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
                 (((p_rows -> 0) -> 'default_currency') #>> '{}')::text,
                 (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
-                (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text,
+                (((p_rows -> 0) -> 'sequence_code') #>> '{}')::text,
                 NULL::boolean,
                 NULL::bigint,
                 NULL::timestamp with time zone,
@@ -489,7 +489,7 @@ BEGIN
                 WHEN 'id' THEN erp._json_uuid_ok(k.value)
                 WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
                 WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
-                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
             END AS ok
         ) AS c
         WHERE c.ok IS NOT TRUE
@@ -500,7 +500,7 @@ BEGIN
             v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
             USING ERRCODE = 'ZE003',
             HINT = 'Keys accepted: id, default_currency, tax_rounding, '
-            'order_sequence_code.';
+            'sequence_code.';
     END IF;
     BEGIN
         SELECT pg_catalog.array_agg(
@@ -509,7 +509,7 @@ BEGIN
                 ((j.value -> 'id') #>> '{}')::uuid,
                 ((j.value -> 'default_currency') #>> '{}')::text,
                 ((j.value -> 'tax_rounding') #>> '{}')::text,
-                ((j.value -> 'order_sequence_code') #>> '{}')::text,
+                ((j.value -> 'sequence_code') #>> '{}')::text,
                 NULL::boolean,
                 NULL::bigint,
                 NULL::timestamp with time zone,
@@ -547,7 +547,7 @@ BEGIN
             id,
             default_currency,
             tax_rounding,
-            order_sequence_code,
+            sequence_code,
             active,
             version,
             created_at,
@@ -558,7 +558,7 @@ BEGIN
             coalesce(r.id, erp.uuid_v7()),
             coalesce(r.default_currency, 'EUR'::text),
             coalesce(r.tax_rounding, 'per_line'::text),
-            coalesce(r.order_sequence_code, 'SO'::text),
+            coalesce(r.sequence_code, 'SO'::text),
             true,
             1,
             pg_catalog.now(),
@@ -584,7 +584,7 @@ BEGIN
                 'id', w.id,
                 'default_currency', w.default_currency,
                 'tax_rounding', w.tax_rounding,
-                'order_sequence_code', w.order_sequence_code,
+                'sequence_code', w.sequence_code,
                 'active', w.active,
                 'version', w.version,
                 'created_at', erp._utc(w.created_at),
@@ -649,15 +649,15 @@ BEGIN
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
     IF NOT (
-        (p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        (p_patch - '{default_currency,tax_rounding,sequence_code}'::text[]) = '{}'::jsonb
         AND (NOT p_patch ? 'default_currency'
             OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency'))
             IN ('string', 'null'), false))
         AND (NOT p_patch ? 'tax_rounding'
             OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding'))
             IN ('string', 'null'), false))
-        AND (NOT p_patch ? 'order_sequence_code'
-            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code'))
+        AND (NOT p_patch ? 'sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sequence_code'))
             IN ('string', 'null'), false))
     ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
@@ -668,7 +668,7 @@ BEGIN
             SELECT CASE k.key
                 WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
                 WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
-                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
             END AS ok
         ) AS c;
         IF v_unknown IS NOT NULL THEN
@@ -676,7 +676,7 @@ BEGIN
                 erp._clip_list(v_unknown)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Keys that may change: default_currency, tax_rounding, '
-                'order_sequence_code.';
+                'sequence_code.';
         END IF;
         IF v_bad IS NOT NULL THEN
             RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %',
@@ -696,9 +696,9 @@ BEGIN
             CASE WHEN p_patch ? 'tax_rounding'
                 THEN ((p_patch -> 'tax_rounding') #>> '{}')::text
                 ELSE p_old.tax_rounding END,
-            CASE WHEN p_patch ? 'order_sequence_code'
-                THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text
-                ELSE p_old.order_sequence_code END,
+            CASE WHEN p_patch ? 'sequence_code'
+                THEN ((p_patch -> 'sequence_code') #>> '{}')::text
+                ELSE p_old.sequence_code END,
             p_old.active,
             p_old.version,
             p_old.created_at,
@@ -727,9 +727,13 @@ DECLARE
     v_row erp.sales_settings;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.settings', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.settings: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.settings: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -742,7 +746,7 @@ BEGIN
                 UPDATE erp.sales_settings AS t
                 SET default_currency = p_new.default_currency,
                     tax_rounding = p_new.tax_rounding,
-                    order_sequence_code = p_new.order_sequence_code,
+                    sequence_code = p_new.sequence_code,
                     active = p_new.active,
                     version = t.version + 1,
                     updated_at = pg_catalog.now()
@@ -767,7 +771,7 @@ BEGIN
                         'id', w.id,
                         'default_currency', w.default_currency,
                         'tax_rounding', w.tax_rounding,
-                        'order_sequence_code', w.order_sequence_code,
+                        'sequence_code', w.sequence_code,
                         'active', w.active,
                         'version', w.version,
                         'created_at', erp._utc(w.created_at),
@@ -783,9 +787,9 @@ BEGIN
                             ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
-                                THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
-                                    'new', w.order_sequence_code) END),
+                            ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
+                                    'new', w.sequence_code) END),
                             ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
@@ -808,7 +812,7 @@ BEGIN
             UPDATE erp.sales_settings AS t
             SET default_currency = p_new.default_currency,
                 tax_rounding = p_new.tax_rounding,
-                order_sequence_code = p_new.order_sequence_code,
+                sequence_code = p_new.sequence_code,
                 active = p_new.active,
                 version = t.version + 1,
                 updated_at = pg_catalog.now()
@@ -833,7 +837,7 @@ BEGIN
                     'id', w.id,
                     'default_currency', w.default_currency,
                     'tax_rounding', w.tax_rounding,
-                    'order_sequence_code', w.order_sequence_code,
+                    'sequence_code', w.sequence_code,
                     'active', w.active,
                     'version', w.version,
                     'created_at', erp._utc(w.created_at),
@@ -849,9 +853,9 @@ BEGIN
                         ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
-                            THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
-                                'new', w.order_sequence_code) END),
+                        ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
+                                'new', w.sequence_code) END),
                         ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)

@@ -2699,9 +2699,13 @@ DECLARE
     v_row erp.sales_order_lines;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'delivered') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'delivered'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order_line', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.order_line: updated, archived, restored, delivered.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.order_line: '
+            'updated, archived, restored, delivered.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -3163,9 +3167,13 @@ DECLARE
     v_row erp.sales_orders;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'numbered', 'confirmed', 'cancelled', 'done') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'numbered', 'confirmed', 'cancelled', 'done'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.order: updated, archived, restored, numbered, confirmed, cancelled, done.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.order: '
+            'updated, archived, restored, numbered, confirmed, cancelled, done.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -3462,13 +3470,13 @@ CREATE TABLE erp.sales_settings (
     id uuid NOT NULL,
     default_currency text DEFAULT 'EUR'::text NOT NULL,
     tax_rounding text DEFAULT 'per_line'::text NOT NULL,
-    order_sequence_code text DEFAULT 'SO'::text NOT NULL,
+    sequence_code text DEFAULT 'SO'::text NOT NULL,
     active boolean DEFAULT true NOT NULL,
     version bigint DEFAULT 1 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT sales_settings_default_currency_check CHECK ((default_currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT sales_settings_order_sequence_code_check CHECK (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))),
+    CONSTRAINT sales_settings_sequence_code_check CHECK (((erp._code_key(sequence_code) <> ''::text) AND (char_length(sequence_code) <= 100) AND (NOT erp._has_invisible(sequence_code)))),
     CONSTRAINT sales_settings_tax_rounding_check CHECK ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
 );
 
@@ -3500,10 +3508,10 @@ BEGIN
             CASE
                 WHEN NOT (e.default_currency IS NOT NULL) THEN 1
                 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
-                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (e.sequence_code IS NOT NULL) THEN 3
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
-                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true)) THEN 6
                 WHEN NOT (e.erp_ok_1) THEN 7
                 WHEN NOT (e.erp_ok_2) THEN 8
                 WHEN NOT (e.erp_ok_3) THEN 9
@@ -3517,9 +3525,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -3530,7 +3538,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -3542,10 +3550,10 @@ BEGIN
         WHERE NOT (
             (e.default_currency IS NOT NULL)
             AND (e.tax_rounding IS NOT NULL)
-            AND (e.order_sequence_code IS NOT NULL)
+            AND (e.sequence_code IS NOT NULL)
             AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
             AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
-            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true))
             AND (e.erp_ok_1)
             AND (e.erp_ok_2)
             AND (e.erp_ok_3)
@@ -3561,10 +3569,10 @@ BEGIN
             CASE
                 WHEN NOT (e.default_currency IS NOT NULL) THEN 1
                 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
-                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (e.sequence_code IS NOT NULL) THEN 3
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
                 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
-                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true)) THEN 6
                 WHEN NOT (e.erp_ok_1) THEN 7
                 WHEN NOT (e.erp_ok_2) THEN 8
                 WHEN NOT (e.erp_ok_3) THEN 9
@@ -3578,9 +3586,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -3591,7 +3599,7 @@ BEGIN
                         r.id,
                         r.default_currency,
                         r.tax_rounding,
-                        r.order_sequence_code,
+                        r.sequence_code,
                         r.active,
                         r.version,
                         r.created_at,
@@ -3603,10 +3611,10 @@ BEGIN
         WHERE NOT (
             (e.default_currency IS NOT NULL)
             AND (e.tax_rounding IS NOT NULL)
-            AND (e.order_sequence_code IS NOT NULL)
+            AND (e.sequence_code IS NOT NULL)
             AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
             AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
-            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.sequence_code) <= 16384, true))
             AND (e.erp_ok_1)
             AND (e.erp_ok_2)
             AND (e.erp_ok_3)
@@ -3623,12 +3631,12 @@ BEGIN
             (ARRAY[
                 'default_currency',
                 'tax_rounding',
-                'order_sequence_code',
+                'sequence_code',
                 'default_currency',
                 'tax_rounding',
-                'order_sequence_code',
+                'sequence_code',
                 'default_currency',
-                'order_sequence_code',
+                'sequence_code',
                 'tax_rounding',
                 'tenant'
             ])[v_rule],
@@ -3640,7 +3648,7 @@ BEGIN
                 'is longer than 16 kB',
                 'is longer than 16 kB',
                 'is invalid (constraint sales_settings_default_currency_check)',
-                'is invalid (constraint sales_settings_order_sequence_code_check)',
+                'is invalid (constraint sales_settings_sequence_code_check)',
                 'is invalid (constraint sales_settings_tax_rounding_check)',
                 'refers to a record that does not exist in this tenant'
             ])[v_rule]
@@ -3687,7 +3695,7 @@ BEGIN
             id,
             default_currency,
             tax_rounding,
-            order_sequence_code,
+            sequence_code,
             active,
             version,
             created_at,
@@ -3698,7 +3706,7 @@ BEGIN
             coalesce(r.id, erp.uuid_v7()),
             coalesce(r.default_currency, 'EUR'::text),
             coalesce(r.tax_rounding, 'per_line'::text),
-            coalesce(r.order_sequence_code, 'SO'::text),
+            coalesce(r.sequence_code, 'SO'::text),
             true,
             1,
             pg_catalog.now(),
@@ -3724,7 +3732,7 @@ BEGIN
                 'id', w.id,
                 'default_currency', w.default_currency,
                 'tax_rounding', w.tax_rounding,
-                'order_sequence_code', w.order_sequence_code,
+                'sequence_code', w.sequence_code,
                 'active', w.active,
                 'version', w.version,
                 'created_at', erp._utc(w.created_at),
@@ -3768,9 +3776,9 @@ BEGIN
     FROM (
         SELECT l2.*,
             ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-            (((erp._code_key(order_sequence_code) <> ''::text)
-              AND (char_length(order_sequence_code) <= 100)
-              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            (((erp._code_key(sequence_code) <> ''::text)
+              AND (char_length(sequence_code) <= 100)
+              AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_3
         FROM (
@@ -3781,7 +3789,7 @@ BEGIN
                     r.id,
                     coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                     coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                     coalesce(r.active, true) AS active,
                     coalesce(r.version, 1) AS version,
                     coalesce(r.created_at, now()) AS created_at,
@@ -3804,9 +3812,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -3817,7 +3825,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -3844,9 +3852,9 @@ BEGIN
     FROM (
         SELECT l2.*,
             ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-            (((erp._code_key(order_sequence_code) <> ''::text)
-              AND (char_length(order_sequence_code) <= 100)
-              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            (((erp._code_key(sequence_code) <> ''::text)
+              AND (char_length(sequence_code) <= 100)
+              AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_3
         FROM (
@@ -3857,7 +3865,7 @@ BEGIN
                     r.id,
                     coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                     coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                     coalesce(r.active, true) AS active,
                     coalesce(r.version, 1) AS version,
                     coalesce(r.created_at, now()) AS created_at,
@@ -3879,9 +3887,9 @@ BEGIN
         FROM (
             SELECT l2.*,
                 ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
-                (((erp._code_key(order_sequence_code) <> ''::text)
-                  AND (char_length(order_sequence_code) <= 100)
-                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                (((erp._code_key(sequence_code) <> ''::text)
+                  AND (char_length(sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(sequence_code)))) IS NOT FALSE AS erp_ok_2,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_3
             FROM (
@@ -3892,7 +3900,7 @@ BEGIN
                         r.id,
                         coalesce(r.default_currency, 'EUR'::text) AS default_currency,
                         coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
-                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.sequence_code, 'SO'::text) AS sequence_code,
                         coalesce(r.active, true) AS active,
                         coalesce(r.version, 1) AS version,
                         coalesce(r.created_at, now()) AS created_at,
@@ -3950,8 +3958,8 @@ BEGIN
     END IF;
     v_row.default_currency := 'EUR';
     v_row.tax_rounding := 'per_line';
-    v_row.order_sequence_code := 'SO';
-    PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row.order_sequence_code);
+    v_row.sequence_code := 'SO';
+    PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row.sequence_code);
     RETURN erp._sales_settings_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
 END
 $$;
@@ -3991,7 +3999,7 @@ BEGIN
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,sequence_code}'::text[]) = '{}'::jsonb
         AND (NOT (p_rows -> 0) ? 'id'
             OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
         AND (NOT (p_rows -> 0) ? 'default_currency'
@@ -4000,8 +4008,8 @@ BEGIN
         AND (NOT (p_rows -> 0) ? 'tax_rounding'
             OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
             IN ('string', 'null'), false))
-        AND (NOT (p_rows -> 0) ? 'order_sequence_code'
-            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code'))
+        AND (NOT (p_rows -> 0) ? 'sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sequence_code'))
             IN ('string', 'null'), false)) THEN
         BEGIN
             v_result := ARRAY[ROW(
@@ -4009,7 +4017,7 @@ BEGIN
                 (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
                 (((p_rows -> 0) -> 'default_currency') #>> '{}')::text,
                 (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
-                (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text,
+                (((p_rows -> 0) -> 'sequence_code') #>> '{}')::text,
                 NULL::boolean,
                 NULL::bigint,
                 NULL::timestamp with time zone,
@@ -4038,7 +4046,7 @@ BEGIN
                 WHEN 'id' THEN erp._json_uuid_ok(k.value)
                 WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
                 WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
-                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
             END AS ok
         ) AS c
         WHERE c.ok IS NOT TRUE
@@ -4049,7 +4057,7 @@ BEGIN
             v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
             USING ERRCODE = 'ZE003',
             HINT = 'Keys accepted: id, default_currency, tax_rounding, '
-            'order_sequence_code.';
+            'sequence_code.';
     END IF;
     BEGIN
         SELECT pg_catalog.array_agg(
@@ -4058,7 +4066,7 @@ BEGIN
                 ((j.value -> 'id') #>> '{}')::uuid,
                 ((j.value -> 'default_currency') #>> '{}')::text,
                 ((j.value -> 'tax_rounding') #>> '{}')::text,
-                ((j.value -> 'order_sequence_code') #>> '{}')::text,
+                ((j.value -> 'sequence_code') #>> '{}')::text,
                 NULL::boolean,
                 NULL::bigint,
                 NULL::timestamp with time zone,
@@ -4100,7 +4108,7 @@ BEGIN
             id,
             default_currency,
             tax_rounding,
-            order_sequence_code,
+            sequence_code,
             active,
             version,
             created_at,
@@ -4111,7 +4119,7 @@ BEGIN
             coalesce(r.id, erp.uuid_v7()),
             coalesce(r.default_currency, 'EUR'::text),
             coalesce(r.tax_rounding, 'per_line'::text),
-            coalesce(r.order_sequence_code, 'SO'::text),
+            coalesce(r.sequence_code, 'SO'::text),
             true,
             1,
             pg_catalog.now(),
@@ -4137,7 +4145,7 @@ BEGIN
                 'id', w.id,
                 'default_currency', w.default_currency,
                 'tax_rounding', w.tax_rounding,
-                'order_sequence_code', w.order_sequence_code,
+                'sequence_code', w.sequence_code,
                 'active', w.active,
                 'version', w.version,
                 'created_at', erp._utc(w.created_at),
@@ -4222,15 +4230,15 @@ BEGIN
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
     IF NOT (
-        (p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        (p_patch - '{default_currency,tax_rounding,sequence_code}'::text[]) = '{}'::jsonb
         AND (NOT p_patch ? 'default_currency'
             OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency'))
             IN ('string', 'null'), false))
         AND (NOT p_patch ? 'tax_rounding'
             OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding'))
             IN ('string', 'null'), false))
-        AND (NOT p_patch ? 'order_sequence_code'
-            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code'))
+        AND (NOT p_patch ? 'sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sequence_code'))
             IN ('string', 'null'), false))
     ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
@@ -4241,7 +4249,7 @@ BEGIN
             SELECT CASE k.key
                 WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
                 WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
-                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
             END AS ok
         ) AS c;
         IF v_unknown IS NOT NULL THEN
@@ -4249,7 +4257,7 @@ BEGIN
                 erp._clip_list(v_unknown)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Keys that may change: default_currency, tax_rounding, '
-                'order_sequence_code.';
+                'sequence_code.';
         END IF;
         IF v_bad IS NOT NULL THEN
             RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %',
@@ -4269,9 +4277,9 @@ BEGIN
             CASE WHEN p_patch ? 'tax_rounding'
                 THEN ((p_patch -> 'tax_rounding') #>> '{}')::text
                 ELSE p_old.tax_rounding END,
-            CASE WHEN p_patch ? 'order_sequence_code'
-                THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text
-                ELSE p_old.order_sequence_code END,
+            CASE WHEN p_patch ? 'sequence_code'
+                THEN ((p_patch -> 'sequence_code') #>> '{}')::text
+                ELSE p_old.sequence_code END,
             p_old.active,
             p_old.version,
             p_old.created_at,
@@ -4303,9 +4311,13 @@ DECLARE
     v_row erp.sales_settings;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.settings', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.settings: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.settings: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -4318,7 +4330,7 @@ BEGIN
                 UPDATE erp.sales_settings AS t
                 SET default_currency = p_new.default_currency,
                     tax_rounding = p_new.tax_rounding,
-                    order_sequence_code = p_new.order_sequence_code,
+                    sequence_code = p_new.sequence_code,
                     active = p_new.active,
                     version = t.version + 1,
                     updated_at = pg_catalog.now()
@@ -4343,7 +4355,7 @@ BEGIN
                         'id', w.id,
                         'default_currency', w.default_currency,
                         'tax_rounding', w.tax_rounding,
-                        'order_sequence_code', w.order_sequence_code,
+                        'sequence_code', w.sequence_code,
                         'active', w.active,
                         'version', w.version,
                         'created_at', erp._utc(w.created_at),
@@ -4359,9 +4371,9 @@ BEGIN
                             ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
-                                THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
-                                    'new', w.order_sequence_code) END),
+                            ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
+                                    'new', w.sequence_code) END),
                             ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
@@ -4384,7 +4396,7 @@ BEGIN
             UPDATE erp.sales_settings AS t
             SET default_currency = p_new.default_currency,
                 tax_rounding = p_new.tax_rounding,
-                order_sequence_code = p_new.order_sequence_code,
+                sequence_code = p_new.sequence_code,
                 active = p_new.active,
                 version = t.version + 1,
                 updated_at = pg_catalog.now()
@@ -4409,7 +4421,7 @@ BEGIN
                     'id', w.id,
                     'default_currency', w.default_currency,
                     'tax_rounding', w.tax_rounding,
-                    'order_sequence_code', w.order_sequence_code,
+                    'sequence_code', w.sequence_code,
                     'active', w.active,
                     'version', w.version,
                     'created_at', erp._utc(w.created_at),
@@ -4425,9 +4437,9 @@ BEGIN
                         ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
-                            THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
-                                'new', w.order_sequence_code) END),
+                        ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
+                                'new', w.sequence_code) END),
                         ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
@@ -5427,9 +5439,13 @@ DECLARE
     v_row erp.sales_taxes;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.tax', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.sales.tax: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of erp.sales.tax: '
+            'updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -5671,7 +5687,7 @@ BEGIN
     PERFORM erp._sales_order_save(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'confirmed');
     v_settings := erp._sales_settings_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     PERFORM erp.sequence_next_at_commit(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-        v_settings.order_sequence_code, 'erp.sales.order', p_order_id, v_old.order_date);
+        v_settings.sequence_code, 'erp.sales.order', p_order_id, v_old.order_date);
     PERFORM erp._hooks_run('erp.sales.order.confirm', p_tenant_id, pg_catalog.jsonb_build_object(
         'order', erp.sales_order_get(p_tenant_id, p_order_id), 'actor_user_id', p_actor_user_id,
         'actor_type', p_actor_type, 'trace_id', p_trace_id));
@@ -6007,7 +6023,7 @@ BEGIN
     v_row.tenant_id := p_tenant_id;
     v_row.default_currency := 'EUR';
     v_row.tax_rounding := 'per_line';
-    v_row.order_sequence_code := 'SO';
+    v_row.sequence_code := 'SO';
     v_row.active := true;
     v_row.version := 0;
     RETURN v_row;
@@ -6042,12 +6058,12 @@ BEGIN
     v_old := erp._sales_settings_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     v_old := erp._sales_settings_lock(p_tenant_id, v_old.id, NULL);
     v_new := erp._sales_settings_patch(v_old, p_patch);
-    v_new.order_sequence_code := pg_catalog.btrim(v_new.order_sequence_code, E' \t\r\n');
+    v_new.sequence_code := pg_catalog.btrim(v_new.sequence_code, E' \t\r\n');
     PERFORM erp._sales_settings_check(p_tenant_id, ARRAY[v_new], false);
     PERFORM erp._sales_currency_digits(v_new.default_currency);
-    IF v_new.order_sequence_code IS DISTINCT FROM v_old.order_sequence_code THEN
+    IF v_new.sequence_code IS DISTINCT FROM v_old.sequence_code THEN
         PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-            v_new.order_sequence_code);
+            v_new.sequence_code);
     END IF;
     RETURN erp._sales_settings_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated');
 END

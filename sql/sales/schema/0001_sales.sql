@@ -218,7 +218,7 @@ CREATE TABLE erp.sales_settings (
     id uuid NOT NULL,
     default_currency text NOT NULL DEFAULT 'EUR',
     tax_rounding text NOT NULL DEFAULT 'per_line',
-    order_sequence_code text NOT NULL DEFAULT 'SO',
+    sequence_code text NOT NULL DEFAULT 'SO',
     active boolean NOT NULL DEFAULT true,
     version bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -228,9 +228,9 @@ CREATE TABLE erp.sales_settings (
     CONSTRAINT sales_settings_tenant_fkey FOREIGN KEY (tenant_id) REFERENCES erp.erp_tenants (id),
     CONSTRAINT sales_settings_default_currency_check CHECK (default_currency ~ '^[A-Z]{3}$'),
     CONSTRAINT sales_settings_tax_rounding_check CHECK (tax_rounding IN ('per_line', 'global')),
-    CONSTRAINT sales_settings_order_sequence_code_check CHECK (
-        erp._code_key(order_sequence_code) <> '' AND char_length(order_sequence_code) <= 100
-        AND NOT erp._has_invisible(order_sequence_code)
+    CONSTRAINT sales_settings_sequence_code_check CHECK (
+        erp._code_key(sequence_code) <> '' AND char_length(sequence_code) <= 100
+        AND NOT erp._has_invisible(sequence_code)
     )
 );
 COMMENT ON TABLE erp.sales_settings IS
@@ -350,7 +350,7 @@ INSERT INTO erp_meta.constraint_fields (table_name, constraint_name, field) VALU
 ('sales_settings', 'sales_settings_tenant_fkey', 'tenant'),
 ('sales_settings', 'sales_settings_default_currency_check', 'default_currency'),
 ('sales_settings', 'sales_settings_tax_rounding_check', 'tax_rounding'),
-('sales_settings', 'sales_settings_order_sequence_code_check', 'order_sequence_code'),
+('sales_settings', 'sales_settings_sequence_code_check', 'sequence_code'),
 ('sales_orders', 'sales_orders_pkey', 'id'),
 ('sales_orders', 'sales_orders_number_key', 'number'),
 ('sales_orders', 'sales_orders_tenant_fkey', 'tenant'),

@@ -146,7 +146,7 @@ SELECT * FROM pg_temp.refused(
 SELECT is(
     (SELECT to_jsonb(s) - 'created_at' - 'updated_at' FROM erp.sales_settings_get('b0000000-0000-4000-8000-00000000000b') AS s),
     '{"tenant_id": "b0000000-0000-4000-8000-00000000000b", "id": null, "default_currency": "EUR",
-      "tax_rounding": "per_line", "order_sequence_code": "SO", "active": true, "version": 0}'::jsonb,
+      "tax_rounding": "per_line", "sequence_code": "SO", "active": true, "version": 0}'::jsonb,
     'sales_settings_get before any sales write: the defaults, version 0'
 );
 SELECT is(
@@ -165,9 +165,9 @@ SELECT throws_ok(
     'ZE006', NULL, 'sales_settings_get of an unknown tenant'
 );
 SELECT is(
-    (SELECT jsonb_build_array(s.default_currency, s.tax_rounding, s.order_sequence_code, s.version)
+    (SELECT jsonb_build_array(s.default_currency, s.tax_rounding, s.sequence_code, s.version)
     FROM erp.sales_settings_set('b0000000-0000-4000-8000-00000000000b', NULL, 'SYSTEM', 't',
-        '{"default_currency": "JPY", "tax_rounding": "global", "order_sequence_code": "JO"}') AS s),
+        '{"default_currency": "JPY", "tax_rounding": "global", "sequence_code": "JO"}') AS s),
     '["JPY", "global", "JO", 2]'::jsonb,
     'sales_settings_set on a tenant without settings: created (version 1), then patched (version 2)'
 );
@@ -189,7 +189,7 @@ SELECT * FROM pg_temp.refused(
     $$SELECT erp.sales_settings_set('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', '{"tax_rounding": "weekly"}')$$,
     'ZE003', 'an unknown rounding method');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.sales_settings_set('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', '{"order_sequence_code": " "}')$$,
+    $$SELECT erp.sales_settings_set('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', '{"sequence_code": " "}')$$,
     'ZE003', 'a blank sequence code');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.sales_settings_set('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', '{"colour": "red"}')$$,

@@ -42,7 +42,7 @@ BEGIN
     PERFORM erp._sales_order_save(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'confirmed');
     v_settings := erp._sales_settings_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     PERFORM erp.sequence_next_at_commit(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-        v_settings.order_sequence_code, 'erp.sales.order', p_order_id, v_old.order_date);
+        v_settings.sequence_code, 'erp.sales.order', p_order_id, v_old.order_date);
     PERFORM erp._hooks_run('erp.sales.order.confirm', p_tenant_id, pg_catalog.jsonb_build_object(
         'order', erp.sales_order_get(p_tenant_id, p_order_id), 'actor_user_id', p_actor_user_id,
         'actor_type', p_actor_type, 'trace_id', p_trace_id));

@@ -20,8 +20,8 @@ BEGIN
     END IF;
     v_row.default_currency := 'EUR';
     v_row.tax_rounding := 'per_line';
-    v_row.order_sequence_code := 'SO';
-    PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row.order_sequence_code);
+    v_row.sequence_code := 'SO';
+    PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row.sequence_code);
     RETURN erp._sales_settings_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
 END
 $fn$;

@@ -19,7 +19,7 @@ BEGIN
     v_row.tenant_id := p_tenant_id;
     v_row.default_currency := 'EUR';
     v_row.tax_rounding := 'per_line';
-    v_row.order_sequence_code := 'SO';
+    v_row.sequence_code := 'SO';
     v_row.active := true;
     v_row.version := 0;
     RETURN v_row;

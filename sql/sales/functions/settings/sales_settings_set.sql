@@ -1,4 +1,4 @@
--- Patches the tenant's sales settings (default_currency, tax_rounding, order_sequence_code),
+-- Patches the tenant's sales settings (default_currency, tax_rounding, sequence_code),
 -- creating them first when missing. A new sequence code gets its sequence when the tenant has
 -- none of that code. Orders keep the currency and rounding method they were created with.
 CREATE OR REPLACE FUNCTION erp.sales_settings_set(
@@ -22,12 +22,12 @@ BEGIN
     v_old := erp._sales_settings_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     v_old := erp._sales_settings_lock(p_tenant_id, v_old.id, NULL);
     v_new := erp._sales_settings_patch(v_old, p_patch);
-    v_new.order_sequence_code := pg_catalog.btrim(v_new.order_sequence_code, E' \t\r\n');
+    v_new.sequence_code := pg_catalog.btrim(v_new.sequence_code, E' \t\r\n');
     PERFORM erp._sales_settings_check(p_tenant_id, ARRAY[v_new], false);
     PERFORM erp._sales_currency_digits(v_new.default_currency);
-    IF v_new.order_sequence_code IS DISTINCT FROM v_old.order_sequence_code THEN
+    IF v_new.sequence_code IS DISTINCT FROM v_old.sequence_code THEN
         PERFORM erp._sales_sequence_ensure(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-            v_new.order_sequence_code);
+            v_new.sequence_code);
     END IF;
     RETURN erp._sales_settings_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated');
 END

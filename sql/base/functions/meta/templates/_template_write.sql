@@ -15,9 +15,13 @@ DECLARE
     v_row {{table}};
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ({{verbs}}) THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        {{verbs}}
+    ) THEN
         RAISE EXCEPTION 'unknown event % for {{entity}}', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of {{entity}}: {{verb_list}}.';
+            USING ERRCODE = 'ZE003',
+            HINT = 'The events of {{entity}}: '
+            '{{verb_list}}.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
