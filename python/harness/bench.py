@@ -34,12 +34,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from erp_ops import migrate
 from harness.benchlib import cases as cases_mod
-from harness.benchlib import cases_inventory, drivers, machine, report, schema
+from harness.benchlib import cases_inventory, cases_sales, drivers, machine, report, schema
 
 RESULTS = migrate.ROOT / "bench" / "results"
 # parts of a run that are not cases; ``only`` may name them next to case keys
 SECTIONS = ("batch", "seal_impact", "events", "seal", "feed")
-WRITE_GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "inventory")
+WRITE_GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "sales", "sales_numbers",
+                "inventory")
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ class Config:
                    seal_clients=16, seal_seconds=10.0, seal_interval=0.1, server_samples=100)
 
     def levels(self, case: cases_mod.Case) -> tuple[int, ...]:
-        allowed = {"posting": self.posting, "numbers": self.numbers,
+        allowed = {"posting": self.posting, "numbers": self.numbers, "sales_numbers": self.numbers,
                    "read": self.reads}.get(case.group, self.concurrency)
         return tuple(c for c in case.clients if c in allowed)
 
@@ -141,6 +142,7 @@ def _run(console: Console, cfg: Config, drv, url: str, dbname: str, out_dir: Pat
         defines = schema.setup(conn, dbname, cfg.partners,
                                log=lambda m: console.print(f"[dim]setup:[/] {m}"))
         defines.update(cases_inventory.setup(conn, lambda m: console.print(f"[dim]setup:[/] {m}")))
+        defines.update(cases_sales.setup(conn, defines["tenant"]))
     defines["partners"] = cfg.partners
     with psycopg.connect(url) as conn:
         available = {name for c in cases_mod.ALL for name in c.requires

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.benchlib import cases_inventory
+from harness.benchlib.cases_sales import SPECS as SALES_SPECS
 from harness.benchlib.schema import CTX, DOCUMENT_SEQUENCE, sql_id
 
 CONCURRENCY = (1, 16, 64, 100)
@@ -403,5 +404,8 @@ WHERE m.n = :t;""", clients=READS, baseline="r.raw_deep", unit="reads",
 ]
 
 INVENTORY = [Case(**kw) for kw in cases_inventory.INVENTORY]
-ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + READ + INVENTORY
+SALES = [Case(key, group, label, script, clients, baseline, unit="orders", requires=needs,
+              raw=raw) for key, group, label, script, clients, baseline, raw, needs in SALES_SPECS]
+
+ALL = SEQUENCE + WRITE + TXSIZE + POSTINGS + NUMBERS + SALES + INVENTORY + READ
 BY_KEY = {c.key: c for c in ALL}

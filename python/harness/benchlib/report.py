@@ -13,13 +13,16 @@ from harness.benchlib import cases_inventory
 from harness.benchlib.cases import BY_KEY, TX_SIZES, Case
 from harness.benchlib.drivers import RunResult
 
-GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "inventory", "read")
+GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "sales", "sales_numbers",
+          "inventory", "read")
 GROUP_TITLES = {
     "sequence": "Gapless numbers (units: numbers/s)",
     "write": "Audited writes, one per transaction (units: rows/s)",
     "txsize": "Audited writes, 1 / 100 / 500 in one transaction (units: rows/s)",
     "posting": "Document posting: number + invoice + 5 lines in one transaction (docs/s)",
     "numbers": "Numbers at commit: document posting with 10 ms of work, one series (docs/s)",
+    "sales": "Sales: a 10-line order created and confirmed in one transaction (orders/s)",
+    "sales_numbers": "Sales: create + confirm on one number series vs without a number (orders/s)",
     "read": "Audit reads with the event table full (reads/s)",
     "inventory": cases_inventory.TITLE,
     "batch": "Batch insert, one call (rows/s)",
@@ -49,7 +52,7 @@ WAL_CASES = ("seq.raw", "seq.next", "seq.raw64", "seq.next64", "seq.cte", "seq.r
              "w.product_trigger", "w.product_create", "w.product_generic", "w.partner_raw",
              "w.partner_trigger", "w.partner_update", "t.raw500", "t.call500", "p.raw",
              "p.next", "p.raw_late", "p.next_late", "n.none", "n.first", "n.last", "n.raw_last",
-             "n.commit")
+             "n.commit", "so.peer", "so.confirm", "so.peer_nonum", "so.nonum")
 
 
 def build_rows(results: dict[str, dict[int, RunResult]],

@@ -63,8 +63,10 @@ def _insert_many(conn: psycopg.Connection, tenant: str, entity: str, rows: list[
             " %s, %s::jsonb)", (tenant, ACTOR, entity, json.dumps(rows[i:i + 5000])))
 
 
-def _clone_table(conn: psycopg.Connection, source: str, target: str) -> None:
-    """``bench.<target>`` shaped exactly like ``erp.<source>``, foreign keys included."""
+def _clone_table(conn: psycopg.Connection, source: str, target: str,
+                 clones: dict[str, str] | None = None) -> None:
+    """``bench.<target>`` shaped exactly like ``erp.<source>``, foreign keys included (those to
+    itself and to the tables of ``clones``, ``{erp table: bench table}``, point at the clones)."""
     conn.execute(f"CREATE TABLE bench.{target} (LIKE erp.{source} INCLUDING ALL)")
     conn.execute("SET search_path = pg_catalog")  # constraint defs come out schema-qualified
     defs = conn.execute(
@@ -73,7 +75,8 @@ def _clone_table(conn: psycopg.Connection, source: str, target: str) -> None:
         (f"erp.{source}",)).fetchall()
     conn.execute("RESET search_path")
     for name, definition in defs:
-        definition = definition.replace(f"REFERENCES erp.{source}(", f"REFERENCES bench.{target}(")
+        for old, new in {source: target, **(clones or {})}.items():
+            definition = definition.replace(f"REFERENCES erp.{old}(", f"REFERENCES bench.{new}(")
         conn.execute(f"ALTER TABLE bench.{target} ADD CONSTRAINT {target}_{name} {definition}")
 
 
