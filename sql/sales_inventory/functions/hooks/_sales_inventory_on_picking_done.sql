@@ -58,7 +58,7 @@ BEGIN
         FROM erp.sales_order_lines AS l
         INNER JOIN erp.erp_products AS p ON p.tenant_id = l.tenant_id AND p.id = l.product_id
         WHERE l.tenant_id = p_tenant_id AND l.order_id = v_order_id
-            AND p.product_type IN ('goods', 'consumable') AND l.qty_delivered < l.quantity
+            AND p.product_type IN ('goods', 'consumable') AND l.active AND l.qty_delivered < l.quantity
     ) THEN
         RETURN;
     END IF;
