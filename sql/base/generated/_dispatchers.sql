@@ -18,7 +18,8 @@ BEGIN
     -- function looks immutable to plpgsql_check, while each branch writes
     -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
     CASE p_entity_type
-        WHEN NULL THEN NULL;
+        WHEN 'erp.inventory.picking' THEN
+            PERFORM erp._inventory_picking_number(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number);
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type) USING ERRCODE = 'ZE003';
     END CASE;
@@ -43,7 +44,10 @@ BEGIN
     -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
     is_found := false;
     CASE p_entity_type
-        WHEN NULL THEN NULL;
+        WHEN 'erp.inventory.picking' THEN
+            SELECT true, t.number INTO is_found, current_number FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;
+            is_found := FOUND;
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003', HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
@@ -104,6 +108,30 @@ BEGIN
                 RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
             ELSE
                 RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
+        END;
+        WHEN 'erp.inventory.location' THEN DECLARE v_rows erp.inventory_locations[] := erp._inventory_location_from_json(p_rows); BEGIN
+            PERFORM erp._inventory_location_check(p_tenant_id, v_rows, true);
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_location_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_location_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
+        END;
+        WHEN 'erp.inventory.move' THEN DECLARE v_rows erp.inventory_moves[] := erp._inventory_move_from_json(p_rows); BEGIN
+            PERFORM erp._inventory_move_check(p_tenant_id, v_rows, true);
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_move_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
+            END IF;
+        END;
+        WHEN 'erp.inventory.picking' THEN DECLARE v_rows erp.inventory_pickings[] := erp._inventory_picking_from_json(p_rows); BEGIN
+            PERFORM erp._inventory_picking_check(p_tenant_id, v_rows, true);
+            IF pg_catalog.cardinality(v_rows) = 1 THEN
+                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_picking_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
+            ELSE
+                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_picking_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
             END IF;
         END;
         ELSE
@@ -181,6 +209,36 @@ BEGIN
             END IF;
             PERFORM erp._uom_category_check(p_tenant_id, ARRAY[v_new], false);
             RETURN pg_catalog.to_jsonb(erp._uom_category_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
+        END;
+        WHEN 'erp.inventory.location' THEN DECLARE v_old erp.inventory_locations := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_locations; BEGIN
+            IF p_event IN ('archived', 'restored') THEN
+                v_new := v_old;
+                v_new.active := p_event = 'restored';
+            ELSE
+                v_new := erp._inventory_location_patch(v_old, p_patch);
+            END IF;
+            PERFORM erp._inventory_location_check(p_tenant_id, ARRAY[v_new], false);
+            RETURN pg_catalog.to_jsonb(erp._inventory_location_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
+        END;
+        WHEN 'erp.inventory.move' THEN DECLARE v_old erp.inventory_moves := erp._inventory_move_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_moves; BEGIN
+            IF p_event IN ('archived', 'restored') THEN
+                v_new := v_old;
+                v_new.active := p_event = 'restored';
+            ELSE
+                v_new := erp._inventory_move_patch(v_old, p_patch);
+            END IF;
+            PERFORM erp._inventory_move_check(p_tenant_id, ARRAY[v_new], false);
+            RETURN pg_catalog.to_jsonb(erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
+        END;
+        WHEN 'erp.inventory.picking' THEN DECLARE v_old erp.inventory_pickings := erp._inventory_picking_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_pickings; BEGIN
+            IF p_event IN ('archived', 'restored') THEN
+                v_new := v_old;
+                v_new.active := p_event = 'restored';
+            ELSE
+                v_new := erp._inventory_picking_patch(v_old, p_patch);
+            END IF;
+            PERFORM erp._inventory_picking_check(p_tenant_id, ARRAY[v_new], false);
+            RETURN pg_catalog.to_jsonb(erp._inventory_picking_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
         END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
