@@ -34,19 +34,19 @@ SELECT is(
         'origin_id', p ->> 'origin_id', 'partner', p ->> 'partner_id' = (pg_temp.order_get(pg_temp.o('mixed')) ->> 'partner_id'),
         'from_stock', (p ->> 'from_location_id')::uuid = pg_temp.loc('stock'),
         'to_customers', (p ->> 'to_location_id')::uuid = pg_temp.loc('customers'))
-    FROM pg_temp.picking(pg_temp.deliveries(pg_temp.o('mixed'))[1]) AS p),
+    FROM pg_temp.picking(pg_temp.delivery(pg_temp.o('mixed'), 1)) AS p),
     jsonb_build_object('kind', 'delivery', 'state', 'confirmed', 'origin_type', 'erp.sales.order',
         'origin_id', pg_temp.o('mixed'), 'partner', true, 'from_stock', true, 'to_customers', true),
     'the delivery: confirmed, origin erp.sales.order and the order''s id, the order''s customer, stock to customers'
 );
 SELECT is(
-    pg_temp.moves(pg_temp.deliveries(pg_temp.o('mixed'))[1]),
+    pg_temp.moves(pg_temp.delivery(pg_temp.o('mixed'), 1)),
     ARRAY['BOOK 3 PC confirmed 0', 'SOAP 2 DZ confirmed 0'],
     'one move per goods or consumable line, in the line''s unit, in line order; the service does not move; nothing reserved'
 );
 SELECT is(
     (SELECT (m.move ->> 'product_qty')::numeric
-    FROM jsonb_array_elements(pg_temp.picking(pg_temp.deliveries(pg_temp.o('mixed'))[1]) -> 'moves') AS m (move)
+    FROM jsonb_array_elements(pg_temp.picking(pg_temp.delivery(pg_temp.o('mixed'), 1)) -> 'moves') AS m (move)
     WHERE (m.move ->> 'product_id')::uuid = pg_temp.p('SOAP')),
     24::numeric,
     '2 DZ of soap is 24 pieces in the product''s unit'
@@ -65,7 +65,7 @@ SELECT is(
 SELECT is(pg_temp.delivered(pg_temp.o('mixed')), 'confirmed: 0 0 0', 'the order is confirmed, nothing delivered');
 SELECT is(pg_temp.on_hand('BOOK'), '0/0', 'the delivery reserved nothing');
 SELECT is(
-    pg_temp.verbs('erp.inventory.picking', pg_temp.deliveries(pg_temp.o('mixed'))[1]),
+    pg_temp.verbs('erp.inventory.picking', pg_temp.delivery(pg_temp.o('mixed'), 1)),
     ARRAY['created', 'confirmed'],
     'the delivery''s audit trail: created, then confirmed (in the confirmation''s transaction)'
 );

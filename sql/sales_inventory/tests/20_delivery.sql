@@ -17,19 +17,19 @@ CREATE FUNCTION pg_temp.o(p_name text) RETURNS uuid LANGUAGE sql AS $fn$ SELECT 
 SELECT pg_temp.confirm(o.id) FROM o ORDER BY o.name;
 
 -- part one: 1 book of 4 and the dozen of soap (none in stock: a consumable); 3 books go to a backorder
-SELECT pg_temp.reserve(pg_temp.deliveries(pg_temp.o('two_parts'))[1]);
+SELECT pg_temp.reserve(pg_temp.delivery(pg_temp.o('two_parts'), 1));
 SELECT is(pg_temp.on_hand('BOOK'), '10/4', 'the delivery reserved its 4 books');
-SELECT pg_temp.validate(pg_temp.deliveries(pg_temp.o('two_parts'))[1], '{"BOOK": 1, "SOAP": 1}');
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('two_parts'), 1), '{"BOOK": 1, "SOAP": 1}');
 SELECT is(pg_temp.delivered(pg_temp.o('two_parts')), 'confirmed: 1 1 0',
     'part one: 1 book and 1 dozen of soap delivered (in the lines'' units); the order stays confirmed');
 SELECT is(cardinality(pg_temp.deliveries(pg_temp.o('two_parts'))), 2, 'a backorder carries the rest');
-SELECT is(pg_temp.moves(pg_temp.deliveries(pg_temp.o('two_parts'))[2]), ARRAY['BOOK 3 PC assigned 3'],
+SELECT is(pg_temp.moves(pg_temp.delivery(pg_temp.o('two_parts'), 2)), ARRAY['BOOK 3 PC assigned 3'],
     'the backorder: the 3 books not delivered, still reserved');
 SELECT is(
     (SELECT array_agg(ml.order_line_id = (pg_temp.order_get(pg_temp.o('two_parts')) #>> '{lines,0,id}')::uuid)
     FROM erp.sales_inventory_move_lines AS ml
     WHERE ml.tenant_id = 'c0000000-0000-4000-8000-00000000000c'
-        AND ml.move_id = pg_temp.move_of(pg_temp.deliveries(pg_temp.o('two_parts'))[2], 'BOOK')::uuid),
+        AND ml.move_id = pg_temp.move_of(pg_temp.delivery(pg_temp.o('two_parts'), 2), 'BOOK')::uuid),
     ARRAY[true],
     'the backorder''s move serves the book line'
 );
@@ -45,7 +45,7 @@ SELECT is(
 );
 
 -- part two: the backorder, whole
-SELECT pg_temp.validate(pg_temp.deliveries(pg_temp.o('two_parts'))[2]);
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('two_parts'), 2));
 SELECT is(pg_temp.delivered(pg_temp.o('two_parts')), 'done: 4 1 0',
     'part two: every goods and consumable line fully delivered, the order is done (the service does not count)');
 SELECT is(
@@ -61,7 +61,7 @@ SELECT is(
 SELECT is(pg_temp.on_hand('BOOK'), '6/0', '4 books left stock, no reservation left');
 
 -- the rest dropped (no backorder): the order stays confirmed, short of one book
-SELECT pg_temp.validate(pg_temp.deliveries(pg_temp.o('dropped'))[1], '{"BOOK": 1}', false);
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('dropped'), 1), '{"BOOK": 1}', false);
 SELECT is(pg_temp.delivered(pg_temp.o('dropped')), 'confirmed: 1',
     'a delivery validated without backorder: 1 of 2 delivered, the order stays confirmed');
 SELECT is(cardinality(pg_temp.deliveries(pg_temp.o('dropped'))), 1, '... and has no backorder');
@@ -89,6 +89,8 @@ UNION ALL
 SELECT (erp.inventory_picking_create('c0000000-0000-4000-8000-00000000000c', NULL, 'SYSTEM', 't', 'delivery',
     jsonb_build_array(jsonb_build_object('product_id', pg_temp.p('BOOK'), 'quantity', 1)),
     p_origin_type => 'erp.repair.order', p_origin_id => pg_temp.o('dropped')) ->> 'id')::uuid;
+SELECT erp.inventory_picking_confirm('c0000000-0000-4000-8000-00000000000c', NULL, 'SYSTEM', 't', m.id)
+FROM manual AS m ORDER BY m.id;
 SELECT pg_temp.validate(m.id) FROM manual AS m ORDER BY m.id;
 SELECT is(
     (SELECT array_agg(p.state ORDER BY p.id) FROM erp.inventory_pickings AS p

@@ -22,26 +22,26 @@ $fn$;
 SELECT pg_temp.confirm(o.id) FROM o WHERE o.name <> 'draft' ORDER BY o.name;
 
 -- before delivery: the delivery is cancelled, its reservation released
-SELECT pg_temp.reserve(pg_temp.deliveries(pg_temp.o('reserved'))[1]);
+SELECT pg_temp.reserve(pg_temp.delivery(pg_temp.o('reserved'), 1));
 SELECT is(pg_temp.on_hand('BOOK'), '10/3', 'the delivery reserved 3 books');
 SELECT pg_temp.cancel(pg_temp.o('reserved'));
 SELECT is(pg_temp.delivered(pg_temp.o('reserved')), 'cancelled: 0 0', 'the order is cancelled');
 SELECT is(
     (SELECT (p ->> 'state') || ' ' || array_to_string(pg_temp.moves((p ->> 'id')::uuid), ',')
-    FROM pg_temp.picking(pg_temp.deliveries(pg_temp.o('reserved'))[1]) AS p),
+    FROM pg_temp.picking(pg_temp.delivery(pg_temp.o('reserved'), 1)) AS p),
     'cancelled BOOK 3 PC cancelled 0',
     'its delivery and its move are cancelled'
 );
 SELECT is(pg_temp.on_hand('BOOK'), '10/0', 'the reservation is released, stock unchanged');
 SELECT is(
-    pg_temp.verbs('erp.inventory.picking', pg_temp.deliveries(pg_temp.o('reserved'))[1]),
+    pg_temp.verbs('erp.inventory.picking', pg_temp.delivery(pg_temp.o('reserved'), 1)),
     ARRAY['created', 'confirmed', 'reserved', 'cancelled'],
     'the delivery''s trail ends with its cancellation'
 );
 
 -- after a partial delivery: refused, by sales first
-SELECT pg_temp.reserve(pg_temp.deliveries(pg_temp.o('partly'))[1]);
-SELECT pg_temp.validate(pg_temp.deliveries(pg_temp.o('partly'))[1], '{"BOOK": 1}');
+SELECT pg_temp.reserve(pg_temp.delivery(pg_temp.o('partly'), 1));
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('partly'), 1), '{"BOOK": 1}');
 SELECT is(pg_temp.delivered(pg_temp.o('partly')), 'confirmed: 1', '1 of 4 books delivered, 3 in a backorder');
 SELECT * FROM pg_temp.refused(
     format('SELECT pg_temp.cancel(%L)', pg_temp.o('partly')), 'ZE009',
@@ -57,7 +57,7 @@ SELECT * FROM pg_temp.refused(
 );
 SELECT is(
     (SELECT (p ->> 'state') || ' ' || array_to_string(pg_temp.moves((p ->> 'id')::uuid), ',')
-    FROM pg_temp.picking(pg_temp.deliveries(pg_temp.o('partly'))[2]) AS p),
+    FROM pg_temp.picking(pg_temp.delivery(pg_temp.o('partly'), 2)) AS p),
     'assigned BOOK 3 PC assigned 3',
     'the backorder is still open and reserved'
 );

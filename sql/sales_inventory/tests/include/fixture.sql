@@ -157,3 +157,10 @@ AS $fn$
     SELECT array_agg(regexp_replace(h.event_type, '^.*\.', '') ORDER BY h.entity_version)
     FROM erp.audit_history('c0000000-0000-4000-8000-00000000000c', p_entity_type, p_id) AS h
 $fn$;
+
+-- the p_n-th delivery of an order (1: the bridge's, 2: its backorder, …)
+CREATE FUNCTION pg_temp.delivery(p_order_id uuid, p_n integer) RETURNS uuid
+LANGUAGE sql
+AS $fn$
+    SELECT (pg_temp.deliveries(p_order_id))[p_n]
+$fn$;
