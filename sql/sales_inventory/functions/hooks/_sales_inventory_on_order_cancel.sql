@@ -13,7 +13,8 @@ DECLARE
 BEGIN
     -- locked in id order (one global order); waits for a validation of this order's delivery
     -- that is under way, then reads what it delivered
-    SELECT string_agg(format('%s (%s delivered)', l.product_id, l.qty_delivered), ', ' ORDER BY l.position)
+    SELECT pg_catalog.string_agg(pg_catalog.format('line %s: %s %s', l.position, l.qty_delivered, p.sku), ', '
+        ORDER BY l.position)
     INTO v_delivered
     FROM (
         SELECT ol.product_id, ol.qty_delivered, ol.position
@@ -22,11 +23,12 @@ BEGIN
         ORDER BY ol.id
         FOR NO KEY UPDATE
     ) AS l
+    INNER JOIN erp.erp_products AS p ON p.tenant_id = p_tenant_id AND p.id = l.product_id
     WHERE l.qty_delivered > 0;
     IF v_delivered IS NOT NULL THEN
         RAISE EXCEPTION 'sales order % has delivered goods; it cannot be cancelled',
             coalesce(p_record #>> '{order,number}', v_order_id::text)
-            USING ERRCODE = 'ZE009', DETAIL = left('delivered: ' || v_delivered, 1000),
+            USING ERRCODE = 'ZE009', DETAIL = pg_catalog.left('delivered: ' || v_delivered, 1000),
             HINT = 'Return the goods with a receipt instead.';
     END IF;
     FOR v_picking_id IN

@@ -18,10 +18,10 @@ DECLARE
 BEGIN
     -- the lines that move, in position order (sales returns them so); a product's type is read
     -- from base, which sales checked active at confirmation
-    SELECT jsonb_agg(jsonb_build_object('line_id', l.line ->> 'id', 'product_id', l.line ->> 'product_id',
+    SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('line_id', l.line ->> 'id', 'product_id', l.line ->> 'product_id',
             'quantity', (l.line ->> 'quantity')::numeric, 'uom_id', l.line ->> 'uom_id') ORDER BY l.n)
     INTO v_lines
-    FROM jsonb_array_elements(v_order -> 'lines') WITH ORDINALITY AS l (line, n)
+    FROM pg_catalog.jsonb_array_elements(v_order -> 'lines') WITH ORDINALITY AS l (line, n)
     INNER JOIN erp.erp_products AS p
         ON p.tenant_id = p_tenant_id AND p.id = (l.line ->> 'product_id')::uuid
     WHERE p.product_type IN ('goods', 'consumable');
@@ -34,8 +34,8 @@ BEGIN
     -- no locations given: a delivery goes from the tenant's stock to its customers location
     v_picking := erp.inventory_picking_create(p_tenant_id, v_actor_user_id, v_actor_type, v_trace_id,
         p_kind => 'delivery',
-        p_moves => (SELECT jsonb_agg(m.line - 'line_id' ORDER BY m.n)
-                    FROM jsonb_array_elements(v_lines) WITH ORDINALITY AS m (line, n)),
+        p_moves => (SELECT pg_catalog.jsonb_agg(m.line - 'line_id' ORDER BY m.n)
+                    FROM pg_catalog.jsonb_array_elements(v_lines) WITH ORDINALITY AS m (line, n)),
         p_partner_id => (v_order ->> 'partner_id')::uuid,
         p_origin => v_order ->> 'number',
         p_origin_type => 'erp.sales.order',
@@ -47,8 +47,8 @@ BEGIN
     -- the moves come back in the order given, one per line
     INSERT INTO erp.sales_inventory_move_lines (tenant_id, move_id, order_id, order_line_id)
     SELECT p_tenant_id, (m.move ->> 'id')::uuid, (v_order ->> 'id')::uuid, (l.line ->> 'line_id')::uuid
-    FROM jsonb_array_elements(v_picking -> 'moves') WITH ORDINALITY AS m (move, n)
-    INNER JOIN jsonb_array_elements(v_lines) WITH ORDINALITY AS l (line, n) ON l.n = m.n;
+    FROM pg_catalog.jsonb_array_elements(v_picking -> 'moves') WITH ORDINALITY AS m (move, n)
+    INNER JOIN pg_catalog.jsonb_array_elements(v_lines) WITH ORDINALITY AS l (line, n) ON l.n = m.n;
 END
 $fn$;
 COMMENT ON FUNCTION erp._sales_inventory_on_order_confirm(uuid, jsonb) IS

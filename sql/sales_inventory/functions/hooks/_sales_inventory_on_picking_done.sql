@@ -26,7 +26,7 @@ BEGIN
     -- a backorder move serves the line of the move it split from
     INSERT INTO erp.sales_inventory_move_lines (tenant_id, move_id, order_id, order_line_id)
     SELECT p_tenant_id, (b.move ->> 'id')::uuid, ml.order_id, ml.order_line_id
-    FROM jsonb_array_elements(coalesce(p_record #> '{backorder,moves}', '[]')) AS b (move)
+    FROM pg_catalog.jsonb_array_elements(coalesce(p_record #> '{backorder,moves}', '[]')) AS b (move)
     INNER JOIN erp.sales_inventory_move_lines AS ml
         ON ml.tenant_id = p_tenant_id AND ml.move_id = (b.move ->> 'split_from_id')::uuid
     ON CONFLICT ON CONSTRAINT sales_inventory_move_lines_pkey DO NOTHING;
@@ -35,9 +35,9 @@ BEGIN
     FOR v_delivered IN
         SELECT ol AS line, d.qty
         FROM (
-            SELECT ml.order_line_id, sum(erp._sales_inventory_line_qty(p_tenant_id,
+            SELECT ml.order_line_id, pg_catalog.sum(erp._sales_inventory_line_qty(p_tenant_id,
                 (m.move ->> 'quantity')::numeric, (m.move ->> 'uom_id')::uuid, l.uom_id)) AS qty
-            FROM jsonb_array_elements(v_picking -> 'moves') AS m (move)
+            FROM pg_catalog.jsonb_array_elements(v_picking -> 'moves') AS m (move)
             INNER JOIN erp.sales_inventory_move_lines AS ml
                 ON ml.tenant_id = p_tenant_id AND ml.move_id = (m.move ->> 'id')::uuid
             INNER JOIN erp.sales_order_lines AS l ON l.tenant_id = p_tenant_id AND l.id = ml.order_line_id
