@@ -2311,10 +2311,10 @@ BEGIN
     SELECT p.sku INTO v_sku FROM erp.erp_products AS p WHERE p.tenant_id = p_tenant_id AND p.id = p_product_id;
     SELECT l.code INTO v_code FROM erp.inventory_locations AS l WHERE l.tenant_id = p_tenant_id AND l.id = p_location_id;
     RAISE EXCEPTION 'not enough % in %: % available, % requested', erp._clip(v_sku, 40), erp._clip(v_code, 40),
-        pg_catalog.greatest(p_available, 0), p_requested
+        GREATEST(p_available, 0), p_requested
         USING ERRCODE = 'ZE010',
         DETAIL = pg_catalog.format('product=%s location=%s available=%s requested=%s',
-            erp._clip(v_sku, 100), erp._clip(v_code, 100), pg_catalog.greatest(p_available, 0), p_requested),
+            pg_catalog.left(v_sku, 100), pg_catalog.left(v_code, 100), GREATEST(p_available, 0), p_requested),
         HINT = 'Receive or count the stock first, or reserve partially.';
 END
 $$;
@@ -3363,11 +3363,25 @@ ALTER TABLE ONLY erp.inventory_locations
 
 
 --
+-- Name: CONSTRAINT inventory_locations_pkey ON inventory_locations; Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON CONSTRAINT inventory_locations_pkey ON erp.inventory_locations IS 'id';
+
+
+--
 -- Name: inventory_moves inventory_moves_pkey; Type: CONSTRAINT; Schema: erp; Owner: erp_owner
 --
 
 ALTER TABLE ONLY erp.inventory_moves
     ADD CONSTRAINT inventory_moves_pkey PRIMARY KEY (tenant_id, id);
+
+
+--
+-- Name: CONSTRAINT inventory_moves_pkey ON inventory_moves; Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON CONSTRAINT inventory_moves_pkey ON erp.inventory_moves IS 'id';
 
 
 --
@@ -3406,6 +3420,13 @@ COMMENT ON CONSTRAINT inventory_pickings_number_key ON erp.inventory_pickings IS
 
 ALTER TABLE ONLY erp.inventory_pickings
     ADD CONSTRAINT inventory_pickings_pkey PRIMARY KEY (tenant_id, id);
+
+
+--
+-- Name: CONSTRAINT inventory_pickings_pkey ON inventory_pickings; Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON CONSTRAINT inventory_pickings_pkey ON erp.inventory_pickings IS 'id';
 
 
 --
@@ -4180,7 +4201,6 @@ GRANT ALL ON FUNCTION erp.inventory_setup(p_tenant_id uuid, p_actor_user_id uuid
 REVOKE ALL ON FUNCTION erp.inventory_verify(p_tenant_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION erp.inventory_verify(p_tenant_id uuid) TO erp_app;
 GRANT ALL ON FUNCTION erp.inventory_verify(p_tenant_id uuid) TO erp_admin;
-GRANT ALL ON FUNCTION erp.inventory_verify(p_tenant_id uuid) TO erp_auditor;
 
 
 --

@@ -44,6 +44,7 @@ COMMENT ON COLUMN erp.inventory_locations.usage IS
 COMMENT ON COLUMN erp.inventory_locations.role IS
     'the tenant default this location is (stock | suppliers | customers | inventory), set by '
     'erp.inventory_setup; at most one location per role and tenant';
+COMMENT ON CONSTRAINT inventory_locations_pkey ON erp.inventory_locations IS 'id';
 COMMENT ON CONSTRAINT inventory_locations_code_key ON erp.inventory_locations IS 'code';
 COMMENT ON CONSTRAINT inventory_locations_code_check ON erp.inventory_locations IS 'code';
 COMMENT ON CONSTRAINT inventory_locations_code_limit_check ON erp.inventory_locations IS 'code';
@@ -104,6 +105,7 @@ COMMENT ON COLUMN erp.inventory_pickings.origin_type IS
     'entity type of the document that caused the picking (e.g. erp.sales.order); with origin_id';
 COMMENT ON COLUMN erp.inventory_pickings.backorder_of_id IS
     'the picking whose undone rest this picking carries';
+COMMENT ON CONSTRAINT inventory_pickings_pkey ON erp.inventory_pickings IS 'id';
 COMMENT ON CONSTRAINT inventory_pickings_number_key ON erp.inventory_pickings IS 'number';
 COMMENT ON CONSTRAINT inventory_pickings_kind_check ON erp.inventory_pickings IS 'kind';
 COMMENT ON CONSTRAINT inventory_pickings_state_check ON erp.inventory_pickings IS 'state';
@@ -177,6 +179,7 @@ COMMENT ON COLUMN erp.inventory_moves.state IS
 COMMENT ON COLUMN erp.inventory_moves.split_from_id IS
     'the move whose undone rest this (backorder) move carries';
 COMMENT ON COLUMN erp.inventory_moves.done_at IS 'when the move was done (the ledger''s time)';
+COMMENT ON CONSTRAINT inventory_moves_pkey ON erp.inventory_moves IS 'id';
 COMMENT ON CONSTRAINT inventory_moves_position_key ON erp.inventory_moves IS 'position';
 COMMENT ON CONSTRAINT inventory_moves_quantity_check ON erp.inventory_moves IS 'quantity';
 COMMENT ON CONSTRAINT inventory_moves_product_qty_check ON erp.inventory_moves IS 'product_qty';
@@ -249,7 +252,9 @@ INNER JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
 INNER JOIN pg_catalog.pg_description AS d ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
 WHERE c.conrelid IN ('erp.inventory_locations'::regclass, 'erp.inventory_pickings'::regclass,
     'erp.inventory_moves'::regclass)
-    AND c.contype IN ('u', 'c', 'f');
+    AND c.contype IN ('p', 'u', 'c', 'f');
+INSERT INTO erp_meta.constraint_fields (table_name, constraint_name, field)
+VALUES ('inventory_locations', 'inventory_locations_role_key', 'role');
 
 -- (the tenant is implied by the composite foreign keys of pickings and moves: no KEY SHARE
 -- lock on the tenant row from every move written)

@@ -13,10 +13,10 @@ BEGIN
     SELECT p.sku INTO v_sku FROM erp.erp_products AS p WHERE p.tenant_id = p_tenant_id AND p.id = p_product_id;
     SELECT l.code INTO v_code FROM erp.inventory_locations AS l WHERE l.tenant_id = p_tenant_id AND l.id = p_location_id;
     RAISE EXCEPTION 'not enough % in %: % available, % requested', erp._clip(v_sku, 40), erp._clip(v_code, 40),
-        pg_catalog.greatest(p_available, 0), p_requested
+        GREATEST(p_available, 0), p_requested
         USING ERRCODE = 'ZE010',
         DETAIL = pg_catalog.format('product=%s location=%s available=%s requested=%s',
-            erp._clip(v_sku, 100), erp._clip(v_code, 100), pg_catalog.greatest(p_available, 0), p_requested),
+            pg_catalog.left(v_sku, 100), pg_catalog.left(v_code, 100), GREATEST(p_available, 0), p_requested),
         HINT = 'Receive or count the stock first, or reserve partially.';
 END
 $fn$;

@@ -56,4 +56,4 @@ $fn$;
 COMMENT ON FUNCTION erp.inventory_verify(uuid) IS
     'Balances against the ledger of done moves and open reservations: one row per problem, none when clean.';
 REVOKE ALL ON FUNCTION erp.inventory_verify(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION erp.inventory_verify(uuid) TO erp_app, erp_admin, erp_auditor;
+GRANT EXECUTE ON FUNCTION erp.inventory_verify(uuid) TO erp_app, erp_admin;
