@@ -2,6 +2,7 @@
 -- three hooks (an order confirmed makes its delivery, a delivery done updates the order, an
 -- order cancelled cancels its open deliveries). Sales and inventory know nothing of it.
 SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '10min';
 SET LOCAL ROLE erp_owner;
 
 -- One row per delivery move made for an order line, a backorder's move included (it carries the

@@ -43,7 +43,7 @@ SELECT is(
 );
 SELECT is(
     (SELECT count(*) FROM module_functions AS f
-    WHERE f.proname !~ '^_' AND NOT (f.prosecdef AND 'search_path=pg_catalog, pg_temp' = ANY (f.proconfig))),
+    WHERE f.proname !~ '^_' AND NOT (f.prosecdef AND f.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'])),
     0::bigint,
     'every public function of the module is SECURITY DEFINER with a pinned search_path'
 );
@@ -69,7 +69,7 @@ SELECT is(
 SELECT is(
     (SELECT array_agg(con.conname::text ORDER BY con.conname)
     FROM module_tables AS t
-    INNER JOIN pg_catalog.pg_constraint AS con ON con.conrelid = t.oid AND con.contype IN ('p', 'u', 'f')
+    INNER JOIN pg_catalog.pg_constraint AS con ON t.oid = con.conrelid AND con.contype IN ('p', 'u', 'f')
     WHERE (SELECT a.attname FROM pg_catalog.pg_attribute AS a
         WHERE a.attrelid = t.oid AND a.attnum = con.conkey[1]) <> 'tenant_id'
         OR (con.contype = 'f' AND (SELECT a.attname FROM pg_catalog.pg_attribute AS a
@@ -79,7 +79,7 @@ SELECT is(
 );
 SELECT is(
     (SELECT count(*) FROM module_tables AS t
-    INNER JOIN pg_catalog.pg_constraint AS con ON con.conrelid = t.oid AND con.contype IN ('p', 'f')),
+    INNER JOIN pg_catalog.pg_constraint AS con ON t.oid = con.conrelid AND con.contype IN ('p', 'f')),
     4::bigint,
     'the link table: its key and its three foreign keys (move, order line, order)'
 );

@@ -55,7 +55,7 @@ SELECT is(
     (SELECT array_agg((l.line ->> 'position') || ' ' || (l.line ->> 'product_id' = mv.product_id::text)
         ORDER BY l.line ->> 'position')
     FROM erp.sales_inventory_move_lines AS ml
-    INNER JOIN erp.inventory_moves AS mv ON mv.tenant_id = ml.tenant_id AND mv.id = ml.move_id
+    INNER JOIN erp.inventory_moves AS mv ON ml.tenant_id = mv.tenant_id AND ml.move_id = mv.id
     INNER JOIN jsonb_array_elements(pg_temp.order_get(pg_temp.o('mixed')) -> 'lines') AS l (line)
         ON (l.line ->> 'id')::uuid = ml.order_line_id
     WHERE ml.tenant_id = 'c0000000-0000-4000-8000-00000000000c' AND ml.order_id = pg_temp.o('mixed')),
