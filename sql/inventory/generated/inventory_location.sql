@@ -465,7 +465,7 @@ BEGIN
     END IF;
     v_new := v_old;
     v_new.active := true;
-    PERFORM erp._inventory_location_restore_check(p_tenant_id, v_old, v_new);
+    PERFORM erp._inventory_location_parent_check(p_tenant_id, v_old, v_new);
     RETURN erp._inventory_location_write(
         p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'restored'
     );

@@ -735,28 +735,6 @@ COMMENT ON FUNCTION erp._inventory_location_patch(p_old erp.inventory_locations,
 
 
 --
--- Name: _inventory_location_restore_check(uuid, erp.inventory_locations, erp.inventory_locations); Type: FUNCTION; Schema: erp; Owner: erp_owner
---
-
-CREATE FUNCTION erp._inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM erp._inventory_location_parent_check(p_tenant_id, NULL, p_new);
-END
-$$;
-
-
-ALTER FUNCTION erp._inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations) OWNER TO erp_owner;
-
---
--- Name: FUNCTION _inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations); Type: COMMENT; Schema: erp; Owner: erp_owner
---
-
-COMMENT ON FUNCTION erp._inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations) IS 'Refuses to restore a location whose parent is archived (ZE009).';
-
-
---
 -- Name: _inventory_location_usable(uuid, uuid); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -1617,7 +1595,7 @@ DECLARE
     v_what text;
     v_product erp.erp_products;
     v_move erp.inventory_moves;
-    v_moves erp.inventory_moves[] := '{}';
+    v_moves erp.inventory_moves[] := '{}'::erp.inventory_moves[];
 BEGIN
     IF p_moves IS NULL OR pg_catalog.jsonb_typeof(p_moves) <> 'array' OR pg_catalog.jsonb_array_length(p_moves) = 0 THEN
         RAISE EXCEPTION 'p_moves must be a non-empty JSON array of moves' USING ERRCODE = 'ZE003',
@@ -1646,7 +1624,7 @@ BEGIN
         v_move := NULL;
         v_move.id := erp.uuid_v7();
         v_move.picking_id := p_picking.id;
-        v_move.position := v_n;
+        v_move.position := v_n::integer;
         v_move.product_id := erp._inventory_json_uuid(v_item -> 'product_id', v_what || ' product_id');
         v_move.quantity := erp._inventory_qty(v_item -> 'quantity', v_what || ' quantity', true);
         SELECT p.* INTO v_product FROM erp.erp_products AS p WHERE p.tenant_id = p_tenant_id AND p.id = v_move.product_id;
@@ -2361,7 +2339,7 @@ CREATE FUNCTION erp.inventory_adjust(p_tenant_id uuid, p_actor_user_id uuid, p_a
     AS $$
 DECLARE
     v_loss uuid;
-    v_counts erp.inventory_delta[] := '{}';
+    v_counts erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_deltas erp.inventory_delta[];
     v_item jsonb;
     v_n bigint;
@@ -2616,7 +2594,7 @@ BEGIN
     END IF;
     v_new := v_old;
     v_new.active := true;
-    PERFORM erp._inventory_location_restore_check(p_tenant_id, v_old, v_new);
+    PERFORM erp._inventory_location_parent_check(p_tenant_id, v_old, v_new);
     RETURN erp._inventory_location_write(
         p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'restored'
     );
@@ -3033,10 +3011,10 @@ DECLARE
     v_move erp.inventory_moves;
     v_new erp.inventory_moves;
     v_rest erp.inventory_moves;
-    v_olds erp.inventory_moves[] := '{}';
-    v_news erp.inventory_moves[] := '{}';
-    v_rests erp.inventory_moves[] := '{}';
-    v_deltas erp.inventory_delta[] := '{}';
+    v_olds erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_news erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_rests erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_product_uom uuid;
     v_done numeric;
     v_done_qty numeric;
@@ -3189,7 +3167,7 @@ CREATE FUNCTION erp.inventory_setup(p_tenant_id uuid, p_actor_user_id uuid, p_ac
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    v_result jsonb := '{}';
+    v_result jsonb := '{}'::jsonb;
     v_default record;
     v_row erp.inventory_locations;
 BEGIN
@@ -3829,13 +3807,6 @@ REVOKE ALL ON FUNCTION erp._inventory_location_parent_check(p_tenant_id uuid, p_
 --
 
 REVOKE ALL ON FUNCTION erp._inventory_location_patch(p_old erp.inventory_locations, p_patch jsonb) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations); Type: ACL; Schema: erp; Owner: erp_owner
---
-
-REVOKE ALL ON FUNCTION erp._inventory_location_restore_check(p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations) FROM PUBLIC;
 
 
 --

@@ -248,8 +248,8 @@ CREATE POLICY inventory_balances_owner ON erp.inventory_balances TO erp_owner US
 INSERT INTO erp_meta.constraint_fields (table_name, constraint_name, field)
 SELECT t.relname, c.conname, d.description
 FROM pg_catalog.pg_constraint AS c
-INNER JOIN pg_catalog.pg_class AS t ON t.oid = c.conrelid
-INNER JOIN pg_catalog.pg_description AS d ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
+INNER JOIN pg_catalog.pg_class AS t ON c.conrelid = t.oid
+INNER JOIN pg_catalog.pg_description AS d ON c.oid = d.objoid AND d.classoid = 'pg_catalog.pg_constraint'::regclass
 WHERE c.conrelid IN ('erp.inventory_locations'::regclass, 'erp.inventory_pickings'::regclass,
     'erp.inventory_moves'::regclass)
     AND c.contype IN ('p', 'u', 'c', 'f');
@@ -259,13 +259,13 @@ VALUES ('inventory_locations', 'inventory_locations_role_key', 'role');
 -- (the tenant is implied by the composite foreign keys of pickings and moves: no KEY SHARE
 -- lock on the tenant row from every move written)
 
--- the archive check must exist before the generated archive function names it; its file
--- re-creates it in place at every install
+-- the archive and restore checks must exist before the generated functions name them; their
+-- files re-create them in place at every install
 CREATE FUNCTION erp._inventory_location_archive_check(
     p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations
 ) RETURNS void
 LANGUAGE sql AS $fn$ SELECT $fn$;
-CREATE FUNCTION erp._inventory_location_restore_check(
+CREATE FUNCTION erp._inventory_location_parent_check(
     p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations
 ) RETURNS void
 LANGUAGE sql AS $fn$ SELECT $fn$;
@@ -287,7 +287,7 @@ INSERT INTO erp_meta.entity_types (
     jsonb_build_array(
         jsonb_build_object('name', 'usage', 'type', 'text', 'column', 'usage'),
         jsonb_build_object('name', 'parent_id', 'type', 'uuid', 'column', 'parent_id')),
-    'erp._inventory_location_archive_check', 'erp._inventory_location_restore_check'
+    'erp._inventory_location_archive_check', 'erp._inventory_location_parent_check'
 ),
 (
     'erp.inventory.picking', 'inventory_pickings', 'inventory_picking', '{number,kind}',

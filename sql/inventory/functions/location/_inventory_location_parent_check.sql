@@ -1,4 +1,5 @@
--- The parent of a location being created, re-parented or restored: it exists in this tenant
+-- The parent of a location being created, re-parented or restored (the restore check of
+-- erp.inventory_location_restore): it exists in this tenant
 -- (ZE001), is active (ZE009), and is neither the location itself nor one of its descendants
 -- (ZE009: a cycle). Locked FOR KEY SHARE, as the foreign key would; a re-parenting caller
 -- holds erp._inventory_tree_lock, so two concurrent moves cannot build a cycle together.

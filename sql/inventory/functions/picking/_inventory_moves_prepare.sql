@@ -14,7 +14,7 @@ DECLARE
     v_what text;
     v_product erp.erp_products;
     v_move erp.inventory_moves;
-    v_moves erp.inventory_moves[] := '{}';
+    v_moves erp.inventory_moves[] := '{}'::erp.inventory_moves[];
 BEGIN
     IF p_moves IS NULL OR pg_catalog.jsonb_typeof(p_moves) <> 'array' OR pg_catalog.jsonb_array_length(p_moves) = 0 THEN
         RAISE EXCEPTION 'p_moves must be a non-empty JSON array of moves' USING ERRCODE = 'ZE003',
@@ -43,7 +43,7 @@ BEGIN
         v_move := NULL;
         v_move.id := erp.uuid_v7();
         v_move.picking_id := p_picking.id;
-        v_move.position := v_n;
+        v_move.position := v_n::integer;
         v_move.product_id := erp._inventory_json_uuid(v_item -> 'product_id', v_what || ' product_id');
         v_move.quantity := erp._inventory_qty(v_item -> 'quantity', v_what || ' quantity', true);
         SELECT p.* INTO v_product FROM erp.erp_products AS p WHERE p.tenant_id = p_tenant_id AND p.id = v_move.product_id;

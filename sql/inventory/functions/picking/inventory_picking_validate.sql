@@ -30,10 +30,10 @@ DECLARE
     v_move erp.inventory_moves;
     v_new erp.inventory_moves;
     v_rest erp.inventory_moves;
-    v_olds erp.inventory_moves[] := '{}';
-    v_news erp.inventory_moves[] := '{}';
-    v_rests erp.inventory_moves[] := '{}';
-    v_deltas erp.inventory_delta[] := '{}';
+    v_olds erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_news erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_rests erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_product_uom uuid;
     v_done numeric;
     v_done_qty numeric;

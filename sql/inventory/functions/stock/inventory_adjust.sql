@@ -19,7 +19,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     v_loss uuid;
-    v_counts erp.inventory_delta[] := '{}';
+    v_counts erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_deltas erp.inventory_delta[];
     v_item jsonb;
     v_n bigint;

@@ -15,7 +15,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-    v_result jsonb := '{}';
+    v_result jsonb := '{}'::jsonb;
     v_default record;
     v_row erp.inventory_locations;
 BEGIN
