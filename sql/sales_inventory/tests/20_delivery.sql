@@ -6,7 +6,7 @@
 -- order change no order. Ledger and trail stay verifiable.
 BEGIN;
 \ir include/fixture.sql
-SELECT plan(19);
+SELECT plan(20);
 
 SELECT pg_temp.stock('BOOK', 10);
 CREATE TEMP TABLE o (name text PRIMARY KEY, id uuid NOT NULL) ON COMMIT DROP;
@@ -101,6 +101,15 @@ SELECT is(
 SELECT is(pg_temp.sales_events(), (SELECT b.n FROM sales_events_before AS b), '... and wrote no sales event');
 SELECT is(pg_temp.delivered(pg_temp.o('dropped')) || ' ' || pg_temp.delivered(pg_temp.o('two_parts')),
     'confirmed: 1 done: 4 1 0', '... and changed no order line');
+
+-- a move in another unit than its line's (not one the bridge makes, but a move's unit is
+-- inventory's business) counts in the line's unit
+SELECT is(
+    ARRAY[erp._sales_inventory_line_qty('c0000000-0000-4000-8000-00000000000c', 24, pg_temp.u('PC'), pg_temp.u('DZ')),
+        erp._sales_inventory_line_qty('c0000000-0000-4000-8000-00000000000c', 0.5, pg_temp.u('DZ'), pg_temp.u('DZ'))],
+    ARRAY[2, 0.5]::numeric[],
+    'a delivered quantity in the line''s unit: 24 PC are 2 DZ; the same unit is taken as it is'
+);
 
 SELECT is((SELECT count(*) FROM erp.inventory_verify('c0000000-0000-4000-8000-00000000000c')), 0::bigint,
     'inventory_verify: the balances equal the ledger');
