@@ -4,7 +4,7 @@
 -- partial vs all-or-nothing (ZE010 with DETAIL), rounding down (Odoo #5667 and #21403).
 BEGIN;
 \ir include/inventory_fixture.sql
-SELECT plan(117);
+SELECT plan(121);
 
 -- ===== create ================================================================================
 SELECT is(
@@ -111,6 +111,15 @@ SELECT * FROM pg_temp.refused(pg_temp.create_sql(
 SELECT * FROM pg_temp.refused(pg_temp.create_sql(
     $$jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('FIT'), 'quantity', 1))$$),
     'ZE009', 'a service never moves: ZE009');
+SELECT erp.product_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', 'GONE', 'Gone', pg_temp.uom('PCS'));
+SELECT erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('GONE'));
+SELECT * FROM pg_temp.refused(pg_temp.create_sql(
+    $$jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('GONE'), 'quantity', 1))$$),
+    'ZE009', 'an archived product is ZE009');
+SELECT * FROM pg_temp.refused(pg_temp.create_sql(
+    $$jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('W1'), 'quantity', 1))$$,
+    $$, p_origin_type => repeat('t', 101), p_origin_id => 'c0000000-0000-4000-8000-00000000000c'$$),
+    'ZE003', 'an origin type longer than 100 characters is ZE003');
 SELECT * FROM pg_temp.refused(pg_temp.create_sql(
     $$jsonb_build_array(jsonb_build_object('product_id', pg_temp.product('W1'), 'quantity', 1, 'uom_id', pg_temp.uom('L')))$$),
     'ZE009', 'a unit of another category is ZE009');

@@ -6,7 +6,7 @@
 -- p_done) writes nothing.
 BEGIN;
 \ir include/inventory_fixture.sql
-SELECT plan(53);
+SELECT plan(55);
 CREATE TEMP TABLE p (name text PRIMARY KEY, id uuid);
 
 -- a hook that remembers its record (in a transaction-local setting) and refuses origin "refuse"
@@ -96,6 +96,11 @@ SELECT * FROM pg_temp.refused(
     $$SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT x.id FROM p AS x WHERE x.name = 'out'), '{}')$$,
     'ZE009', 'nothing done at all is ZE009');
+INSERT INTO p VALUES ('oil', pg_temp.pick('receipt', '[["OIL", 1]]'));
+SELECT * FROM pg_temp.refused(
+    format($$SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
+        (SELECT x.id FROM p AS x WHERE x.name = 'oil'), '{"%s": 0.0004}')$$, (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'oil')))[1]),
+    'ZE003', 'a done quantity that rounds to 0 in the product''s unit is ZE003');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT x.id FROM p AS x WHERE x.name = 'out'), NULL, NULL)$$,
