@@ -24,6 +24,9 @@ BEGIN
     v_line := (erp._sales_order_line_from_json(pg_catalog.jsonb_build_array(p_line - 'tax_ids')))[1];
     SELECT p.* INTO v_product FROM erp.erp_products AS p
     WHERE p.tenant_id = p_tenant_id AND p.id = v_line.product_id;
+    IF NOT FOUND AND v_line.product_id IS NOT NULL THEN
+        RAISE EXCEPTION 'product % not found in this tenant', v_line.product_id USING ERRCODE = 'ZE001';
+    END IF;
     v_line.id := erp.uuid_v7();
     v_line.tenant_id := p_tenant_id;
     v_line.order_id := p_order_id;
