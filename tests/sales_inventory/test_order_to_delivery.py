@@ -3,14 +3,22 @@ makes them: confirming makes the delivery (confirmed, not reserved); it is reser
 validated in two parts, and the order follows (1 of 5 books delivered and confirmed after part
 one, 5 and done after part two, with the events in audit_history); cancelling after a partial
 delivery is refused (ZE009) and changes nothing; cancelling before delivery cancels the
-delivery and releases its reservation; inventory_verify and audit_verify stay clean."""
+delivery and releases its reservation, and a cancellation that waited for a partial delivery's
+validation is refused once it committed; inventory_verify and audit_verify stay clean."""
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
+
+import psycopg
+import pytest
 
 from tests.conftest import sqlstate
 from tests.sales_inventory.shop import Shop, serial
+
+GUARD = "-c statement_timeout=60s -c lock_timeout=30s"  # no test waits forever
 
 
 def verbs(shop: Shop, entity_type: str, entity_id: str) -> list[str]:
@@ -89,4 +97,40 @@ def test_cancel_refused_after_a_partial_delivery_and_releases_before(conn):
         ("cancelled", 0)]
     assert shop.on_hand(book) == (9, 3), "its reservation of 2 is released, the backorder's 3 stay"
     assert verbs(shop, "erp.sales.order", early)[-1] == "cancelled"
+    assert shop.problems() == {"inventory_verify": [], "audit_verify": []}
+
+
+def test_a_cancellation_waiting_on_a_partial_delivery_is_refused(conn, dsn):
+    """Sales checks the delivered quantities before the validation under way has committed;
+    the bridge's cancel hook then waits for the lines that validation holds and, once it
+    committed, sees the delivered book and refuses (ZE009): the order stays confirmed."""
+    shop = Shop(conn)
+    book = shop.product("BOOK", on_hand=10)
+    order = shop.order((book, 4))
+    shop.confirm(order)
+    [delivery] = shop.deliveries(order)
+    shop.reserve(delivery["id"])
+    with psycopg.connect(dsn, options=GUARD) as validating, \
+            psycopg.connect(dsn, options=GUARD) as cancelling:
+        shop.validate(delivery, {delivery["moves"][0]["id"]: 1}, c=validating)  # not committed
+        result: dict[str, str | None] = {}
+        waiter = threading.Thread(target=lambda: result.update(
+            state=sqlstate(cancelling, "SELECT erp.sales_order_cancel(%s, NULL, 'SYSTEM', 't', %s)",
+                           (shop.tenant, order))))
+        waiter.start()
+        pid = cancelling.info.backend_pid
+        for _ in range(500):  # until the cancellation waits for a row lock
+            if conn.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                            (pid,)).fetchone()[0]:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the cancellation never waited for the validation's locks")
+        validating.commit()
+        waiter.join(timeout=60)
+        cancelling.rollback()
+    assert result == {"state": "ZE009"}
+    assert shop.get(order)["state"] == "confirmed"
+    assert [d["state"] for d in shop.deliveries(order)] == ["done", "assigned"]
+    assert shop.on_hand(book) == (9, 3)
     assert shop.problems() == {"inventory_verify": [], "audit_verify": []}
