@@ -6,7 +6,7 @@
 -- order change no order. Ledger and trail stay verifiable.
 BEGIN;
 \ir include/fixture.sql
-SELECT plan(20);
+SELECT plan(22);
 
 SELECT pg_temp.stock('BOOK', 10);
 CREATE TEMP TABLE o (name text PRIMARY KEY, id uuid NOT NULL) ON COMMIT DROP;
@@ -101,6 +101,16 @@ SELECT is(
 SELECT is(pg_temp.sales_events(), (SELECT b.n FROM sales_events_before AS b), '... and wrote no sales event');
 SELECT is(pg_temp.delivered(pg_temp.o('dropped')) || ' ' || pg_temp.delivered(pg_temp.o('two_parts')),
     'confirmed: 1 done: 4 1 0', '... and changed no order line');
+
+-- three parts: the second backorder's move splits from the first backorder's, and still serves the line
+INSERT INTO o VALUES ('three_parts', pg_temp.order_of(ARRAY[['BOOK', '3', 'PC']]));
+SELECT pg_temp.confirm(pg_temp.o('three_parts'));
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('three_parts'), 1), '{"BOOK": 1}');
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('three_parts'), 2), '{"BOOK": 1}');
+SELECT is(pg_temp.delivered(pg_temp.o('three_parts')), 'confirmed: 2', 'three parts: 2 of 3 after two of them');
+SELECT pg_temp.validate(pg_temp.delivery(pg_temp.o('three_parts'), 3));
+SELECT is(pg_temp.delivered(pg_temp.o('three_parts')) || ' ' || pg_temp.on_hand('BOOK'), 'done: 3 0/0',
+    '... and done after the third, the last 3 books of the stock gone');
 
 -- a move in another unit than its line's (not one the bridge makes, but a move's unit is
 -- inventory's business) counts in the line's unit
