@@ -149,10 +149,12 @@ def empty_db(server: testing.Server) -> Iterator[str]:
 
 @pytest.fixture
 def sql_root_copy(tmp_path: Path) -> Path:
-    """A private copy of sql/, every module folder (tests aside), that a test may change or add
-    modules to (the runner's ``sql_dir``: every module in dependency order)."""
+    """A private copy of sql/ holding base alone (tests aside), that a test may change or add
+    modules to (the runner's ``sql_dir``: every module in dependency order). The project's own
+    modules are left out, so a test sees exactly base and the modules it adds."""
     target = tmp_path / "sql"
-    shutil.copytree(migrate.SQL_ROOT, target, ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(migrate.SQL_ROOT / "base", target / "base",
+                    ignore=shutil.ignore_patterns("tests"))
     return target
 
 

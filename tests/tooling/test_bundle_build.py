@@ -44,7 +44,8 @@ def test_the_standard_library_cannot_import_psycopg_or_rich():
 
 def wrote(base_bundle: Path) -> str:
     """What a build prints: base's bundle, then one bundle per other module under sql/."""
-    modules = sorted(p.parent.name for p in migrate.SQL_ROOT.glob("*/module.json") if p.parent.name != "base")
+    modules = sorted(p.parent.name for p in migrate.SQL_ROOT.glob("*/module.json")
+                     if p.parent.name != "base")
     return "".join(f"wrote {path}\n" for path in
                    [base_bundle] + [base_bundle.parent / f"erp-{name}.sql" for name in modules])
 

@@ -167,7 +167,8 @@ def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership
         again = psql(url, path, "-1")
         assert again.returncode == 0, again.stderr
         assert not _member(url, login)
-        assert migrate.migrate(url, log=lambda *_: None) == []  # the runner path, same login
+        # the runner path, same login (base: the bundle above is base's)
+        assert migrate.migrate(url, module="base", log=lambda *_: None) == []
         assert not _member(url, login)
         with psycopg.connect(url) as conn:
             owner = conn.execute("SELECT nspowner::regrole::text FROM pg_namespace"

@@ -14,15 +14,21 @@ import pytest
 
 from erp_ops import migrate
 
-SCHEMA_FILES = sorted(p.name for p in migrate.SCHEMA_DIR.iterdir())
+BASE_FILES = sorted(p.name for p in migrate.SCHEMA_DIR.iterdir())
+# the other modules' migrations, as the runner names them (<module>/<file>), after base's
+MODULE_FILES = sorted(f"{p.parent.parent.name}/{p.name}"
+                      for p in migrate.SQL_ROOT.glob("*/schema/*.sql")
+                      if p.parent.parent.name != "base")
+SCHEMA_FILES = BASE_FILES + MODULE_FILES
 
 
 # ---- helpers -------------------------------------------------------------------------------
 def ledger(url: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(
-            "SELECT filename, checksum, applied_at FROM erp_meta.schema_migrations"
-            " ORDER BY filename"
+            "SELECT CASE module WHEN 'base' THEN filename ELSE module || '/' || filename END,"
+            " checksum, applied_at FROM erp_meta.schema_migrations"
+            " ORDER BY module <> 'base', module, filename"
         ).fetchall()
 
 
@@ -40,11 +46,11 @@ def next_name(sql_dir: Path, name: str) -> Path:
 def test_migration_files_are_named_and_numbered_contiguously():
     assert SCHEMA_FILES, "sql/base/schema is empty"
     pattern = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-    bad = [name for name in SCHEMA_FILES if not pattern.match(name)]
+    bad = [name for name in BASE_FILES if not pattern.match(name)]
     assert bad == [], f"not NNNN_<lower_snake>.sql: {bad}"
-    numbers = [int(name[:4]) for name in SCHEMA_FILES]
-    assert numbers == list(range(1, len(numbers) + 1)), f"gaps or duplicates: {SCHEMA_FILES}"
-    assert [m.filename for m in migrate.schema_migrations()] == SCHEMA_FILES
+    numbers = [int(name[:4]) for name in BASE_FILES]
+    assert numbers == list(range(1, len(numbers) + 1)), f"gaps or duplicates: {BASE_FILES}"
+    assert [m.filename for m in migrate.schema_migrations()] == BASE_FILES
 
 
 def test_every_migration_sets_its_timeouts():
@@ -74,7 +80,8 @@ def test_migrate_applies_every_file_once_then_is_a_noop(empty_db):
     first = ledger(empty_db)
     assert [row[0] for row in first] == SCHEMA_FILES
     assert all(len(row[1]) == 64 for row in first)  # SHA-256 hex
-    assert [row[1] for row in first] == [m.checksum for m in migrate.schema_migrations()]
+    assert [row[1] for row in first][:len(BASE_FILES)] == [
+        m.checksum for m in migrate.schema_migrations()]
     assert migrate.migrate(empty_db, log=lambda *_: None) == []
     assert ledger(empty_db) == first
 
@@ -158,7 +165,7 @@ def test_a_new_migration_is_applied_alone_and_recorded(dsn, sql_copy):
         owner = conn.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'erp'"
                              " AND tablename = 'extra_table'").fetchone()
         assert owner == ("erp_owner",)
-    assert [row[0] for row in ledger(dsn)] == [*SCHEMA_FILES, extra.name]
+    assert [row[0] for row in ledger(dsn)] == [*BASE_FILES, extra.name, *MODULE_FILES]
 
 
 def test_a_failing_migration_rolls_back_alone_and_names_the_file(dsn, sql_copy):
@@ -174,7 +181,7 @@ def test_a_failing_migration_rolls_back_alone_and_names_the_file(dsn, sql_copy):
         row = conn.execute("SELECT to_regclass('erp.good_step') IS NOT NULL,"
                            " to_regclass('erp.bad_step') IS NULL").fetchone()
     assert row == (True, True)  # each file in its own transaction
-    assert [r[0] for r in ledger(dsn)] == [*SCHEMA_FILES, good.name]
+    assert [r[0] for r in ledger(dsn)] == [*BASE_FILES, good.name, *MODULE_FILES]
 
 
 # ---- two runners at once -------------------------------------------------------------------

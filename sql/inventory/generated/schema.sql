@@ -1924,13 +1924,15 @@ COMMENT ON FUNCTION erp._inventory_picking_insert(p_tenant_id uuid, p_actor_user
 --
 
 CREATE FUNCTION erp._inventory_picking_json(p_tenant_id uuid, p_picking erp.inventory_pickings) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    SELECT pg_catalog.to_jsonb(p_picking) || pg_catalog.jsonb_build_object('moves', coalesce((
+BEGIN
+    RETURN pg_catalog.to_jsonb(p_picking) || pg_catalog.jsonb_build_object('moves', coalesce((
         SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(m) ORDER BY m.position, m.id)
         FROM erp.inventory_moves AS m
         WHERE m.tenant_id = p_tenant_id AND m.picking_id = p_picking.id
-    ), '[]'::jsonb))
+    ), '[]'::jsonb));
+END
 $$;
 
 
