@@ -63,7 +63,8 @@ class Context:
 _ROW_CLASS = {
     "tenant": "Tenant", "sequence": "Sequence", "uom_category": "UomCategory", "uom": "Uom",
     "partner": "Partner", "product": "Product", "audit": "AuditEvent",
-    "allocation": "Allocation", "problem": "Problem",
+    "allocation": "Allocation", "problem": "Problem", "sales_tax": "SalesTax",
+    "sales_settings": "SalesSettings", "sales_order": "SalesOrder",
 }
 
 
@@ -349,6 +350,85 @@ class ErpClient:
                           {"include_archived": include_archived, "uom_id": uom_id,
                            "product_type": product_type})
 
+    # ---- sales (module sales) ---------------------------------------------------------------
+    def sales_tax_create(self, code: str, name: str, rate: Decimal | int,
+                         price_include: bool | None = None) -> Row:
+        """A tax of ``rate`` percent; ``price_include`` when prices already contain it."""
+        return self._call("sales_tax_create", "row", "sales_tax",
+                          {"code": code, "name": name, "rate": rate},
+                          {"price_include": price_include}, "write")
+
+    def sales_tax_update(self, id: uuid.UUID, patch: dict[str, Any],
+                         expected_version: int | None = None) -> Row:
+        return self._update("sales_tax", id, patch, expected_version)
+
+    def sales_tax_archive(self, id: uuid.UUID, expected_version: int | None = None) -> Row:
+        return self._flip("sales_tax_archive", "sales_tax", id, expected_version)
+
+    def sales_tax_restore(self, id: uuid.UUID, expected_version: int | None = None) -> Row:
+        return self._flip("sales_tax_restore", "sales_tax", id, expected_version)
+
+    def sales_tax_get(self, id: uuid.UUID) -> Row:
+        return self._call("sales_tax_get", "row", "sales_tax", {"id": id})
+
+    def sales_tax_list(self, include_archived: bool | None = None) -> list[Row]:
+        return self._call("sales_tax_list", "rows", "sales_tax", {},
+                          {"include_archived": include_archived})
+
+    def sales_settings_get(self) -> Row:
+        return self._call("sales_settings_get", "row", "sales_settings", {})
+
+    def sales_settings_set(self, patch: dict[str, Any]) -> Row:
+        """``default_currency``, ``tax_rounding`` (per_line | global), ``order_sequence_code``."""
+        return self._call("sales_settings_set", "row", "sales_settings", {"patch": patch}, None,
+                          "write")
+
+    def sales_order_create(self, partner_id: uuid.UUID, order_date: dt.date | None = None,
+                           currency: str | None = None, lines: list[dict[str, Any]] | None = None,
+                           note: str | None = None) -> dict:
+        """A draft order with its lines (``{"product_id", "quantity", ...}``); the order JSON."""
+        return self._call("sales_order_create", "value", None, {"partner_id": partner_id},
+                          {"order_date": order_date, "currency": currency, "lines": lines,
+                           "note": note}, "write")
+
+    def sales_order_update(self, order_id: uuid.UUID, patch: dict[str, Any],
+                           expected_version: int | None = None) -> dict:
+        return self._order("sales_order_update", {"order_id": order_id, "patch": patch},
+                           expected_version)
+
+    def sales_order_line_add(self, order_id: uuid.UUID, line: dict[str, Any],
+                             expected_version: int | None = None) -> dict:
+        """``expected_version`` is the order's, as for every line change."""
+        return self._order("sales_order_line_add", {"order_id": order_id, "line": line},
+                           expected_version)
+
+    def sales_order_line_update(self, line_id: uuid.UUID, patch: dict[str, Any],
+                                expected_version: int | None = None) -> dict:
+        return self._order("sales_order_line_update", {"line_id": line_id, "patch": patch},
+                           expected_version)
+
+    def sales_order_line_remove(self, line_id: uuid.UUID,
+                                expected_version: int | None = None) -> dict:
+        return self._order("sales_order_line_remove", {"line_id": line_id}, expected_version)
+
+    def sales_order_confirm(self, order_id: uuid.UUID,
+                            expected_version: int | None = None) -> dict:
+        """Confirmed now; the number is written when the transaction commits."""
+        return self._order("sales_order_confirm", {"order_id": order_id}, expected_version)
+
+    def sales_order_cancel(self, order_id: uuid.UUID,
+                           expected_version: int | None = None) -> dict:
+        return self._order("sales_order_cancel", {"order_id": order_id}, expected_version)
+
+    def sales_order_get(self, order_id: uuid.UUID) -> dict:
+        return self._call("sales_order_get", "value", None, {"order_id": order_id})
+
+    def sales_order_list(self, state: str | None = None, partner_id: uuid.UUID | None = None,
+                         after: uuid.UUID | None = None, limit: int | None = None) -> list[Row]:
+        return self._call("sales_order_list", "rows", "sales_order", {},
+                          {"state": state, "partner_id": partner_id, "after": after,
+                           "limit": limit})
+
     # ---- generic audited writers (module authors) ---------------------------------------
     def atomic_insert_with_audit(self, entity_type: str, values: dict[str, Any]) -> dict:
         return self._call("atomic_insert_with_audit", "value", None,
@@ -478,3 +558,7 @@ class ErpClient:
     def _flip(self, fn: str, entity: str, id: uuid.UUID, expected_version: int | None) -> Row:
         return self._call(fn, "row", entity, {"id": id},
                           {"expected_version": expected_version}, "write")
+
+    def _order(self, fn: str, args: dict[str, Any], expected_version: int | None) -> dict:
+        return self._call(fn, "value", None, args, {"expected_version": expected_version},
+                          "write")

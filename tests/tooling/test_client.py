@@ -324,6 +324,45 @@ CONTEXT = {"p_tenant_id", "p_actor_user_id", "p_actor_type", "p_trace_id"}
 CLIENT_ONLY = {"self", "tenant_id", "page_size", "all_tenants"}
 
 
+def test_sales_order_lifecycle(erp):
+    """Taxes, settings and an order through the client: JSON in and out with exact Decimals,
+    the order's version for line changes, the number at commit, refusals as exceptions."""
+    erp.uom_category_create("UNIT", "Units")
+    pce = erp.uom_create("PCE", "Piece", category="UNIT")
+    mug = erp.product_create("MUG", "Mug", uom_id=pce["id"], list_price=Decimal("14.35"))
+    shop = erp.partner_create("SHOP", "Shop")
+    vat = erp.sales_tax_create("VAT10", "VAT 10 %", 10, price_include=True)
+    assert erp.sales_tax_get(vat["id"])["rate"] == 10
+    assert [t["code"] for t in erp.sales_tax_list()] == ["VAT10"]
+    assert erp.sales_settings_get()["version"] == 0
+    assert erp.sales_settings_set({"tax_rounding": "global"})["tax_rounding"] == "global"
+    order = erp.sales_order_create(shop["id"], lines=[
+        {"product_id": mug["id"], "quantity": 1, "tax_ids": [vat["id"]]}] * 3)
+    assert (order["amount_untaxed"], order["amount_tax"], order["amount_total"]) == (
+        Decimal("39.15"), Decimal("3.91"), Decimal("43.06"))
+    order = erp.sales_order_line_remove(order["lines"][2]["id"], expected_version=1)
+    assert (order["version"], len(order["lines"])) == (2, 2)
+    with pytest.raises(VersionConflict):
+        erp.sales_order_line_add(order["id"], {"product_id": mug["id"], "quantity": 1}, 1)
+    order = erp.sales_order_line_add(order["id"], {"product_id": mug["id"], "quantity": 2}, 2)
+    order = erp.sales_order_line_update(order["lines"][2]["id"], {"quantity": 1}, 3)
+    order = erp.sales_order_update(order["id"], {"note": "gift"}, 4)
+    order = erp.sales_order_confirm(order["id"], 5)  # autocommit: numbered at once
+    assert erp.sales_order_get(order["id"])["number"].startswith("SO/")
+    assert [o["state"] for o in erp.sales_order_list(state="confirmed")] == ["confirmed"]
+    with pytest.raises(InvalidOperation):
+        erp.sales_order_confirm(order["id"])
+    assert erp.sales_order_cancel(order["id"])["state"] == "cancelled"
+    with pytest.raises(InUse):
+        draft = erp.sales_order_create(shop["id"], lines=[
+            {"product_id": mug["id"], "quantity": 1, "tax_ids": [vat["id"]]}])
+        erp.sales_tax_archive(vat["id"])
+    assert erp.sales_order_cancel(draft["id"])["state"] == "cancelled"
+    assert erp.sales_tax_archive(vat["id"])["active"] is False
+    assert erp.sales_tax_restore(vat["id"])["active"] is True
+    assert erp.sales_tax_update(vat["id"], {"rate": Decimal("9.5")})["rate"] == Decimal("9.5")
+
+
 def test_every_public_function_has_a_method_with_its_argument_names(conn):
     """The client follows the catalog: one method per public function of base, same argument names
     (named notation makes order irrelevant, but a renamed argument would break a call)."""

@@ -37,6 +37,10 @@ SUPPRESSIONS = {
         "extra_warnings = false",
         "returns the sequence row (a composite OUT) beside its document date, on purpose",
     ),
+    "_sales_lines_priced": (
+        "extra_warnings = false",
+        "returns the order (a composite OUT) beside its priced lines, on purpose",
+    ),
     "_audit_protect": (
         "security_warnings = false, performance_warnings = false",
         "DDL on a partition named from the catalog (regclass); volatility not determinable",

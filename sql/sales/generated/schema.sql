@@ -416,6 +416,8 @@ DECLARE
     v_amounts jsonb;
     v_line erp.sales_order_lines;
 BEGIN
+    -- the order (a composite OUT) comes back beside its lines on purpose: one pricing pass
+    -- @plpgsql_check_options: extra_warnings = false
     SELECT erp._sales_amounts(coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
             'quantity', (p_lines[i]).quantity, 'price_unit', (p_lines[i]).price_unit,
             'discount', (p_lines[i]).discount,
@@ -2170,7 +2172,7 @@ CREATE FUNCTION erp._sales_tax_ids(p_value jsonb) RETURNS uuid[]
     AS $$
 BEGIN
     IF p_value IS NULL OR pg_catalog.jsonb_typeof(p_value) = 'null' THEN
-        RETURN '{}';
+        RETURN '{}'::uuid [];
     END IF;
     IF pg_catalog.jsonb_typeof(p_value) <> 'array' OR pg_catalog.jsonb_array_length(p_value) > 20
         OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(p_value) AS t (v)
@@ -2505,7 +2507,7 @@ CREATE FUNCTION erp.sales_order_create(p_tenant_id uuid, p_actor_user_id uuid, p
 DECLARE
     v_settings erp.sales_settings;
     v_order erp.sales_orders;
-    v_lines erp.sales_order_lines [] := '{}';
+    v_lines erp.sales_order_lines [] := '{}'::erp.sales_order_lines [];
     v_priced record;
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
@@ -3076,7 +3078,7 @@ COMMENT ON FUNCTION erp.sales_tax_update(p_tenant_id uuid, p_actor_user_id uuid,
 
 CREATE TABLE erp_meta.sales_currencies (
     code text NOT NULL,
-    minor_unit smallint NOT NULL,
+    minor_unit integer NOT NULL,
     name text NOT NULL,
     CONSTRAINT sales_currencies_code_check CHECK ((code ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT sales_currencies_minor_unit_check CHECK (((minor_unit >= 0) AND (minor_unit <= 4)))

@@ -8,7 +8,7 @@ SET LOCAL ROLE erp_owner;
 -- ---- currencies: ISO 4217 with minor units (reference data, the same for every tenant) ------
 CREATE TABLE erp_meta.sales_currencies (
     code text NOT NULL,
-    minor_unit smallint NOT NULL,
+    minor_unit integer NOT NULL,
     name text NOT NULL,
     CONSTRAINT sales_currencies_pkey PRIMARY KEY (code),
     CONSTRAINT sales_currencies_code_check CHECK (code ~ '^[A-Z]{3}$'),
@@ -293,7 +293,7 @@ CREATE TABLE erp.sales_order_lines (
     uom_id uuid NOT NULL,
     price_unit numeric NOT NULL DEFAULT 0,
     discount numeric NOT NULL DEFAULT 0,
-    tax_ids uuid [] NOT NULL DEFAULT '{}',
+    tax_ids uuid[] NOT NULL DEFAULT '{}',
     price_subtotal numeric NOT NULL DEFAULT 0,
     price_tax numeric NOT NULL DEFAULT 0,
     price_total numeric NOT NULL DEFAULT 0,

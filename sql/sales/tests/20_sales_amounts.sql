@@ -7,7 +7,7 @@ BEGIN;
 SELECT plan(22);
 
 -- one line: quantity, price, discount, taxes as [rate, price_include] pairs
-CREATE FUNCTION pg_temp.l(p_qty numeric, p_price numeric, p_discount numeric, VARIADIC p_taxes text [] DEFAULT '{}')
+CREATE FUNCTION pg_temp.l(p_qty numeric, p_price numeric, p_discount numeric, VARIADIC p_taxes text[] DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE
 AS $fn$

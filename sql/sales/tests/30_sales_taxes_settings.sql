@@ -127,8 +127,8 @@ SELECT throws_ok(
     'ZE001', NULL, 'another tenant''s tax is not found'
 );
 SELECT is(
-    ARRAY(SELECT t.code FROM erp.sales_tax_list('a0000000-0000-4000-8000-00000000000a') AS t),
-    '{FINE,GST7,VAT10,VAT10B,Vat19}'::text [],
+    array(SELECT t.code FROM erp.sales_tax_list('a0000000-0000-4000-8000-00000000000a') AS t),
+    '{FINE,GST7,VAT10,VAT10B,Vat19}'::text[],
     'sales_tax_list: active taxes by code'
 );
 SELECT is(

@@ -4,9 +4,9 @@
 CREATE OR REPLACE FUNCTION erp._sales_lines_priced(
     p_tenant_id uuid,
     p_order erp.sales_orders,
-    p_lines erp.sales_order_lines [],
+    p_lines erp.sales_order_lines[],
     OUT o_order erp.sales_orders,
-    OUT o_lines erp.sales_order_lines []
+    OUT o_lines erp.sales_order_lines[]
 )
 LANGUAGE plpgsql STABLE
 AS $fn$
@@ -14,6 +14,8 @@ DECLARE
     v_amounts jsonb;
     v_line erp.sales_order_lines;
 BEGIN
+    -- the order (a composite OUT) comes back beside its lines on purpose: one pricing pass
+    -- @plpgsql_check_options: extra_warnings = false
     SELECT erp._sales_amounts(coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
             'quantity', (p_lines[i]).quantity, 'price_unit', (p_lines[i]).price_unit,
             'discount', (p_lines[i]).discount,
@@ -40,5 +42,5 @@ BEGIN
     END LOOP;
 END
 $fn$;
-COMMENT ON FUNCTION erp._sales_lines_priced(uuid, erp.sales_orders, erp.sales_order_lines []) IS
+COMMENT ON FUNCTION erp._sales_lines_priced(uuid, erp.sales_orders, erp.sales_order_lines[]) IS
     'The order with its totals and the lines with their amounts computed (writes nothing).';

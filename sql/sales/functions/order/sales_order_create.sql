@@ -20,7 +20,7 @@ AS $fn$
 DECLARE
     v_settings erp.sales_settings;
     v_order erp.sales_orders;
-    v_lines erp.sales_order_lines [] := '{}';
+    v_lines erp.sales_order_lines [] := '{}'::erp.sales_order_lines [];
     v_priced record;
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
