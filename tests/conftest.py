@@ -4,7 +4,11 @@ and a fresh clone of it for every test that asks for a database."""
 from __future__ import annotations
 
 import os
+import queue
+import random
 import shutil
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -127,6 +131,103 @@ ENTITY_COLUMNS = """tenant_id uuid NOT NULL REFERENCES erp.erp_tenants (id),
     version bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()"""
+
+
+def fresh_databases(server: testing.Server, prefix: str,
+                    count: int = 2) -> Iterator[tuple[str, ...]]:
+    """For a fixture: the URLs of ``count`` empty databases named after ``prefix``, dropped
+    afterwards."""
+    janitors = [server.janitor(testing.unique_name(prefix)) for _ in range(count)]
+    for janitor in janitors:
+        janitor.init()
+    yield tuple(server.url_for(j.dbname) for j in janitors)
+    for janitor in janitors:
+        janitor.drop()
+
+
+def sequence_snapshot(conn: psycopg.Connection, tenant: uuid.UUID, seq_id: uuid.UUID) -> dict:
+    """A sequence row as the writers' snapshot stores it: timestamps as canonical UTC text."""
+    return conn.execute(
+        "SELECT to_jsonb(s) || jsonb_build_object('created_at', erp._utc(s.created_at),"
+        " 'updated_at', erp._utc(s.updated_at))"
+        " FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
+        (tenant, seq_id),
+    ).fetchone()[0]
+
+
+def wait_until_gone(admin: psycopg.Connection, pid: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        if found.fetchone()[0] == 0:
+            return
+        time.sleep(0.002)
+    raise AssertionError(f"backend {pid} did not exit after pg_terminate_backend")
+
+
+class Storm:
+    """The harness of a storm test: ``count`` worker threads that start together (each waits on
+    ``barrier`` once connected) beside a killer thread that terminates the backends the workers
+    hand it (``kill``). The exception of a worker or of the killer is collected in
+    ``failures`` and releases the others from the barrier."""
+
+    def __init__(self, dsn: str, count: int, seed: int = 7) -> None:
+        self.dsn, self.count = dsn, count
+        self.lock = threading.Lock()
+        self.failures: list[BaseException] = []
+        self.barrier = threading.Barrier(count + 1, timeout=60)
+        self._kills: queue.Queue = queue.Queue()
+        self._rnd = random.Random(seed)
+
+    def kill(self, pid: int) -> threading.Event:
+        """Has the killer terminate backend ``pid``; the event is set once it is gone."""
+        done = threading.Event()
+        self._kills.put((pid, done))
+        return done
+
+    def _failed(self, exc: BaseException) -> None:
+        with self.lock:
+            self.failures.append(exc)
+        self.barrier.abort()
+
+    def _killer(self) -> None:
+        try:
+            with psycopg.connect(self.dsn, autocommit=True) as admin:
+                while (item := self._kills.get()) is not None:
+                    pid, done = item
+                    time.sleep(self._rnd.random() * 0.005)
+                    ok = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+                    assert ok, f"pg_terminate_backend({pid}) found no backend"
+                    wait_until_gone(admin, pid)
+                    done.set()
+        except BaseException as exc:
+            self._failed(exc)
+
+    def run(self, worker: Callable[[int], None]) -> float:
+        """Runs ``worker(i)`` for i < count; returns the seconds they took. No worker may hang
+        or fail."""
+        def guarded(i: int) -> None:
+            try:
+                worker(i)
+            except BaseException as exc:
+                self._failed(exc)
+
+        killer_thread = threading.Thread(target=self._killer, daemon=True)
+        killer_thread.start()
+        threads = [threading.Thread(target=guarded, args=(i,), daemon=True)
+                   for i in range(self.count)]
+        for thread in threads:
+            thread.start()
+        self.barrier.wait()
+        started = time.perf_counter()
+        for thread in threads:
+            thread.join(timeout=120)
+        elapsed = time.perf_counter() - started
+        self._kills.put(None)
+        killer_thread.join(timeout=10)
+        assert not self.failures, self.failures[:3]
+        assert not any(thread.is_alive() for thread in threads), "a worker hung"
+        return elapsed
 
 
 def sqlstate(conn: psycopg.Connection, query: str, params: tuple = ()) -> str | None:

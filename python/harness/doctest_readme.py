@@ -10,6 +10,9 @@ Conventions (the README's "Documentation" section points here):
 
 * Every fenced ```` ```sql ```` block is runnable, in document order, unless the line before
   it (blank lines aside) is the HTML comment ``<!-- not tested -->``.
+* A block preceded by ``<!-- file: <path> -->`` is the content of that file of a worked
+  example (``docs/modules.md``): it is not pasted into psql; a test writes the example's files
+  into a copy of ``sql/`` and installs and tests the example module from them.
 * Every ```` ```sh ```` block is run too, at its place in the order, unless the line before it
   is ``<!-- not run: <why> -->`` (the reason is required: a command that needs a server the
   test does not have, or that takes twenty minutes, says so). A shell block runs as one
@@ -59,6 +62,7 @@ DOCUMENTS = ("README.md", "docs/design.md", "docs/operations.md", "docs/benchmar
 
 NOT_TESTED = "<!-- not tested -->"
 NOT_RUN = re.compile(r"^<!-- not run: (\S.*\S) -->$")
+FILE = re.compile(r"^<!-- file: ([\w./-]+) -->$")
 CRON_AS = re.compile(r"^<!-- doctest: cron as ([a-z_][a-z0-9_]*) -->$")
 MARKER = "@@doctest block {}@@"
 MARKER_RE = re.compile(r"^@@doctest block (\d+)@@$")
@@ -93,7 +97,7 @@ class Block:
     @property
     def runnable(self) -> bool:
         if self.lang == "sql":
-            return self.directive != NOT_TESTED
+            return self.directive != NOT_TESTED and self.file is None
         if self.lang == "sh":
             return not (self.directive and NOT_RUN.match(self.directive))
         return self.lang == "crontab" and self.cron_login is not None
@@ -101,6 +105,13 @@ class Block:
     @property
     def cron_login(self) -> str | None:
         m = CRON_AS.match(self.directive or "")
+        return m.group(1) if m else None
+
+    @property
+    def file(self) -> str | None:
+        """The path a block marked ``<!-- file: path -->`` is the content of (a worked
+        example's file: written out and installed by a test, not pasted into psql)."""
+        m = FILE.match(self.directive or "")
         return m.group(1) if m else None
 
     @property
@@ -185,6 +196,11 @@ def parse(markdown: str, source: str = "README") -> list[Block]:
         if prev.runnable and cur.lang == "text" and not "".join(between).strip():
             prev.expected = cur.text
     return blocks
+
+
+def example_files(markdown: str) -> dict[str, str]:
+    """The files of a worked example: every block marked ``<!-- file: path -->``, by path."""
+    return {b.file: b.text for b in parse(markdown) if b.file}
 
 
 def same(want: list[str], got: list[str]) -> bool:

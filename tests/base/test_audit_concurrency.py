@@ -22,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 from psycopg.types.json import Jsonb
 
+from tests.conftest import sequence_snapshot
+
 WORKERS = 50  # fewer when the server has no room for them (at least MIN_WORKERS)
 MIN_WORKERS = 8
 ROUNDS = 4
@@ -112,13 +114,7 @@ def test_concurrent_updates_keep_an_exact_trail(conn, dsn, tenant, connections):
         " WHERE e.tenant_id = %s AND e.entity_id = %s ORDER BY e.entity_version",
         (tenant, entity),
     ).fetchall()
-    row = conn.execute(
-        # the canonical snapshot of the row: timestamps as UTC text, as the writers store them
-        "SELECT to_jsonb(s) || jsonb_build_object('created_at', erp._utc(s.created_at),"
-        " 'updated_at', erp._utc(s.updated_at))"
-        " FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
-        (tenant, entity),
-    ).fetchone()[0]
+    row = sequence_snapshot(conn, tenant, entity)
     n = len(events)
 
     # versions 1..n, contiguous, one per committed change, in time order

@@ -14,6 +14,8 @@ import uuid
 import psycopg
 import pytest
 
+from tests.conftest import sequence_snapshot
+
 TEMP_OBJECTS = """
 CREATE TEMP TABLE erp_audit_events (tenant_id uuid, id uuid, actor_user_id uuid, actor_type text,
     entity_type text, entity_id uuid, event_type text, trace_id text, payload jsonb,
@@ -64,13 +66,7 @@ def _events(conn: psycopg.Connection, tenant: uuid.UUID) -> list[tuple]:
 
 def _assert_sound(conn: psycopg.Connection, tenant: uuid.UUID, seq_id: uuid.UUID) -> None:
     """The sequence row and its trail are the real ones and consistent."""
-    row = conn.execute(
-        # the row as a snapshot stores it: timestamps as canonical UTC text
-        "SELECT to_jsonb(s) || jsonb_build_object('created_at', erp._utc(s.created_at),"
-        " 'updated_at', erp._utc(s.updated_at))"
-        " FROM erp.erp_sequences AS s WHERE s.tenant_id = %s AND s.id = %s",
-        (tenant, seq_id),
-    ).fetchone()[0]
+    row = sequence_snapshot(conn, tenant, seq_id)
     events = _events(conn, tenant)
     kinds = [(e[1], e[2]) for e in events if e[0] == seq_id]
     assert kinds == [

@@ -77,40 +77,40 @@ def md(conn):
 
 
 # each test has its own database with one tenant: a code names one row
+def refused(dsn, tenant, first: str, second: str) -> str:
+    """The SQLSTATE with which the second of two racing statements is refused."""
+    row, error = race(dsn, tenant, first, second)
+    assert row is None and error is not None
+    return error.sqlstate
+
+
 UOM = "(SELECT u.id FROM erp.erp_uoms AS u WHERE u.code = '{}')"
 PARTNER = "(SELECT p.id FROM erp.erp_partners AS p WHERE p.code = '{}')"
+ARCHIVE_BIG = f"SELECT erp.uom_archive({CTX}, {UOM.format('BIG')})"
+CREATE_WIDGET = f"SELECT erp.product_create({CTX}, 'W-1', 'Widget', {UOM.format('BIG')})"
+ARCHIVE_ACME = f"SELECT erp.partner_archive({CTX}, {PARTNER.format('ACME')})"
+CREATE_JANE = (f"SELECT erp.partner_create({CTX}, 'JANE', 'Jane', 'person',"
+               f" {PARTNER.format('ACME')})")
 
 
 def test_unit_archive_waits_for_a_product_being_created(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.product_create({CTX}, 'W-1', 'Widget', {UOM.format('BIG')})",
-        f"SELECT erp.uom_archive({CTX}, {UOM.format('BIG')})",
-    )
-    assert row is None and error.sqlstate == "ZE005"
+    sqlstate = refused(dsn, md, CREATE_WIDGET,
+                       ARCHIVE_BIG)
+    assert sqlstate == "ZE005"
     assert one(conn, "SELECT active FROM erp.erp_uoms WHERE tenant_id = %s AND code = 'BIG'", md)[0]
 
 
 def test_product_create_waits_for_a_unit_archive(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.uom_archive({CTX}, {UOM.format('BIG')})",
-        f"SELECT erp.product_create({CTX}, 'W-1', 'Widget', {UOM.format('BIG')})",
-    )
-    assert row is None and error.sqlstate == "ZE009"
+    sqlstate = refused(dsn, md, ARCHIVE_BIG,
+                       CREATE_WIDGET)
+    assert sqlstate == "ZE009"
     assert one(conn, "SELECT count(*) FROM erp.erp_products WHERE tenant_id = %s", md)[0] == 0
 
 
 def test_two_reference_units_for_one_category_take_turns(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.uom_create({CTX}, 'E1', 'First', 'EMPTY')",
-        f"SELECT erp.uom_create({CTX}, 'E2', 'Second', 'EMPTY')",
-    )
-    assert row is None and error.sqlstate == "ZE009", "ZE009 with a message, not a raw 23505"
+    sqlstate = refused(dsn, md, f"SELECT erp.uom_create({CTX}, 'E1', 'First', 'EMPTY')",
+                       f"SELECT erp.uom_create({CTX}, 'E2', 'Second', 'EMPTY')")
+    assert sqlstate == "ZE009", "ZE009 with a message, not a raw 23505"
     codes = conn.execute(
         "SELECT code FROM erp.erp_uoms WHERE tenant_id = %s AND code LIKE 'E%%'", (md,)
     ).fetchall()
@@ -134,25 +134,18 @@ def test_the_second_reference_unit_is_accepted_when_the_first_rolls_back(dsn, co
 
 def test_a_bigger_unit_waits_for_the_archive_of_its_reference_unit(dsn, conn, md):
     conn.execute(f"SELECT erp.uom_create({CTX}, 'ER', 'Reference', 'EMPTY')", (md,))
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.uom_archive({CTX}, {UOM.format('ER')})",
-        f"SELECT erp.uom_create({CTX}, 'EB', 'Bigger', 'EMPTY', 'bigger', 2)",
-    )
-    assert row is None and error.sqlstate == "ZE009"
+    sqlstate = refused(dsn, md, f"SELECT erp.uom_archive({CTX}, {UOM.format('ER')})",
+                       f"SELECT erp.uom_create({CTX}, 'EB', 'Bigger', 'EMPTY', 'bigger', 2)")
+    assert sqlstate == "ZE009"
 
 
 def test_crossing_moves_cannot_build_a_cycle(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.partner_update({CTX}, {PARTNER.format('ACME')}, "
-        f"jsonb_build_object('parent_id', {PARTNER.format('OTHER')}))",
-        f"SELECT erp.partner_update({CTX}, {PARTNER.format('OTHER')}, "
-        f"jsonb_build_object('parent_id', {PARTNER.format('ACME')}))",
-    )
-    assert row is None and error.sqlstate == "ZE009"
+    move = "SELECT erp.partner_update({CTX}, {child}, jsonb_build_object('parent_id', {parent}))"
+    sqlstate = refused(
+        dsn, md,
+        move.format(CTX=CTX, child=PARTNER.format("ACME"), parent=PARTNER.format("OTHER")),
+        move.format(CTX=CTX, child=PARTNER.format("OTHER"), parent=PARTNER.format("ACME")))
+    assert sqlstate == "ZE009"
     parents = conn.execute(
         "SELECT code, parent_id IS NOT NULL FROM erp.erp_partners"
         " WHERE tenant_id = %s ORDER BY code",
@@ -162,21 +155,13 @@ def test_crossing_moves_cannot_build_a_cycle(dsn, conn, md):
 
 
 def test_company_archive_waits_for_a_contact_being_created(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.partner_create({CTX}, 'JANE', 'Jane', 'person', {PARTNER.format('ACME')})",
-        f"SELECT erp.partner_archive({CTX}, {PARTNER.format('ACME')})",
-    )
-    assert row is None and error.sqlstate == "ZE005"
+    sqlstate = refused(dsn, md, CREATE_JANE,
+                       ARCHIVE_ACME)
+    assert sqlstate == "ZE005"
 
 
 def test_contact_create_waits_for_the_company_archive(dsn, conn, md):
-    row, error = race(
-        dsn,
-        md,
-        f"SELECT erp.partner_archive({CTX}, {PARTNER.format('ACME')})",
-        f"SELECT erp.partner_create({CTX}, 'JANE', 'Jane', 'person', {PARTNER.format('ACME')})",
-    )
-    assert row is None and error.sqlstate == "ZE009"
+    sqlstate = refused(dsn, md, ARCHIVE_ACME,
+                       CREATE_JANE)
+    assert sqlstate == "ZE009"
     assert conn.execute("SELECT * FROM erp.audit_verify(%s)", (md,)).fetchall() == []

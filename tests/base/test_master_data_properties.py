@@ -277,6 +277,26 @@ class MasterData(RuleBasedStateMachine):
             record.update(new)
             record["version"] += 1
 
+    def set_active(self, noun: str, rows: dict, index: int, version, active: bool, problem) -> None:
+        """Archive (active False) or restore a row of ``rows`` with erp.<noun>_archive/_restore:
+        ZE004 for a stale version; else, when the row changes, what ``problem(id, old)`` says
+        the entity's check refuses (None: allowed). An unchanged row comes back as it is."""
+        row_id = self.pick(rows, index)
+        if row_id is None:
+            return
+        old = rows[row_id]
+        expected_version = self.version_arg(old, version)
+        expected = None
+        if self.stale(old, expected_version):
+            expected = E_VERSION
+        elif old["active"] != active:
+            expected = problem(row_id, old)
+        verb = "restore" if active else "archive"
+        row = self.call(f"SELECT * FROM erp.{noun}_{verb}({CTX}, %s, %s)",
+                        (self.tenant, row_id, expected_version), expected)
+        if row is not None:
+            self.apply(old, {"active": active})
+
     def uom_ref_problem(self, uom_id, old: dict | None, new: dict) -> str | None:
         """The one-active-reference-unit rule for a unit moving from old to new."""
         if old is not None and (old["active"], old["uom_type"]) == (new["active"], new["uom_type"]):
@@ -407,50 +427,18 @@ class MasterData(RuleBasedStateMachine):
     @precondition(lambda self: self.uoms)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def archive_uom(self, index, version):
-        uom_id = self.pick(self.uoms, index)
-        if uom_id is None:
-            return
-        old = self.uoms[uom_id]
-        expected_version = self.version_arg(old, version)
-        expected = None
-        if self.stale(old, expected_version):
-            expected = E_VERSION
-        elif old["active"]:
-            if any(
-                p["active"] and uom_id in (p["uom_id"], p["purchase_uom_id"])
-                for p in self.products.values()
-            ):
-                expected = E_IN_USE
-            else:
-                expected = self.uom_ref_problem(uom_id, old, {**old, "active": False})
-        row = self.call(
-            f"SELECT * FROM erp.uom_archive({CTX}, %s, %s)",
-            (self.tenant, uom_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": False})
+        def problem(uom_id, old):
+            if any(p["active"] and uom_id in (p["uom_id"], p["purchase_uom_id"])
+                   for p in self.products.values()):
+                return E_IN_USE
+            return self.uom_ref_problem(uom_id, old, {**old, "active": False})
+        self.set_active("uom", self.uoms, index, version, False, problem)
 
     @precondition(lambda self: self.uoms)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def restore_uom(self, index, version):
-        uom_id = self.pick(self.uoms, index)
-        if uom_id is None:
-            return
-        old = self.uoms[uom_id]
-        expected_version = self.version_arg(old, version)
-        expected = None
-        if self.stale(old, expected_version):
-            expected = E_VERSION
-        elif not old["active"]:
-            expected = self.uom_ref_problem(uom_id, old, {**old, "active": True})
-        row = self.call(
-            f"SELECT * FROM erp.uom_restore({CTX}, %s, %s)",
-            (self.tenant, uom_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": True})
+        self.set_active("uom", self.uoms, index, version, True, lambda uom_id, old:
+                        self.uom_ref_problem(uom_id, old, {**old, "active": True}))
 
     # ---- partners --------------------------------------------------------------------------
     def parent_problem(self, partner_id, parent_id, moving: bool) -> str | None:
@@ -608,46 +596,16 @@ class MasterData(RuleBasedStateMachine):
     @precondition(lambda self: self.partners)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def archive_partner(self, index, version):
-        partner_id = self.pick(self.partners, index)
-        if partner_id is None:
-            return
-        old = self.partners[partner_id]
-        expected_version = self.version_arg(old, version)
-        expected = None
-        if self.stale(old, expected_version):
-            expected = E_VERSION
-        elif old["active"] and any(
-            p["active"] and p["parent_id"] == partner_id for p in self.partners.values()
-        ):
-            expected = E_IN_USE
-        row = self.call(
-            f"SELECT * FROM erp.partner_archive({CTX}, %s, %s)",
-            (self.tenant, partner_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": False})
+        def problem(partner_id, _old):
+            children = (p for p in self.partners.values() if p["parent_id"] == partner_id)
+            return E_IN_USE if any(p["active"] for p in children) else None
+        self.set_active("partner", self.partners, index, version, False, problem)
 
     @precondition(lambda self: self.partners)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def restore_partner(self, index, version):
-        partner_id = self.pick(self.partners, index)
-        if partner_id is None:
-            return
-        old = self.partners[partner_id]
-        expected_version = self.version_arg(old, version)
-        expected = None
-        if self.stale(old, expected_version):
-            expected = E_VERSION
-        elif not old["active"]:
-            expected = self.parent_problem(partner_id, old["parent_id"], False)
-        row = self.call(
-            f"SELECT * FROM erp.partner_restore({CTX}, %s, %s)",
-            (self.tenant, partner_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": True})
+        self.set_active("partner", self.partners, index, version, True, lambda partner_id, old:
+                        self.parent_problem(partner_id, old["parent_id"], False))
 
     # ---- products --------------------------------------------------------------------------
     def units_problem(self, uom_id, purchase_uom_id) -> str | None:
@@ -777,40 +735,13 @@ class MasterData(RuleBasedStateMachine):
     @precondition(lambda self: self.products)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def archive_product(self, index, version):
-        product_id = self.pick(self.products, index)
-        if product_id is None:
-            return
-        old = self.products[product_id]
-        expected_version = self.version_arg(old, version)
-        expected = E_VERSION if self.stale(old, expected_version) else None
-        row = self.call(
-            f"SELECT * FROM erp.product_archive({CTX}, %s, %s)",
-            (self.tenant, product_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": False})
+        self.set_active("product", self.products, index, version, False, lambda _id, _old: None)
 
     @precondition(lambda self: self.products)
     @rule(index=st.integers(0, 50), version=st.sampled_from(VERSIONS))
     def restore_product(self, index, version):
-        product_id = self.pick(self.products, index)
-        if product_id is None:
-            return
-        old = self.products[product_id]
-        expected_version = self.version_arg(old, version)
-        expected = None
-        if self.stale(old, expected_version):
-            expected = E_VERSION
-        elif not old["active"]:
-            expected = self.units_problem(old["uom_id"], old["purchase_uom_id"])
-        row = self.call(
-            f"SELECT * FROM erp.product_restore({CTX}, %s, %s)",
-            (self.tenant, product_id, expected_version),
-            expected,
-        )
-        if row is not None:
-            self.apply(old, {"active": True})
+        self.set_active("product", self.products, index, version, True,
+                        lambda _id, old: self.units_problem(old["uom_id"], old["purchase_uom_id"]))
 
     # ---- invariants ------------------------------------------------------------------------
     def listed(self, function: str, columns: tuple[str, ...], code: str) -> list[tuple]:

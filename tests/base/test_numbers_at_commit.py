@@ -18,9 +18,7 @@ Every cross-connection wait is bounded (statement_timeout / lock_timeout / joins
 
 from __future__ import annotations
 
-import queue
 import random
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -32,7 +30,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
 from erp_ops import migrate
-from tests.conftest import new_tenant
+from tests.conftest import Storm, new_tenant
 
 CTX = (None, "SYSTEM", "numbers-at-commit")
 GUARD = "-c statement_timeout=60s -c lock_timeout=30s"  # no test waits forever
@@ -146,16 +144,6 @@ SERIES = [("INV", date(2025, 6, 1)), ("INV", date(2026, 6, 1)),
           ("CRN", date(2025, 6, 1)), ("CRN", date(2026, 6, 1))]
 
 
-def wait_until_gone(admin, pid, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
-        if found.fetchone()[0] == 0:
-            return
-        time.sleep(0.002)
-    raise AssertionError(f"backend {pid} did not exit after pg_terminate_backend")
-
-
 def test_posting_storm_numbers_are_gapless_and_once(conn, dsn, documents, connections):
     posters = connections(POSTERS, MIN_POSTERS, 2)
     tenant = new_tenant(conn, "Posting")
@@ -166,28 +154,11 @@ def test_posting_storm_numbers_are_gapless_and_once(conn, dsn, documents, connec
                for i, (t, r) in enumerate(rnd.sample(
                    [(t, r) for t in range(posters) for r in range(ROUNDS)], VICTIMS))}
 
-    lock = threading.Lock()
+    storm = Storm(dsn, posters)
+    lock = storm.lock
     committed: dict[uuid.UUID, tuple[str, str]] = {}  # document -> (code, year)
     discarded: set[uuid.UUID] = set()  # documents of rolled-back or terminated transactions
     stats = Counter()
-    failures: list[BaseException] = []
-    kills: queue.Queue = queue.Queue()
-    barrier = threading.Barrier(posters + 1, timeout=60)
-
-    def killer() -> None:
-        krnd = random.Random(7)
-        try:
-            with psycopg.connect(dsn, autocommit=True) as admin:
-                while (item := kills.get()) is not None:
-                    pid, done = item
-                    time.sleep(krnd.random() * 0.005)
-                    ok = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
-                    assert ok, f"pg_terminate_backend({pid}) found no backend"
-                    wait_until_gone(admin, pid)
-                    done.set()
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
 
     def post(c, prnd: random.Random, t: int) -> dict[uuid.UUID, tuple[str, str]]:
         """One posting transaction up to its COMMIT: documents, some work, their requests."""
@@ -204,7 +175,7 @@ def test_posting_storm_numbers_are_gapless_and_once(conn, dsn, documents, connec
         prnd = random.Random(t)
         c = psycopg.connect(dsn, options=GUARD)
         try:
-            barrier.wait()
+            storm.barrier.wait()
             for r in range(ROUNDS):
                 how = victims.get((t, r))
                 docs = post(c, prnd, t)
@@ -220,18 +191,13 @@ def test_posting_storm_numbers_are_gapless_and_once(conn, dsn, documents, connec
                     with lock:
                         committed.update(docs)
                         stats["committed"] += 1
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-            barrier.abort()
         finally:
             c.close()
 
     def be_killed(c, how: str, docs) -> psycopg.Connection:
         """Terminated before COMMIT (idle in transaction, or inside a statement)."""
         pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
-        done = threading.Event()
-        kills.put((pid, done))
+        done = storm.kill(pid)
         with pytest.raises(psycopg.OperationalError):
             if how == "sleeping":
                 c.execute("SELECT pg_sleep(30)")
@@ -244,20 +210,7 @@ def test_posting_storm_numbers_are_gapless_and_once(conn, dsn, documents, connec
         c.close()
         return psycopg.connect(dsn, options=GUARD)
 
-    killer_thread = threading.Thread(target=killer, daemon=True)
-    killer_thread.start()
-    threads = [threading.Thread(target=poster, args=(t,), daemon=True) for t in range(posters)]
-    for th in threads:
-        th.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for th in threads:
-        th.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    kills.put(None)
-    killer_thread.join(timeout=10)
-    assert not failures, failures[:3]
-    assert not any(th.is_alive() for th in threads), "a poster hung"
+    elapsed = storm.run(poster)
 
     # ---- the invariants ----------------------------------------------------------------------
     assert stats["killed_idle"] + stats["killed_sleeping"] == VICTIMS

@@ -9,17 +9,18 @@ regression fails instead of hanging."""
 
 from __future__ import annotations
 
-import queue
+import contextlib
 import random
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 import psycopg
 import pytest
 
-from tests.conftest import new_tenant
+from tests.conftest import Storm, new_tenant, wait_until_gone
 
 CTX = (None, "SYSTEM", "test")
 GUARD = "-c statement_timeout=60s -c lock_timeout=30s"  # no test waits forever
@@ -89,16 +90,6 @@ def wait_until_blocked(admin, pid, timeout=10.0):
     raise AssertionError(f"backend {pid} never blocked on a lock")
 
 
-def wait_until_gone(admin, pid, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
-        if found.fetchone()[0] == 0:
-            return
-        time.sleep(0.002)
-    raise AssertionError(f"backend {pid} did not exit after pg_terminate_backend")
-
-
 class Background:
     """Runs fn in a thread; .result() re-raises its exception or returns its value."""
 
@@ -150,30 +141,15 @@ def test_storm_of_allocations_is_gapless_and_audited(conn, dsn, connections):
                    [(t, r) for t in range(threads_n) for r in range(1, ROUNDS - 1)], VICTIMS))}
 
     committed: list[tuple[str, int, str]] = []   # what clients saw committed
-    lock = threading.Lock()
+    storm = Storm(dsn, threads_n)
+    lock = storm.lock
     stats = Counter()
-    failures: list[BaseException] = []
-    kill_requests: queue.Queue = queue.Queue()
-    barrier = threading.Barrier(threads_n + 1)
-
-    def killer():
-        with psycopg.connect(dsn, autocommit=True) as admin:
-            while True:
-                item = kill_requests.get()
-                if item is None:
-                    return
-                pid, done = item
-                time.sleep(rnd.random() * 0.003)
-                ok = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
-                assert ok, f"pg_terminate_backend({pid}) found no backend"
-                wait_until_gone(admin, pid)
-                done.set()
 
     def worker(t: int):
         wrnd = random.Random(t)
         c = psycopg.connect(dsn, options=GUARD)
         try:
-            barrier.wait(timeout=60)
+            storm.barrier.wait()
             for r in range(ROUNDS):
                 doc_date = wrnd.choice(DATES)
                 count = wrnd.randint(2, 4) if wrnd.random() < BATCH_RATE else 1
@@ -193,10 +169,6 @@ def test_storm_of_allocations_is_gapless_and_audited(conn, dsn, connections):
                     with lock:
                         stats["committed_tx"] += 1
                         committed.extend((p, v, f) for v, _n, f, p in rows)
-        except BaseException as exc:
-            with lock:
-                failures.append(exc)
-            barrier.abort()
         finally:
             c.close()
 
@@ -204,42 +176,29 @@ def test_storm_of_allocations_is_gapless_and_audited(conn, dsn, connections):
         """Allocate, get terminated before COMMIT, reconnect. Nothing of it may survive."""
         pid = c.execute("SELECT pg_backend_pid()").fetchone()[0]
         c.rollback()
-        done = threading.Event()
+        done = None
         error = None
         try:
             c.execute("SELECT pg_current_xact_id()")  # the transaction is open from here on
             if how == "queued":
-                kill_requests.put((pid, done))  # may hit us while we wait for the row
+                done = storm.kill(pid)  # may hit us while we wait for the row
             alloc(c, tenant, "STORM", doc_date)
             if how == "holding":
-                kill_requests.put((pid, done))  # we hold the counter row, idle in transaction
+                done = storm.kill(pid)  # we hold the counter row, idle in transaction
             assert done.wait(30), "the killer did not come"
             c.commit()
         except psycopg.OperationalError as exc:
             error = exc
         if error is None:
             raise AssertionError("a terminated transaction committed")
-        done.wait(30)
+        if done is not None:
+            done.wait(30)
         with lock:
             stats[f"terminated_{how}"] += 1
         c.close()
         return psycopg.connect(dsn, options=GUARD)
 
-    killer_thread = threading.Thread(target=killer, daemon=True)
-    killer_thread.start()
-    threads = [threading.Thread(target=worker, args=(t,), daemon=True)
-               for t in range(threads_n)]
-    for th in threads:
-        th.start()
-    barrier.wait(timeout=60)
-    started = time.perf_counter()
-    for th in threads:
-        th.join(timeout=120)
-    elapsed = time.perf_counter() - started
-    kill_requests.put(None)
-    killer_thread.join(timeout=10)
-    assert not failures, failures[:3]
-    assert not any(th.is_alive() for th in threads), "a worker hung"
+    elapsed = storm.run(worker)
 
     # ---- the invariants ------------------------------------------------------------------
     assert stats["terminated_holding"] + stats["terminated_queued"] == VICTIMS
@@ -335,6 +294,17 @@ def update(c, tenant, seq_id, patch: str):
 PATCHES = ['{"padding": 4}', '{"prefix": "Q{YY}-"}', '{"code": "RENAMED"}', '{"step": 2}']
 
 
+@contextlib.contextmanager
+def yearly_dl(conn, dsn, tenant) -> Iterator[tuple]:
+    """A yearly sequence DL and two sessions, T1 (its backend pid known) and T2: the id, T1,
+    T1's pid, T2."""
+    seq_id = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")[1]
+    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
+        t1_pid = t1.execute("SELECT pg_backend_pid()").fetchone()[0]
+        t1.commit()
+        yield seq_id, t1, t1_pid, t2
+
+
 @pytest.mark.parametrize("ending", ["commit", "rollback"])
 @pytest.mark.parametrize("patch", PATCHES)
 def test_change_then_allocation_in_one_transaction_against_a_first_allocation(
@@ -343,12 +313,8 @@ def test_change_then_allocation_in_one_transaction_against_a_first_allocation(
     T2 allocates the first number of that period in between. T2 must not wait for T1 (no lock
     on the sequence row: not the recheck's, not a foreign key's), T1 waits for T2's counter
     row, and nobody gets 40P01 (it deadlocked when the recheck took FOR SHARE)."""
-    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
-    seq_id = row[1]
     code_after = "RENAMED" if "code" in patch else "DL"
-    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
-        t1_pid = t1.execute("SELECT pg_backend_pid()").fetchone()[0]
-        t1.commit()
+    with yearly_dl(conn, dsn, tenant) as (seq_id, t1, t1_pid, t2):
         update(t1, tenant, seq_id, patch)
         first = Background(lambda: alloc(t2, tenant, "DL", date(2026, 3, 1)))
         assert first.result(timeout=10)[0] == 1, "the first allocation did not wait for the change"
@@ -368,12 +334,8 @@ def test_first_allocation_then_change_then_allocation(conn, dsn, tenant, patch):
     """The other order: T2's first number of a period is open; T1's change does not wait for it
     (it waited for the recheck's share lock before), T1's allocation in that period waits for
     T2's counter row, and both commit."""
-    row = create_sequence(conn, tenant, "DL", prefix="D{YYYY}-", reset="yearly")
-    seq_id = row[1]
     code_after = "RENAMED" if "code" in patch else "DL"
-    with psycopg.connect(dsn, options=GUARD) as t1, psycopg.connect(dsn, options=GUARD) as t2:
-        t1_pid = t1.execute("SELECT pg_backend_pid()").fetchone()[0]
-        t1.commit()
+    with yearly_dl(conn, dsn, tenant) as (seq_id, t1, t1_pid, t2):
         assert alloc(t2, tenant, "DL", date(2026, 3, 1))[0] == 1
         change = Background(lambda: update(t1, tenant, seq_id, patch))
         assert change.result(timeout=10) == 2, "the change did not wait for the open first number"

@@ -26,6 +26,7 @@ import pytest
 
 from erp_ops import __version__, migrate
 from harness import cluster, testing
+from tests.conftest import fresh_databases
 
 BIN = cluster.pg_bindir()
 # every release kept under releases/ before this version is a starting point of the upgrade;
@@ -63,12 +64,7 @@ def head_bundle(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def databases(server: testing.Server) -> Iterator[tuple[str, str]]:
-    janitors = [server.janitor(testing.unique_name("erp_upg")) for _ in range(2)]
-    for janitor in janitors:
-        janitor.init()
-    yield tuple(server.url_for(j.dbname) for j in janitors)
-    for janitor in janitors:
-        janitor.drop()
+    yield from fresh_databases(server, "erp_upg")
 
 
 def write_through_every_function(conn: psycopg.Connection,
@@ -146,7 +142,8 @@ def write_through_every_function(conn: psycopg.Connection,
 def write_through_v030_functions(conn: psycopg.Connection) -> None:
     """Calls every public function v0.3.0 added (its signatures)."""
     q = conn.execute
-    assert "CREATE TABLE erp.erp_audit_events" in q("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+    ddl = q("SELECT erp.audit_subscriber_ddl()").fetchone()[0]
+    assert "CREATE TABLE erp.erp_audit_events" in ddl
     # no restore happened: the post-restore step is refused, naming why
     assert refused(conn, f"SELECT erp.audit_restored({SYS})", ()) == "ZE009"
     # the same retention again changes nothing and returns it

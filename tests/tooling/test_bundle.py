@@ -13,6 +13,7 @@ import pytest
 
 from erp_ops import __version__, migrate
 from harness import cluster, testing
+from tests.conftest import fresh_databases
 
 BIN = cluster.pg_bindir()
 # pg_dump 15.14+ brackets its output with \restrict <random key> / \unrestrict <key>
@@ -21,12 +22,7 @@ VOLATILE_PREFIXES = ("\\restrict ", "\\unrestrict ")
 
 @pytest.fixture
 def empty_dbs(server: testing.Server) -> Iterator[tuple[str, str]]:
-    janitors = [server.janitor(testing.unique_name("erp_bundle")) for _ in range(2)]
-    for janitor in janitors:
-        janitor.init()
-    yield tuple(server.url_for(j.dbname) for j in janitors)
-    for janitor in janitors:
-        janitor.drop()
+    yield from fresh_databases(server, "erp_bundle")
 
 
 @pytest.fixture(scope="module")

@@ -195,6 +195,16 @@ def test_demo_runs_fewer_allocators_and_says_so(small_db, observer):
     assert backends(observer, demo.APPLICATION_NAME) == 0
 
 
+def failed_demo(small_db, monkeypatch) -> tuple[str, str, int]:
+    """Runs the demo, patched to fail, and undoes the patch: its output with white space
+    folded, its output as printed, and the number of threads before it ran."""
+    threads_before = threading.active_count()
+    code, out = run_demo(small_db)
+    monkeypatch.undo()
+    assert code == 1
+    return " ".join(out.split()), out, threads_before
+
+
 def test_demo_skips_the_concurrent_step_without_room_and_says_why(small_db, small, observer):
     hog = [psycopg.connect(small.url()) for _ in range(MAX_CONNECTIONS - RESERVED - 4)]
     try:  # 15 - 3 - (8 + the observer + the demo's own) = 2 < 2 allocators + 5 spare
@@ -228,11 +238,7 @@ def test_a_demo_that_fails_midway_leaves_no_connection_or_thread(small_db, obser
         return real_connect(*args, **kwargs)
 
     monkeypatch.setattr(demo.psycopg, "connect", flaky_connect)
-    threads_before = threading.active_count()
-    code, out = run_demo(small_db)
-    monkeypatch.undo()
-    assert code == 1
-    flat = " ".join(out.split())
+    flat, out, threads_before = failed_demo(small_db, monkeypatch)
     assert ("concurrent allocators): OperationalError: sorry, too many clients already"
             in flat), out[-2000:]
     assert "demo failed in step 7 (" in flat
@@ -254,11 +260,7 @@ def test_a_failed_allocation_is_reported_and_every_thread_ends(small_db, observe
         return real(self, code, *args, **kwargs)
 
     monkeypatch.setattr(demo.ErpClient, "sequence_next", failing)
-    threads_before = threading.active_count()
-    code, out = run_demo(small_db)
-    monkeypatch.undo()
-    assert code == 1
-    flat = " ".join(out.split())
+    flat, out, threads_before = failed_demo(small_db, monkeypatch)
     assert "ErpError: allocation refused on purpose [ZE009]" in flat, out[-2000:]
     assert "[ZE009] [ZE009]" not in flat
     assert "BrokenBarrierError" not in flat

@@ -6,10 +6,12 @@ database-owner paths), and the runner's waits end with a message naming who hold
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -151,15 +153,26 @@ def createrole_login(su: psycopg.Connection, login: str) -> None:
                    f' TO "{login}" WITH ADMIN TRUE, INHERIT FALSE, SET FALSE')
 
 
-def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership(
-        server, tmp_path):
+@contextlib.contextmanager
+def dba_database(server) -> Iterator[tuple[str, str]]:
+    """A database owned by a new CREATEROLE login (not a superuser): its URL for that login and
+    the login's name; both dropped afterwards."""
     login = testing.unique_name("dba")
     dbname = testing.unique_name("erp_dbo")
     with psycopg.connect(server.url, autocommit=True) as su:
         createrole_login(su, login)
         su.execute(f'CREATE DATABASE "{dbname}" OWNER "{login}"')
-    url = make_conninfo(server.url_for(dbname), user=login)
     try:
+        yield make_conninfo(server.url_for(dbname), user=login), login
+    finally:
+        with psycopg.connect(server.url, autocommit=True) as su:
+            su.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+            su.execute(f'DROP ROLE IF EXISTS "{login}"')
+
+
+def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership(
+        server, tmp_path):
+    with dba_database(server) as (url, login):
         path = bundle_of(migrate.SQL_DIR, tmp_path)
         result = psql(url, path, "-1")
         assert result.returncode == 0, result.stderr
@@ -174,31 +187,17 @@ def test_createrole_database_owner_installs_and_upgrades_and_keeps_no_membership
             owner = conn.execute("SELECT nspowner::regrole::text FROM pg_namespace"
                                  " WHERE nspname = 'erp'").fetchone()[0]
         assert owner == "erp_owner"
-    finally:
-        with psycopg.connect(server.url, autocommit=True) as su:
-            su.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            su.execute(f'DROP ROLE IF EXISTS "{login}"')
 
 
 def test_an_upgrade_removes_the_membership_an_earlier_install_left(server, tmp_path):
     """0.1.0's first migration left a non-superuser installer in erp_owner for good."""
-    login = testing.unique_name("dba")
-    dbname = testing.unique_name("erp_dbo")
-    with psycopg.connect(server.url, autocommit=True) as su:
-        createrole_login(su, login)
-        su.execute(f'CREATE DATABASE "{dbname}" OWNER "{login}"')
-    url = make_conninfo(server.url_for(dbname), user=login)
-    try:
+    with dba_database(server) as (url, login):
         old = migrate.ROOT / "releases" / "v0.1.0" / "erp.sql"
         assert psql(url, old, "-1").returncode == 0
         assert _member(url, login), "0.1.0 no longer behaves as it did"
         result = psql(url, bundle_of(migrate.SQL_DIR, tmp_path), "-1")
         assert result.returncode == 0, result.stderr
         assert not _member(url, login)
-    finally:
-        with psycopg.connect(server.url, autocommit=True) as su:
-            su.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            su.execute(f'DROP ROLE IF EXISTS "{login}"')
 
 
 def test_a_superuser_install_makes_no_membership(empty_db, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -158,6 +159,16 @@ def written(url: str) -> dict:
 def psql(url: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
                            str(path), url], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def sql_root_copy(sql_root_copy: Path) -> Path:
+    """conftest's copy of sql/ with base alone: these tests build throwaway modules on it and
+    expect exactly what they add (the project's own modules are tested in their folders)."""
+    for folder in sql_root_copy.iterdir():
+        if folder.is_dir() and folder.name != "base":
+            shutil.rmtree(folder)
+    return sql_root_copy
 
 
 # ---- manifests and order ---------------------------------------------------------------------
@@ -404,15 +415,17 @@ def test_a_module_bundle_is_refused_while_base_is_too_old(sql_root_copy, dsn, tm
 
 
 
-def test_a_fresh_install_records_base_as_installed_not_upgraded(conn):
-    # (the template also holds the project's other modules, each installed, none upgraded)
+def test_a_fresh_install_records_every_module_as_installed_not_upgraded(conn):
+    """The template installs every module under sql/: each is recorded with its manifest's
+    version and requirements, none as upgraded, and every migration under its module."""
+    want = sorted((m.name, m.version, m.requires, None)
+                  for m in migrate.install_order(migrate.SQL_ROOT))
+    assert ("base", harness.__version__, {}, None) in want
     assert conn.execute("SELECT name, version, requires, upgraded_at FROM erp_meta.modules"
-                        " WHERE name = 'base'").fetchall() == [
-        ("base", harness.__version__, {}, None)]
-    assert conn.execute("SELECT count(*) FROM erp_meta.modules WHERE upgraded_at IS NOT NULL"
-                        ).fetchone()[0] == 0
-    assert conn.execute("SELECT count(*) FROM erp_meta.schema_migrations WHERE module NOT IN"
-                        " (SELECT name FROM erp_meta.modules)").fetchone()[0] == 0
+                        " ORDER BY name").fetchall() == want
+    ledger = conn.execute("SELECT module, filename FROM erp_meta.schema_migrations").fetchall()
+    assert sorted(ledger) == sorted((m.name, f.name) for m in migrate.install_order(
+        migrate.SQL_ROOT) for f in (m.path / "schema").glob("*.sql"))
 
 
 @pytest.mark.parametrize(("manifest", "message"), [

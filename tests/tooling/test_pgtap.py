@@ -19,7 +19,8 @@ def test_there_are_pgtap_files():
     assert len(TAP_FILES) > 0
 
 
-@pytest.mark.parametrize("path", TAP_FILES, ids=[f"{p.parent.parent.name}/{p.name}" for p in TAP_FILES])
+@pytest.mark.parametrize("path", TAP_FILES,
+                         ids=[f"{p.parent.parent.name}/{p.name}" for p in TAP_FILES])
 def test_pgtap_file(path, dsn):
     params = conninfo_to_dict(dsn)
     env = dict(os.environ)

@@ -198,12 +198,17 @@ def test_every_psql_example_runs_as_written(every_doc, psql_server):
 
 
 # ---- the doc-test can fail, and says where -----------------------------------------------------
+def failure(doc: str, server) -> str:
+    """The message with which the doc-test refuses ``doc``."""
+    with pytest.raises(dt.DocTestError) as failed:
+        dt.run(doc, server)
+    return str(failed.value)
+
+
 def test_a_failing_block_is_named_with_psql_error(psql_server):
     doc = ("intro\n```sql\nSELECT 1 AS one;\n```\n\nthen\n```sql\nSELECT 2;\n"
            "SELECT 1 / 0;\n```\n")
-    with pytest.raises(dt.DocTestError) as failed:
-        dt.run(doc, psql_server)
-    message = str(failed.value)
+    message = failure(doc, psql_server)
     assert message.startswith("README sql block 2 (line 8: SELECT 2;) failed at README line 9")
     assert "ERROR:  division by zero" in message
 
@@ -211,9 +216,7 @@ def test_a_failing_block_is_named_with_psql_error(psql_server):
 def test_output_that_differs_from_the_readme_fails_with_a_diff(psql_server):
     doc = ("```sql\nSELECT 41 + 1 AS answer;\n```\n```text\n answer\n--------\n     41\n"
            "(1 row)\n```\n")
-    with pytest.raises(dt.DocTestError) as failed:
-        dt.run(doc, psql_server)
-    message = str(failed.value)
+    message = failure(doc, psql_server)
     assert message.startswith("README sql block 1 (line 2: SELECT 41 + 1 AS answer;) printed "
                               "something else")
     assert "- 41" in message and "+ 42" in message
@@ -239,9 +242,7 @@ def test_stderr_output_fails_the_block(psql_server):
 def test_a_failing_shell_command_fails_its_block_with_its_output(psql_server):
     doc = ("<!-- not run: needs a server you do not have -->\n```sh\nexit 7\n```\n"
            "```sh\necho before\npsql -X -d no_such_database -c 'SELECT 1'\necho after\n```\n")
-    with pytest.raises(dt.DocTestError) as failed:
-        dt.run(doc, psql_server)
-    message = str(failed.value)
+    message = failure(doc, psql_server)
     assert message.startswith("README sh block 2 (line 6: echo before) failed (exit code 2)")
     assert "before" in message and 'database "no_such_database" does not exist' in message
     assert "after" not in message

@@ -19,9 +19,9 @@ BEGIN
     -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
     CASE p_entity_type
         WHEN 'erp.inventory.picking' THEN
-            PERFORM erp._inventory_picking_number(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number);
-        WHEN 'erp.sales.order' THEN
-            PERFORM erp._sales_order_number(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number);
+            PERFORM erp._inventory_picking_number(
+                p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number
+            );
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type) USING ERRCODE = 'ZE003';
     END CASE;
@@ -47,16 +47,17 @@ BEGIN
     is_found := false;
     CASE p_entity_type
         WHEN 'erp.inventory.picking' THEN
-            SELECT true, t.number INTO is_found, current_number FROM erp.inventory_pickings AS t
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;
-            is_found := FOUND;
-        WHEN 'erp.sales.order' THEN
-            SELECT true, t.number INTO is_found, current_number FROM erp.sales_orders AS t
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;
+            SELECT true, t.number
+            INTO is_found, current_number
+            FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_id
+            FOR NO KEY UPDATE;
             is_found := FOUND;
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type)
-                USING ERRCODE = 'ZE003', HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
+                USING ERRCODE = 'ZE003',
+                HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
     END CASE;
 END
 $function$;
@@ -76,102 +77,142 @@ CREATE OR REPLACE FUNCTION erp._json_insert(
 AS $function$
 BEGIN
     CASE p_entity_type
-        WHEN 'erp.base.partner' THEN DECLARE v_rows erp.erp_partners[] := erp._partner_from_json(p_rows); BEGIN
-            PERFORM erp._partner_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._partner_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._partner_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.product' THEN DECLARE v_rows erp.erp_products[] := erp._product_from_json(p_rows); BEGIN
-            PERFORM erp._product_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._product_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.sequence' THEN DECLARE v_rows erp.erp_sequences[] := erp._sequence_from_json(p_rows); BEGIN
-            PERFORM erp._sequence_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sequence_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sequence_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.uom' THEN DECLARE v_rows erp.erp_uoms[] := erp._uom_from_json(p_rows); BEGIN
-            PERFORM erp._uom_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._uom_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.uom_category' THEN DECLARE v_rows erp.erp_uom_categories[] := erp._uom_category_from_json(p_rows); BEGIN
-            PERFORM erp._uom_category_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.inventory.location' THEN DECLARE v_rows erp.inventory_locations[] := erp._inventory_location_from_json(p_rows); BEGIN
-            PERFORM erp._inventory_location_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_location_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_location_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.inventory.move' THEN DECLARE v_rows erp.inventory_moves[] := erp._inventory_move_from_json(p_rows); BEGIN
-            PERFORM erp._inventory_move_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_move_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.inventory.picking' THEN DECLARE v_rows erp.inventory_pickings[] := erp._inventory_picking_from_json(p_rows); BEGIN
-            PERFORM erp._inventory_picking_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._inventory_picking_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._inventory_picking_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.sales.order' THEN DECLARE v_rows erp.sales_orders[] := erp._sales_order_from_json(p_rows); BEGIN
-            PERFORM erp._sales_order_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sales_order_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sales_order_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.sales.order_line' THEN DECLARE v_rows erp.sales_order_lines[] := erp._sales_order_line_from_json(p_rows); BEGIN
-            PERFORM erp._sales_order_line_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sales_order_line_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sales_order_line_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.sales.settings' THEN DECLARE v_rows erp.sales_settings[] := erp._sales_settings_from_json(p_rows); BEGIN
-            PERFORM erp._sales_settings_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sales_settings_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sales_settings_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.sales.tax' THEN DECLARE v_rows erp.sales_taxes[] := erp._sales_tax_from_json(p_rows); BEGIN
-            PERFORM erp._sales_tax_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sales_tax_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sales_tax_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
+        WHEN 'erp.base.partner' THEN
+            DECLARE
+                v_rows erp.erp_partners[] := erp._partner_from_json(p_rows);
+            BEGIN
+                PERFORM erp._partner_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._partner_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._partner_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.product' THEN
+            DECLARE
+                v_rows erp.erp_products[] := erp._product_from_json(p_rows);
+            BEGIN
+                PERFORM erp._product_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._product_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._product_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.sequence' THEN
+            DECLARE
+                v_rows erp.erp_sequences[] := erp._sequence_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sequence_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sequence_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sequence_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.uom' THEN
+            DECLARE
+                v_rows erp.erp_uoms[] := erp._uom_from_json(p_rows);
+            BEGIN
+                PERFORM erp._uom_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._uom_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._uom_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.uom_category' THEN
+            DECLARE
+                v_rows erp.erp_uom_categories[] := erp._uom_category_from_json(p_rows);
+            BEGIN
+                PERFORM erp._uom_category_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._uom_category_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.inventory.location' THEN
+            DECLARE
+                v_rows erp.inventory_locations[] := erp._inventory_location_from_json(p_rows);
+            BEGIN
+                PERFORM erp._inventory_location_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._inventory_location_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._inventory_location_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.inventory.move' THEN
+            DECLARE
+                v_rows erp.inventory_moves[] := erp._inventory_move_from_json(p_rows);
+            BEGIN
+                PERFORM erp._inventory_move_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._inventory_move_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._inventory_move_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.inventory.picking' THEN
+            DECLARE
+                v_rows erp.inventory_pickings[] := erp._inventory_picking_from_json(p_rows);
+            BEGIN
+                PERFORM erp._inventory_picking_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._inventory_picking_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._inventory_picking_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003',
@@ -198,126 +239,134 @@ CREATE OR REPLACE FUNCTION erp._json_update(
 AS $function$
 BEGIN
     CASE p_entity_type
-        WHEN 'erp.base.partner' THEN DECLARE v_old erp.erp_partners := erp._partner_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_partners; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._partner_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._partner_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._partner_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.product' THEN DECLARE v_old erp.erp_products := erp._product_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_products; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._product_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._product_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._product_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.sequence' THEN DECLARE v_old erp.erp_sequences := erp._sequence_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_sequences; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sequence_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sequence_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sequence_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.uom' THEN DECLARE v_old erp.erp_uoms := erp._uom_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_uoms; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._uom_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._uom_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._uom_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.uom_category' THEN DECLARE v_old erp.erp_uom_categories := erp._uom_category_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_uom_categories; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._uom_category_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._uom_category_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._uom_category_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.inventory.location' THEN DECLARE v_old erp.inventory_locations := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_locations; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._inventory_location_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._inventory_location_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._inventory_location_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.inventory.move' THEN DECLARE v_old erp.inventory_moves := erp._inventory_move_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_moves; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._inventory_move_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._inventory_move_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.inventory.picking' THEN DECLARE v_old erp.inventory_pickings := erp._inventory_picking_lock(p_tenant_id, p_id, p_expected_version); v_new erp.inventory_pickings; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._inventory_picking_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._inventory_picking_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._inventory_picking_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.sales.order' THEN DECLARE v_old erp.sales_orders := erp._sales_order_lock(p_tenant_id, p_id, p_expected_version); v_new erp.sales_orders; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sales_order_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sales_order_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sales_order_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.sales.order_line' THEN DECLARE v_old erp.sales_order_lines := erp._sales_order_line_lock(p_tenant_id, p_id, p_expected_version); v_new erp.sales_order_lines; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sales_order_line_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sales_order_line_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sales_order_line_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.sales.settings' THEN DECLARE v_old erp.sales_settings := erp._sales_settings_lock(p_tenant_id, p_id, p_expected_version); v_new erp.sales_settings; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sales_settings_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sales_settings_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sales_settings_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.sales.tax' THEN DECLARE v_old erp.sales_taxes := erp._sales_tax_lock(p_tenant_id, p_id, p_expected_version); v_new erp.sales_taxes; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sales_tax_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sales_tax_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sales_tax_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
+        WHEN 'erp.base.partner' THEN
+            DECLARE
+                v_old erp.erp_partners := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_partners;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._partner_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._partner_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._partner_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.product' THEN
+            DECLARE
+                v_old erp.erp_products := erp._product_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_products;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._product_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._product_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._product_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.sequence' THEN
+            DECLARE
+                v_old erp.erp_sequences := erp._sequence_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_sequences;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sequence_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sequence_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sequence_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.uom' THEN
+            DECLARE
+                v_old erp.erp_uoms := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_uoms;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._uom_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._uom_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._uom_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.uom_category' THEN
+            DECLARE
+                v_old erp.erp_uom_categories := erp._uom_category_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_uom_categories;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._uom_category_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._uom_category_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._uom_category_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.inventory.location' THEN
+            DECLARE
+                v_old erp.inventory_locations := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.inventory_locations;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._inventory_location_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._inventory_location_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._inventory_location_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.inventory.move' THEN
+            DECLARE
+                v_old erp.inventory_moves := erp._inventory_move_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.inventory_moves;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._inventory_move_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._inventory_move_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._inventory_move_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.inventory.picking' THEN
+            DECLARE
+                v_old erp.inventory_pickings := erp._inventory_picking_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.inventory_pickings;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._inventory_picking_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._inventory_picking_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._inventory_picking_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003',

@@ -10,16 +10,369 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.kind IS NOT NULL) THEN 3 WHEN NOT (e.address IS NOT NULL) THEN 4 WHEN NOT (e.is_customer IS NOT NULL) THEN 5 WHEN NOT (e.is_supplier IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT (e.erp_ok_11) THEN 24 WHEN NOT (e.erp_ok_12) THEN 25 WHEN NOT (e.erp_ok_13) THEN 26 WHEN NOT (e.erp_ok_14) THEN 27 WHEN NOT (e.erp_ok_15) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 END INTO v_row, v_rule FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.kind IS NOT NULL) AND (e.address IS NOT NULL) AND (e.is_customer IS NOT NULL) AND (e.is_supplier IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND (e.erp_ok_12) AND (e.erp_ok_13) AND (e.erp_ok_14) AND (e.erp_ok_15) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.kind IS NOT NULL) THEN 3
+                WHEN NOT (e.address IS NOT NULL) THEN 4
+                WHEN NOT (e.is_customer IS NOT NULL) THEN 5
+                WHEN NOT (e.is_supplier IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT (e.erp_ok_11) THEN 24
+                WHEN NOT (e.erp_ok_12) THEN 25
+                WHEN NOT (e.erp_ok_13) THEN 26
+                WHEN NOT (e.erp_ok_14) THEN 27
+                WHEN NOT (e.erp_ok_15) THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.kind IS NOT NULL)
+            AND (e.address IS NOT NULL)
+            AND (e.is_customer IS NOT NULL)
+            AND (e.is_supplier IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND (e.erp_ok_12)
+            AND (e.erp_ok_13)
+            AND (e.erp_ok_14)
+            AND (e.erp_ok_15)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.kind IS NOT NULL) THEN 3 WHEN NOT (e.address IS NOT NULL) THEN 4 WHEN NOT (e.is_customer IS NOT NULL) THEN 5 WHEN NOT (e.is_supplier IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT (e.erp_ok_11) THEN 24 WHEN NOT (e.erp_ok_12) THEN 25 WHEN NOT (e.erp_ok_13) THEN 26 WHEN NOT (e.erp_ok_14) THEN 27 WHEN NOT (e.erp_ok_15) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 END INTO v_row, v_rule FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.kind, r.parent_id, r.email, r.phone, r.tax_id, r.address, r.is_customer, r.is_supplier, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.kind IS NOT NULL) AND (e.address IS NOT NULL) AND (e.is_customer IS NOT NULL) AND (e.is_supplier IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND (e.erp_ok_12) AND (e.erp_ok_13) AND (e.erp_ok_14) AND (e.erp_ok_15) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.kind IS NOT NULL) THEN 3
+                WHEN NOT (e.address IS NOT NULL) THEN 4
+                WHEN NOT (e.is_customer IS NOT NULL) THEN 5
+                WHEN NOT (e.is_supplier IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT (e.erp_ok_11) THEN 24
+                WHEN NOT (e.erp_ok_12) THEN 25
+                WHEN NOT (e.erp_ok_13) THEN 26
+                WHEN NOT (e.erp_ok_14) THEN 27
+                WHEN NOT (e.erp_ok_15) THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        r.address,
+                        r.is_customer,
+                        r.is_supplier,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.kind IS NOT NULL)
+            AND (e.address IS NOT NULL)
+            AND (e.is_customer IS NOT NULL)
+            AND (e.is_supplier IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND (e.erp_ok_12)
+            AND (e.erp_ok_13)
+            AND (e.erp_ok_14)
+            AND (e.erp_ok_15)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner: % %', (ARRAY['code', 'name', 'kind', 'address', 'is_customer', 'is_supplier', 'code', 'name', 'kind', 'email', 'phone', 'tax_id', 'address', 'address', 'address', 'code', 'code', 'code', 'email', 'email', 'kind', 'name', 'name', 'parent_id', 'phone', 'tax_id', 'tax_id', 'tax_id', 'parent_id', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is invalid (constraint erp_partners_address_check)', 'is invalid (constraint erp_partners_address_limit_check)', 'is invalid (constraint erp_partners_code_check)', 'is invalid (constraint erp_partners_code_ignorable_check)', 'is invalid (constraint erp_partners_code_limit_check)', 'is invalid (constraint erp_partners_email_check)', 'is invalid (constraint erp_partners_email_limit_check)', 'is invalid (constraint erp_partners_kind_check)', 'is invalid (constraint erp_partners_name_check)', 'is invalid (constraint erp_partners_name_limit_check)', 'is invalid (constraint erp_partners_parent_check)', 'is invalid (constraint erp_partners_phone_check)', 'is invalid (constraint erp_partners_tax_id_check)', 'is invalid (constraint erp_partners_tax_id_ignorable_check)', 'is invalid (constraint erp_partners_tax_id_limit_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.partner: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'kind',
+                'address',
+                'is_customer',
+                'is_supplier',
+                'code',
+                'name',
+                'kind',
+                'email',
+                'phone',
+                'tax_id',
+                'address',
+                'address',
+                'address',
+                'code',
+                'code',
+                'code',
+                'email',
+                'email',
+                'kind',
+                'name',
+                'name',
+                'parent_id',
+                'phone',
+                'tax_id',
+                'tax_id',
+                'tax_id',
+                'parent_id',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is invalid (constraint erp_partners_address_check)',
+                'is invalid (constraint erp_partners_address_limit_check)',
+                'is invalid (constraint erp_partners_code_check)',
+                'is invalid (constraint erp_partners_code_ignorable_check)',
+                'is invalid (constraint erp_partners_code_limit_check)',
+                'is invalid (constraint erp_partners_email_check)',
+                'is invalid (constraint erp_partners_email_limit_check)',
+                'is invalid (constraint erp_partners_kind_check)',
+                'is invalid (constraint erp_partners_name_check)',
+                'is invalid (constraint erp_partners_name_limit_check)',
+                'is invalid (constraint erp_partners_parent_check)',
+                'is invalid (constraint erp_partners_phone_check)',
+                'is invalid (constraint erp_partners_tax_id_check)',
+                'is invalid (constraint erp_partners_tax_id_ignorable_check)',
+                'is invalid (constraint erp_partners_tax_id_limit_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +393,42 @@ DECLARE
     v_row erp.erp_partners;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_partners AS t (tenant_id, id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.kind, 'company'::text), r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb), coalesce(r.is_customer, true), coalesce(r.is_supplier, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_partners AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            kind,
+            parent_id,
+            email,
+            phone,
+            tax_id,
+            address,
+            is_customer,
+            is_supplier,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.kind, 'company'::text),
+            r.parent_id,
+            r.email,
+            r.phone,
+            r.tax_id,
+            coalesce(r.address, '{}'::jsonb),
+            coalesce(r.is_customer, true),
+            coalesce(r.is_supplier, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +436,37 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-            'erp.base.partner.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.partner',
+            w.id,
+            'erp.base.partner.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'kind', w.kind,
+                'parent_id', w.parent_id,
+                'email', w.email,
+                'phone', w.phone,
+                'tax_id', w.tax_id,
+                'tax_id_key', w.tax_id_key,
+                'address', w.address,
+                'is_customer', w.is_customer,
+                'is_supplier', w.is_supplier,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,43 +486,376 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.tax_id_key = e.tax_id_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.tax_id_key = e.tax_id_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.tax_id_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.tax_id_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'tax_id', erp._clip((p_rows[v_row]).tax_id::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'tax_id',
+            erp._clip((p_rows[v_row]).tax_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_tax_id_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_tax_id_key',
             HINT = 'Choose another tax_id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.partner: a row conflicts with a row written at the same time'
@@ -128,18 +877,71 @@ DECLARE
     v_result erp.erp_partners[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.partner rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.partner rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.partner: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.partner: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'kind' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'parent_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false)) AND (NOT (p_rows -> 0) ? 'email' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'email')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'phone' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'phone')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'address' OR coalesce(true, false)) AND (NOT (p_rows -> 0) ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT (p_rows -> 0) ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_supplier')) IN ('boolean', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,kind,parent_id,email,phone,tax_id,address,'
+        'is_customer,is_supplier}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false))
+        AND (NOT (p_rows -> 0) ? 'email'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'email'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'phone'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'phone'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_id'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_id'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'address'
+            OR coalesce(true, false))
+        AND (NOT (p_rows -> 0) ? 'is_customer'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_customer'))
+            IN ('boolean', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'is_supplier'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_supplier'))
+            IN ('boolean', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'kind') #>> '{}')::text, (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'email') #>> '{}')::text, (((p_rows -> 0) -> 'phone') #>> '{}')::text, (((p_rows -> 0) -> 'tax_id') #>> '{}')::text, NULL::text, CASE WHEN pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'address')) <> 'null' THEN ((p_rows -> 0) -> 'address')::jsonb END, (((p_rows -> 0) -> 'is_customer') #>> '{}')::boolean, (((p_rows -> 0) -> 'is_supplier') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_partners];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'kind') #>> '{}')::text,
+                (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'email') #>> '{}')::text,
+                (((p_rows -> 0) -> 'phone') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_id') #>> '{}')::text,
+                NULL::text,
+                CASE WHEN pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'address')) <> 'null'
+                    THEN ((p_rows -> 0) -> 'address')::jsonb END,
+                (((p_rows -> 0) -> 'is_customer') #>> '{}')::boolean,
+                (((p_rows -> 0) -> 'is_supplier') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_partners];
         END;
         RETURN v_result;
     END IF;
@@ -158,16 +960,57 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'address' THEN true
+                WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+                WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
+        RAISE EXCEPTION 'erp.base.partner row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, kind, parent_id, email, '
+            'phone, tax_id, address, is_customer, is_supplier.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'kind') #>> '{}')::text, ((j.value -> 'parent_id') #>> '{}')::uuid, ((j.value -> 'email') #>> '{}')::text, ((j.value -> 'phone') #>> '{}')::text, ((j.value -> 'tax_id') #>> '{}')::text, NULL::text, CASE WHEN pg_catalog.jsonb_typeof((j.value -> 'address')) <> 'null' THEN (j.value -> 'address')::jsonb END, ((j.value -> 'is_customer') #>> '{}')::boolean, ((j.value -> 'is_supplier') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_partners ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'kind') #>> '{}')::text,
+                ((j.value -> 'parent_id') #>> '{}')::uuid,
+                ((j.value -> 'email') #>> '{}')::text,
+                ((j.value -> 'phone') #>> '{}')::text,
+                ((j.value -> 'tax_id') #>> '{}')::text,
+                NULL::text,
+                CASE WHEN pg_catalog.jsonb_typeof((j.value -> 'address')) <> 'null'
+                    THEN (j.value -> 'address')::jsonb END,
+                ((j.value -> 'is_customer') #>> '{}')::boolean,
+                ((j.value -> 'is_supplier') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_partners
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -192,8 +1035,42 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_partners AS t (tenant_id, id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.kind, 'company'::text), r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb), coalesce(r.is_customer, true), coalesce(r.is_supplier, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_partners AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            kind,
+            parent_id,
+            email,
+            phone,
+            tax_id,
+            address,
+            is_customer,
+            is_supplier,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.kind, 'company'::text),
+            r.parent_id,
+            r.email,
+            r.phone,
+            r.tax_id,
+            coalesce(r.address, '{}'::jsonb),
+            coalesce(r.is_customer, true),
+            coalesce(r.is_supplier, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -201,8 +1078,37 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-            'erp.base.partner.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.partner',
+            w.id,
+            'erp.base.partner.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'kind', w.kind,
+                'parent_id', w.parent_id,
+                'email', w.email,
+                'phone', w.phone,
+                'tax_id', w.tax_id,
+                'tax_id_key', w.tax_id_key,
+                'address', w.address,
+                'is_customer', w.is_customer,
+                'is_supplier', w.is_supplier,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -223,7 +1129,8 @@ AS $function$
 DECLARE
     v_row erp.erp_partners;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_partners AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_partners AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -231,7 +1138,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.partner % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.partner % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -256,25 +1164,108 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'kind' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'kind')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'parent_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false)) AND (NOT p_patch ? 'email' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'email')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'phone' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'phone')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'address' OR coalesce(true, false)) AND (NOT p_patch ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT p_patch ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_supplier')) IN ('boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,kind,parent_id,email,phone,tax_id,address,'
+        'is_customer,is_supplier}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'kind')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false))
+        AND (NOT p_patch ? 'email'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'email')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'phone'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'phone')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'tax_id'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_id'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'address'
+            OR coalesce(true, false))
+        AND (NOT p_patch ? 'is_customer'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_customer'))
+            IN ('boolean', 'null'), false))
+        AND (NOT p_patch ? 'is_supplier'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_supplier'))
+            IN ('boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'address' THEN true
+                WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+                WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
+            RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, kind, parent_id, email, '
+                'phone, tax_id, address, is_customer, is_supplier.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'kind' THEN ((p_patch -> 'kind') #>> '{}')::text ELSE p_old.kind END, CASE WHEN p_patch ? 'parent_id' THEN ((p_patch -> 'parent_id') #>> '{}')::uuid ELSE p_old.parent_id END, CASE WHEN p_patch ? 'email' THEN ((p_patch -> 'email') #>> '{}')::text ELSE p_old.email END, CASE WHEN p_patch ? 'phone' THEN ((p_patch -> 'phone') #>> '{}')::text ELSE p_old.phone END, CASE WHEN p_patch ? 'tax_id' THEN ((p_patch -> 'tax_id') #>> '{}')::text ELSE p_old.tax_id END, p_old.tax_id_key, CASE WHEN p_patch ? 'address' THEN CASE WHEN pg_catalog.jsonb_typeof((p_patch -> 'address')) <> 'null' THEN (p_patch -> 'address')::jsonb END ELSE p_old.address END, CASE WHEN p_patch ? 'is_customer' THEN ((p_patch -> 'is_customer') #>> '{}')::boolean ELSE p_old.is_customer END, CASE WHEN p_patch ? 'is_supplier' THEN ((p_patch -> 'is_supplier') #>> '{}')::boolean ELSE p_old.is_supplier END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'kind'
+                THEN ((p_patch -> 'kind') #>> '{}')::text
+                ELSE p_old.kind END,
+            CASE WHEN p_patch ? 'parent_id'
+                THEN ((p_patch -> 'parent_id') #>> '{}')::uuid
+                ELSE p_old.parent_id END,
+            CASE WHEN p_patch ? 'email'
+                THEN ((p_patch -> 'email') #>> '{}')::text
+                ELSE p_old.email END,
+            CASE WHEN p_patch ? 'phone'
+                THEN ((p_patch -> 'phone') #>> '{}')::text
+                ELSE p_old.phone END,
+            CASE WHEN p_patch ? 'tax_id'
+                THEN ((p_patch -> 'tax_id') #>> '{}')::text
+                ELSE p_old.tax_id END,
+            p_old.tax_id_key,
+            CASE WHEN p_patch ? 'address'
+                THEN CASE WHEN pg_catalog.jsonb_typeof((p_patch -> 'address')) <> 'null'
+                THEN (p_patch -> 'address')::jsonb END
+                ELSE p_old.address END,
+            CASE WHEN p_patch ? 'is_customer'
+                THEN ((p_patch -> 'is_customer') #>> '{}')::boolean
+                ELSE p_old.is_customer END,
+            CASE WHEN p_patch ? 'is_supplier'
+                THEN ((p_patch -> 'is_supplier') #>> '{}')::boolean
+                ELSE p_old.is_supplier END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -298,31 +1289,127 @@ DECLARE
     v_row erp.erp_partners;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.partner', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.partner: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.partner: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.code IS DISTINCT FROM p_old.code OR p_new.tax_id IS DISTINCT FROM p_old.tax_id THEN
+    IF p_new.code IS DISTINCT FROM p_old.code
+        OR p_new.tax_id IS DISTINCT FROM p_old.tax_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_partners AS t SET code = p_new.code, name = p_new.name, kind = p_new.kind, parent_id = p_new.parent_id, email = p_new.email, phone = p_new.phone, tax_id = p_new.tax_id, address = p_new.address, is_customer = p_new.is_customer, is_supplier = p_new.is_supplier, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_partners AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    kind = p_new.kind,
+                    parent_id = p_new.parent_id,
+                    email = p_new.email,
+                    phone = p_new.phone,
+                    tax_id = p_new.tax_id,
+                    address = p_new.address,
+                    is_customer = p_new.is_customer,
+                    is_supplier = p_new.is_supplier,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.partner',
+                    w.id,
+                    'erp.base.partner' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'kind', w.kind,
+                        'parent_id', w.parent_id,
+                        'email', w.email,
+                        'phone', w.phone,
+                        'tax_id', w.tax_id,
+                        'tax_id_key', w.tax_id_key,
+                        'address', w.address,
+                        'is_customer', w.is_customer,
+                        'is_supplier', w.is_supplier,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
+                                THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                    'new', w.kind) END),
+                            ('parent_id', CASE WHEN p_old.parent_id
+                                IS DISTINCT FROM w.parent_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                    'new', w.parent_id) END),
+                            ('email', CASE WHEN p_old.email
+                                IS DISTINCT FROM w.email
+                                THEN pg_catalog.jsonb_build_object('old', p_old.email,
+                                    'new', w.email) END),
+                            ('phone', CASE WHEN p_old.phone
+                                IS DISTINCT FROM w.phone
+                                THEN pg_catalog.jsonb_build_object('old', p_old.phone,
+                                    'new', w.phone) END),
+                            ('tax_id', CASE WHEN p_old.tax_id
+                                IS DISTINCT FROM w.tax_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
+                                    'new', w.tax_id) END),
+                            ('address', CASE WHEN p_old.address
+                                IS DISTINCT FROM w.address
+                                THEN pg_catalog.jsonb_build_object('old', p_old.address,
+                                    'new', w.address) END),
+                            ('is_customer', CASE WHEN p_old.is_customer
+                                IS DISTINCT FROM w.is_customer
+                                THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
+                                    'new', w.is_customer) END),
+                            ('is_supplier', CASE WHEN p_old.is_supplier
+                                IS DISTINCT FROM w.is_supplier
+                                THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
+                                    'new', w.is_supplier) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-                'erp.base.partner' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email THEN pg_catalog.jsonb_build_object('old', p_old.email, 'new', w.email) END), ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone THEN pg_catalog.jsonb_build_object('old', p_old.phone, 'new', w.phone) END), ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id THEN pg_catalog.jsonb_build_object('old', p_old.tax_id, 'new', w.tax_id) END), ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address THEN pg_catalog.jsonb_build_object('old', p_old.address, 'new', w.address) END), ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer THEN pg_catalog.jsonb_build_object('old', p_old.is_customer, 'new', w.is_customer) END), ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier, 'new', w.is_supplier) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.partner with this % already exists in this tenant',
@@ -332,16 +1419,108 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_partners AS t SET code = p_new.code, name = p_new.name, kind = p_new.kind, parent_id = p_new.parent_id, email = p_new.email, phone = p_new.phone, tax_id = p_new.tax_id, address = p_new.address, is_customer = p_new.is_customer, is_supplier = p_new.is_supplier, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_partners AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                kind = p_new.kind,
+                parent_id = p_new.parent_id,
+                email = p_new.email,
+                phone = p_new.phone,
+                tax_id = p_new.tax_id,
+                address = p_new.address,
+                is_customer = p_new.is_customer,
+                is_supplier = p_new.is_supplier,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-                'erp.base.partner' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email THEN pg_catalog.jsonb_build_object('old', p_old.email, 'new', w.email) END), ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone THEN pg_catalog.jsonb_build_object('old', p_old.phone, 'new', w.phone) END), ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id THEN pg_catalog.jsonb_build_object('old', p_old.tax_id, 'new', w.tax_id) END), ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address THEN pg_catalog.jsonb_build_object('old', p_old.address, 'new', w.address) END), ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer THEN pg_catalog.jsonb_build_object('old', p_old.is_customer, 'new', w.is_customer) END), ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier, 'new', w.is_supplier) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.partner',
+                w.id,
+                'erp.base.partner' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'kind', w.kind,
+                    'parent_id', w.parent_id,
+                    'email', w.email,
+                    'phone', w.phone,
+                    'tax_id', w.tax_id,
+                    'tax_id_key', w.tax_id_key,
+                    'address', w.address,
+                    'is_customer', w.is_customer,
+                    'is_supplier', w.is_supplier,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
+                            THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                'new', w.kind) END),
+                        ('parent_id', CASE WHEN p_old.parent_id
+                            IS DISTINCT FROM w.parent_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                'new', w.parent_id) END),
+                        ('email', CASE WHEN p_old.email
+                            IS DISTINCT FROM w.email
+                            THEN pg_catalog.jsonb_build_object('old', p_old.email,
+                                'new', w.email) END),
+                        ('phone', CASE WHEN p_old.phone
+                            IS DISTINCT FROM w.phone
+                            THEN pg_catalog.jsonb_build_object('old', p_old.phone,
+                                'new', w.phone) END),
+                        ('tax_id', CASE WHEN p_old.tax_id
+                            IS DISTINCT FROM w.tax_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
+                                'new', w.tax_id) END),
+                        ('address', CASE WHEN p_old.address
+                            IS DISTINCT FROM w.address
+                            THEN pg_catalog.jsonb_build_object('old', p_old.address,
+                                'new', w.address) END),
+                        ('is_customer', CASE WHEN p_old.is_customer
+                            IS DISTINCT FROM w.is_customer
+                            THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
+                                'new', w.is_customer) END),
+                        ('is_supplier', CASE WHEN p_old.is_supplier
+                            IS DISTINCT FROM w.is_supplier
+                            THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
+                                'new', w.is_supplier) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -10,16 +10,316 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.sku IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.product_type IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.list_price IS NOT NULL) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9 WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) THEN 10 WHEN NOT (e.erp_ok_1) THEN 11 WHEN NOT (e.erp_ok_2) THEN 12 WHEN NOT (e.erp_ok_3) THEN 13 WHEN NOT (e.erp_ok_4) THEN 14 WHEN NOT (e.erp_ok_5) THEN 15 WHEN NOT (e.erp_ok_6) THEN 16 WHEN NOT (e.erp_ok_7) THEN 17 WHEN NOT (e.erp_ok_8) THEN 18 WHEN NOT (e.erp_ok_9) THEN 19 WHEN NOT (e.erp_ok_10) THEN 20 WHEN NOT (e.erp_ok_11) THEN 21 WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.sku IS NOT NULL) AND (e.name IS NOT NULL) AND (e.product_type IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.list_price IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.sku IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.product_type IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.list_price IS NOT NULL) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                    AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+                    THEN 10
+                WHEN NOT (e.erp_ok_1) THEN 11
+                WHEN NOT (e.erp_ok_2) THEN 12
+                WHEN NOT (e.erp_ok_3) THEN 13
+                WHEN NOT (e.erp_ok_4) THEN 14
+                WHEN NOT (e.erp_ok_5) THEN 15
+                WHEN NOT (e.erp_ok_6) THEN 16
+                WHEN NOT (e.erp_ok_7) THEN 17
+                WHEN NOT (e.erp_ok_8) THEN 18
+                WHEN NOT (e.erp_ok_9) THEN 19
+                WHEN NOT (e.erp_ok_10) THEN 20
+                WHEN NOT (e.erp_ok_11) THEN 21
+                WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+                    THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.sku IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.product_type IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.list_price IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true))
+            AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.sku IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.product_type IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.list_price IS NOT NULL) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9 WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) THEN 10 WHEN NOT (e.erp_ok_1) THEN 11 WHEN NOT (e.erp_ok_2) THEN 12 WHEN NOT (e.erp_ok_3) THEN 13 WHEN NOT (e.erp_ok_4) THEN 14 WHEN NOT (e.erp_ok_5) THEN 15 WHEN NOT (e.erp_ok_6) THEN 16 WHEN NOT (e.erp_ok_7) THEN 17 WHEN NOT (e.erp_ok_8) THEN 18 WHEN NOT (e.erp_ok_9) THEN 19 WHEN NOT (e.erp_ok_10) THEN 20 WHEN NOT (e.erp_ok_11) THEN 21 WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, r.product_type, r.uom_id, r.purchase_uom_id, r.list_price, r.barcode, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.sku IS NOT NULL) AND (e.name IS NOT NULL) AND (e.product_type IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.list_price IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.sku IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.product_type IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.list_price IS NOT NULL) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                    AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+                    THEN 10
+                WHEN NOT (e.erp_ok_1) THEN 11
+                WHEN NOT (e.erp_ok_2) THEN 12
+                WHEN NOT (e.erp_ok_3) THEN 13
+                WHEN NOT (e.erp_ok_4) THEN 14
+                WHEN NOT (e.erp_ok_5) THEN 15
+                WHEN NOT (e.erp_ok_6) THEN 16
+                WHEN NOT (e.erp_ok_7) THEN 17
+                WHEN NOT (e.erp_ok_8) THEN 18
+                WHEN NOT (e.erp_ok_9) THEN 19
+                WHEN NOT (e.erp_ok_10) THEN 20
+                WHEN NOT (e.erp_ok_11) THEN 21
+                WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+                    THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        r.product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        r.list_price,
+                        r.barcode,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.sku IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.product_type IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.list_price IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true))
+            AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product: % %', (ARRAY['sku', 'name', 'product_type', 'uom_id', 'list_price', 'sku', 'name', 'product_type', 'barcode', 'list_price', 'barcode', 'barcode', 'barcode', 'name', 'name', 'list_price', 'list_price', 'sku', 'sku', 'sku', 'product_type', 'purchase_uom_id', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 2000 bytes', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint erp_products_barcode_check)', 'is invalid (constraint erp_products_barcode_ignorable_check)', 'is invalid (constraint erp_products_barcode_limit_check)', 'is invalid (constraint erp_products_name_check)', 'is invalid (constraint erp_products_name_limit_check)', 'is invalid (constraint erp_products_price_check)', 'is invalid (constraint erp_products_price_limit_check)', 'is invalid (constraint erp_products_sku_check)', 'is invalid (constraint erp_products_sku_ignorable_check)', 'is invalid (constraint erp_products_sku_limit_check)', 'is invalid (constraint erp_products_type_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.product: % %',
+            (ARRAY[
+                'sku',
+                'name',
+                'product_type',
+                'uom_id',
+                'list_price',
+                'sku',
+                'name',
+                'product_type',
+                'barcode',
+                'list_price',
+                'barcode',
+                'barcode',
+                'barcode',
+                'name',
+                'name',
+                'list_price',
+                'list_price',
+                'sku',
+                'sku',
+                'sku',
+                'product_type',
+                'purchase_uom_id',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint erp_products_barcode_check)',
+                'is invalid (constraint erp_products_barcode_ignorable_check)',
+                'is invalid (constraint erp_products_barcode_limit_check)',
+                'is invalid (constraint erp_products_name_check)',
+                'is invalid (constraint erp_products_name_limit_check)',
+                'is invalid (constraint erp_products_price_check)',
+                'is invalid (constraint erp_products_price_limit_check)',
+                'is invalid (constraint erp_products_sku_check)',
+                'is invalid (constraint erp_products_sku_ignorable_check)',
+                'is invalid (constraint erp_products_sku_limit_check)',
+                'is invalid (constraint erp_products_type_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +340,36 @@ DECLARE
     v_row erp.erp_products;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_products AS t (tenant_id, id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.sku, r.name, coalesce(r.product_type, 'goods'::text), r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0), r.barcode, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_products AS t (
+            tenant_id,
+            id,
+            sku,
+            name,
+            product_type,
+            uom_id,
+            purchase_uom_id,
+            list_price,
+            barcode,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.sku,
+            r.name,
+            coalesce(r.product_type, 'goods'::text),
+            r.uom_id,
+            r.purchase_uom_id,
+            coalesce(r.list_price, 0),
+            r.barcode,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +377,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-            'erp.base.product.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.product',
+            w.id,
+            'erp.base.product.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'sku', w.sku,
+                'sku_key', w.sku_key,
+                'name', w.name,
+                'product_type', w.product_type,
+                'uom_id', w.uom_id,
+                'purchase_uom_id', w.purchase_uom_id,
+                'list_price', w.list_price,
+                'barcode', w.barcode,
+                'barcode_key', w.barcode_key,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,43 +424,346 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.barcode_key = e.barcode_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.barcode_key = e.barcode_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.barcode_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.barcode_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'barcode', erp._clip((p_rows[v_row]).barcode::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'barcode',
+            erp._clip((p_rows[v_row]).barcode::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_barcode_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_barcode_key',
             HINT = 'Choose another barcode, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.sku_key = e.sku_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.sku_key = e.sku_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.sku_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.sku_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'sku', erp._clip((p_rows[v_row]).sku::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'sku',
+            erp._clip((p_rows[v_row]).sku::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_sku_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_sku_key',
             HINT = 'Choose another sku, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.product: a row conflicts with a row written at the same time'
@@ -128,18 +785,57 @@ DECLARE
     v_result erp.erp_products[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.product rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.product rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.product: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.product: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'sku' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sku')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'product_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'purchase_uom_id')), false)) AND (NOT (p_rows -> 0) ? 'list_price' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'list_price')), false)) AND (NOT (p_rows -> 0) ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'barcode')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,sku,name,product_type,uom_id,purchase_uom_id,list_price,'
+        'barcode}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'sku'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sku'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'product_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'product_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'purchase_uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'purchase_uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'list_price'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'list_price')), false))
+        AND (NOT (p_rows -> 0) ? 'barcode'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'barcode'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'sku') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'product_type') #>> '{}')::text, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'purchase_uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'list_price') #>> '{}')::numeric, (((p_rows -> 0) -> 'barcode') #>> '{}')::text, NULL::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_products];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'sku') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'product_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'purchase_uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'list_price') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'barcode') #>> '{}')::text,
+                NULL::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_products];
         END;
         RETURN v_result;
     END IF;
@@ -158,16 +854,50 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'list_price' THEN erp._json_numeric_ok(k.value)
+                WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
+        RAISE EXCEPTION 'erp.base.product row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, sku, name, product_type, uom_id, '
+            'purchase_uom_id, list_price, barcode.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'sku') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'product_type') #>> '{}')::text, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'purchase_uom_id') #>> '{}')::uuid, ((j.value -> 'list_price') #>> '{}')::numeric, ((j.value -> 'barcode') #>> '{}')::text, NULL::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_products ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'sku') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'product_type') #>> '{}')::text,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'purchase_uom_id') #>> '{}')::uuid,
+                ((j.value -> 'list_price') #>> '{}')::numeric,
+                ((j.value -> 'barcode') #>> '{}')::text,
+                NULL::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_products
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -192,8 +922,36 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_products AS t (tenant_id, id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.sku, r.name, coalesce(r.product_type, 'goods'::text), r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0), r.barcode, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_products AS t (
+            tenant_id,
+            id,
+            sku,
+            name,
+            product_type,
+            uom_id,
+            purchase_uom_id,
+            list_price,
+            barcode,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.sku,
+            r.name,
+            coalesce(r.product_type, 'goods'::text),
+            r.uom_id,
+            r.purchase_uom_id,
+            coalesce(r.list_price, 0),
+            r.barcode,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -201,8 +959,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-            'erp.base.product.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.product',
+            w.id,
+            'erp.base.product.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'sku', w.sku,
+                'sku_key', w.sku_key,
+                'name', w.name,
+                'product_type', w.product_type,
+                'uom_id', w.uom_id,
+                'purchase_uom_id', w.purchase_uom_id,
+                'list_price', w.list_price,
+                'barcode', w.barcode,
+                'barcode_key', w.barcode_key,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -223,7 +1007,8 @@ AS $function$
 DECLARE
     v_row erp.erp_products;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_products AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_products AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -231,7 +1016,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.product % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.product % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -256,25 +1042,88 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'sku' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sku')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'product_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'purchase_uom_id')), false)) AND (NOT p_patch ? 'list_price' OR coalesce(erp._json_numeric_ok((p_patch -> 'list_price')), false)) AND (NOT p_patch ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'barcode')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{sku,name,product_type,uom_id,purchase_uom_id,list_price,'
+        'barcode}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'sku'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sku')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'product_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'product_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'purchase_uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'purchase_uom_id')), false))
+        AND (NOT p_patch ? 'list_price'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'list_price')), false))
+        AND (NOT p_patch ? 'barcode'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'barcode'))
+            IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'list_price' THEN erp._json_numeric_ok(k.value)
+                WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
+            RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: sku, name, product_type, uom_id, '
+                'purchase_uom_id, list_price, barcode.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'sku' THEN ((p_patch -> 'sku') #>> '{}')::text ELSE p_old.sku END, p_old.sku_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'product_type' THEN ((p_patch -> 'product_type') #>> '{}')::text ELSE p_old.product_type END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'purchase_uom_id' THEN ((p_patch -> 'purchase_uom_id') #>> '{}')::uuid ELSE p_old.purchase_uom_id END, CASE WHEN p_patch ? 'list_price' THEN ((p_patch -> 'list_price') #>> '{}')::numeric ELSE p_old.list_price END, CASE WHEN p_patch ? 'barcode' THEN ((p_patch -> 'barcode') #>> '{}')::text ELSE p_old.barcode END, p_old.barcode_key, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'sku'
+                THEN ((p_patch -> 'sku') #>> '{}')::text
+                ELSE p_old.sku END,
+            p_old.sku_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'product_type'
+                THEN ((p_patch -> 'product_type') #>> '{}')::text
+                ELSE p_old.product_type END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'purchase_uom_id'
+                THEN ((p_patch -> 'purchase_uom_id') #>> '{}')::uuid
+                ELSE p_old.purchase_uom_id END,
+            CASE WHEN p_patch ? 'list_price'
+                THEN ((p_patch -> 'list_price') #>> '{}')::numeric
+                ELSE p_old.list_price END,
+            CASE WHEN p_patch ? 'barcode'
+                THEN ((p_patch -> 'barcode') #>> '{}')::text
+                ELSE p_old.barcode END,
+            p_old.barcode_key,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -298,31 +1147,109 @@ DECLARE
     v_row erp.erp_products;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.product', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.product: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.product: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.barcode IS DISTINCT FROM p_old.barcode OR p_new.sku IS DISTINCT FROM p_old.sku THEN
+    IF p_new.barcode IS DISTINCT FROM p_old.barcode
+        OR p_new.sku IS DISTINCT FROM p_old.sku THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_products AS t SET sku = p_new.sku, name = p_new.name, product_type = p_new.product_type, uom_id = p_new.uom_id, purchase_uom_id = p_new.purchase_uom_id, list_price = p_new.list_price, barcode = p_new.barcode, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_products AS t
+                SET sku = p_new.sku,
+                    name = p_new.name,
+                    product_type = p_new.product_type,
+                    uom_id = p_new.uom_id,
+                    purchase_uom_id = p_new.purchase_uom_id,
+                    list_price = p_new.list_price,
+                    barcode = p_new.barcode,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.product',
+                    w.id,
+                    'erp.base.product' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'sku', w.sku,
+                        'sku_key', w.sku_key,
+                        'name', w.name,
+                        'product_type', w.product_type,
+                        'uom_id', w.uom_id,
+                        'purchase_uom_id', w.purchase_uom_id,
+                        'list_price', w.list_price,
+                        'barcode', w.barcode,
+                        'barcode_key', w.barcode_key,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('sku', CASE WHEN p_old.sku
+                                IS DISTINCT FROM w.sku
+                                THEN pg_catalog.jsonb_build_object('old', p_old.sku,
+                                    'new', w.sku) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('product_type', CASE WHEN p_old.product_type
+                                IS DISTINCT FROM w.product_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
+                                    'new', w.product_type) END),
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                                IS DISTINCT FROM w.purchase_uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
+                                    'new', w.purchase_uom_id) END),
+                            ('list_price', CASE WHEN p_old.list_price
+                                IS DISTINCT FROM w.list_price
+                                THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
+                                    'new', w.list_price) END),
+                            ('barcode', CASE WHEN p_old.barcode
+                                IS DISTINCT FROM w.barcode
+                                THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
+                                    'new', w.barcode) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-                'erp.base.product' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku THEN pg_catalog.jsonb_build_object('old', p_old.sku, 'new', w.sku) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type THEN pg_catalog.jsonb_build_object('old', p_old.product_type, 'new', w.product_type) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id, 'new', w.purchase_uom_id) END), ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price THEN pg_catalog.jsonb_build_object('old', p_old.list_price, 'new', w.list_price) END), ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode THEN pg_catalog.jsonb_build_object('old', p_old.barcode, 'new', w.barcode) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.product with this % already exists in this tenant',
@@ -332,16 +1259,90 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_products AS t SET sku = p_new.sku, name = p_new.name, product_type = p_new.product_type, uom_id = p_new.uom_id, purchase_uom_id = p_new.purchase_uom_id, list_price = p_new.list_price, barcode = p_new.barcode, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_products AS t
+            SET sku = p_new.sku,
+                name = p_new.name,
+                product_type = p_new.product_type,
+                uom_id = p_new.uom_id,
+                purchase_uom_id = p_new.purchase_uom_id,
+                list_price = p_new.list_price,
+                barcode = p_new.barcode,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-                'erp.base.product' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku THEN pg_catalog.jsonb_build_object('old', p_old.sku, 'new', w.sku) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type THEN pg_catalog.jsonb_build_object('old', p_old.product_type, 'new', w.product_type) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id, 'new', w.purchase_uom_id) END), ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price THEN pg_catalog.jsonb_build_object('old', p_old.list_price, 'new', w.list_price) END), ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode THEN pg_catalog.jsonb_build_object('old', p_old.barcode, 'new', w.barcode) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.product',
+                w.id,
+                'erp.base.product' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'sku', w.sku,
+                    'sku_key', w.sku_key,
+                    'name', w.name,
+                    'product_type', w.product_type,
+                    'uom_id', w.uom_id,
+                    'purchase_uom_id', w.purchase_uom_id,
+                    'list_price', w.list_price,
+                    'barcode', w.barcode,
+                    'barcode_key', w.barcode_key,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('sku', CASE WHEN p_old.sku
+                            IS DISTINCT FROM w.sku
+                            THEN pg_catalog.jsonb_build_object('old', p_old.sku,
+                                'new', w.sku) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('product_type', CASE WHEN p_old.product_type
+                            IS DISTINCT FROM w.product_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
+                                'new', w.product_type) END),
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                            IS DISTINCT FROM w.purchase_uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
+                                'new', w.purchase_uom_id) END),
+                        ('list_price', CASE WHEN p_old.list_price
+                            IS DISTINCT FROM w.list_price
+                            THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
+                                'new', w.list_price) END),
+                        ('barcode', CASE WHEN p_old.barcode
+                            IS DISTINCT FROM w.barcode
+                            THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
+                                'new', w.barcode) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

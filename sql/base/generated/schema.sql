@@ -1051,6 +1051,49 @@ COMMENT ON FUNCTION erp._code_key(p_code text) IS 'Comparison key of a code: NFK
 
 
 --
+-- Name: _code_name_check(text, text, text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    PERFORM erp._code_check(p_code_field, p_code, 100, true);
+    PERFORM erp._text_check(p_name_field, p_name, 500, true);
+END
+$$;
+
+
+ALTER FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _code_name_check(p_code_field text, p_code text, p_name_field text, p_name text); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) IS 'ZE003 unless an entity''s code passes erp._code_check and its name erp._text_check.';
+
+
+--
+-- Name: _code_name_ok(text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._code_name_ok(p_code text, p_name text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT erp._code_ok(p_code, 100, true) AND erp._text_ok(p_name, 500, true)
+$$;
+
+
+ALTER FUNCTION erp._code_name_ok(p_code text, p_name text) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _code_name_ok(p_code text, p_name text); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._code_name_ok(p_code text, p_name text) IS 'Whether erp._code_name_check accepts an entity''s code and name (inlined fast path).';
+
+
+--
 -- Name: _code_ok(text, integer, boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -1196,7 +1239,8 @@ BEGIN
         WHEN NULL THEN NULL;
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type)
-                USING ERRCODE = 'ZE003', HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
+                USING ERRCODE = 'ZE003',
+                HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
     END CASE;
 END
 $$;
@@ -1363,46 +1407,91 @@ CREATE FUNCTION erp._json_insert(p_entity_type text, p_tenant_id uuid, p_actor_u
     AS $$
 BEGIN
     CASE p_entity_type
-        WHEN 'erp.base.partner' THEN DECLARE v_rows erp.erp_partners[] := erp._partner_from_json(p_rows); BEGIN
-            PERFORM erp._partner_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._partner_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._partner_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.product' THEN DECLARE v_rows erp.erp_products[] := erp._product_from_json(p_rows); BEGIN
-            PERFORM erp._product_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._product_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._product_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.sequence' THEN DECLARE v_rows erp.erp_sequences[] := erp._sequence_from_json(p_rows); BEGIN
-            PERFORM erp._sequence_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._sequence_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._sequence_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.uom' THEN DECLARE v_rows erp.erp_uoms[] := erp._uom_from_json(p_rows); BEGIN
-            PERFORM erp._uom_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._uom_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
-        WHEN 'erp.base.uom_category' THEN DECLARE v_rows erp.erp_uom_categories[] := erp._uom_category_from_json(p_rows); BEGIN
-            PERFORM erp._uom_category_check(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp._uom_category_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows) AS w;
-            END IF;
-        END;
+        WHEN 'erp.base.partner' THEN
+            DECLARE
+                v_rows erp.erp_partners[] := erp._partner_from_json(p_rows);
+            BEGIN
+                PERFORM erp._partner_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._partner_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._partner_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.product' THEN
+            DECLARE
+                v_rows erp.erp_products[] := erp._product_from_json(p_rows);
+            BEGIN
+                PERFORM erp._product_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._product_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._product_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.sequence' THEN
+            DECLARE
+                v_rows erp.erp_sequences[] := erp._sequence_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sequence_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sequence_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sequence_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.uom' THEN
+            DECLARE
+                v_rows erp.erp_uoms[] := erp._uom_from_json(p_rows);
+            BEGIN
+                PERFORM erp._uom_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._uom_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._uom_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.base.uom_category' THEN
+            DECLARE
+                v_rows erp.erp_uom_categories[] := erp._uom_category_from_json(p_rows);
+            BEGIN
+                PERFORM erp._uom_category_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._uom_category_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._uom_category_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003',
@@ -1503,56 +1592,86 @@ CREATE FUNCTION erp._json_update(p_entity_type text, p_tenant_id uuid, p_actor_u
     AS $$
 BEGIN
     CASE p_entity_type
-        WHEN 'erp.base.partner' THEN DECLARE v_old erp.erp_partners := erp._partner_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_partners; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._partner_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._partner_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._partner_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.product' THEN DECLARE v_old erp.erp_products := erp._product_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_products; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._product_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._product_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._product_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.sequence' THEN DECLARE v_old erp.erp_sequences := erp._sequence_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_sequences; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._sequence_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._sequence_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._sequence_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.uom' THEN DECLARE v_old erp.erp_uoms := erp._uom_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_uoms; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._uom_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._uom_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._uom_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
-        WHEN 'erp.base.uom_category' THEN DECLARE v_old erp.erp_uom_categories := erp._uom_category_lock(p_tenant_id, p_id, p_expected_version); v_new erp.erp_uom_categories; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp._uom_category_patch(v_old, p_patch);
-            END IF;
-            PERFORM erp._uom_category_check(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp._uom_category_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event));
-        END;
+        WHEN 'erp.base.partner' THEN
+            DECLARE
+                v_old erp.erp_partners := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_partners;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._partner_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._partner_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._partner_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.product' THEN
+            DECLARE
+                v_old erp.erp_products := erp._product_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_products;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._product_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._product_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._product_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.sequence' THEN
+            DECLARE
+                v_old erp.erp_sequences := erp._sequence_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_sequences;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sequence_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sequence_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sequence_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.uom' THEN
+            DECLARE
+                v_old erp.erp_uoms := erp._uom_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_uoms;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._uom_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._uom_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._uom_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.base.uom_category' THEN
+            DECLARE
+                v_old erp.erp_uom_categories := erp._uom_category_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.erp_uom_categories;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._uom_category_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._uom_category_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._uom_category_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003',
@@ -1845,16 +1964,369 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.kind IS NOT NULL) THEN 3 WHEN NOT (e.address IS NOT NULL) THEN 4 WHEN NOT (e.is_customer IS NOT NULL) THEN 5 WHEN NOT (e.is_supplier IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT (e.erp_ok_11) THEN 24 WHEN NOT (e.erp_ok_12) THEN 25 WHEN NOT (e.erp_ok_13) THEN 26 WHEN NOT (e.erp_ok_14) THEN 27 WHEN NOT (e.erp_ok_15) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 END INTO v_row, v_rule FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.kind IS NOT NULL) AND (e.address IS NOT NULL) AND (e.is_customer IS NOT NULL) AND (e.is_supplier IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND (e.erp_ok_12) AND (e.erp_ok_13) AND (e.erp_ok_14) AND (e.erp_ok_15) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.kind IS NOT NULL) THEN 3
+                WHEN NOT (e.address IS NOT NULL) THEN 4
+                WHEN NOT (e.is_customer IS NOT NULL) THEN 5
+                WHEN NOT (e.is_supplier IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT (e.erp_ok_11) THEN 24
+                WHEN NOT (e.erp_ok_12) THEN 25
+                WHEN NOT (e.erp_ok_13) THEN 26
+                WHEN NOT (e.erp_ok_14) THEN 27
+                WHEN NOT (e.erp_ok_15) THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.kind IS NOT NULL)
+            AND (e.address IS NOT NULL)
+            AND (e.is_customer IS NOT NULL)
+            AND (e.is_supplier IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND (e.erp_ok_12)
+            AND (e.erp_ok_13)
+            AND (e.erp_ok_14)
+            AND (e.erp_ok_15)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.kind IS NOT NULL) THEN 3 WHEN NOT (e.address IS NOT NULL) THEN 4 WHEN NOT (e.is_customer IS NOT NULL) THEN 5 WHEN NOT (e.is_supplier IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT (e.erp_ok_11) THEN 24 WHEN NOT (e.erp_ok_12) THEN 25 WHEN NOT (e.erp_ok_13) THEN 26 WHEN NOT (e.erp_ok_14) THEN 27 WHEN NOT (e.erp_ok_15) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 END INTO v_row, v_rule FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.kind, r.parent_id, r.email, r.phone, r.tax_id, r.address, r.is_customer, r.is_supplier, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.kind IS NOT NULL) AND (e.address IS NOT NULL) AND (e.is_customer IS NOT NULL) AND (e.is_supplier IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND (e.erp_ok_12) AND (e.erp_ok_13) AND (e.erp_ok_14) AND (e.erp_ok_15) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.kind IS NOT NULL) THEN 3
+                WHEN NOT (e.address IS NOT NULL) THEN 4
+                WHEN NOT (e.is_customer IS NOT NULL) THEN 5
+                WHEN NOT (e.is_supplier IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.email) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT (e.erp_ok_11) THEN 24
+                WHEN NOT (e.erp_ok_12) THEN 25
+                WHEN NOT (e.erp_ok_13) THEN 26
+                WHEN NOT (e.erp_ok_14) THEN 27
+                WHEN NOT (e.erp_ok_15) THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        r.address,
+                        r.is_customer,
+                        r.is_supplier,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.kind IS NOT NULL)
+            AND (e.address IS NOT NULL)
+            AND (e.is_customer IS NOT NULL)
+            AND (e.is_supplier IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.email) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.phone) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_id) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.address::text) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND (e.erp_ok_12)
+            AND (e.erp_ok_13)
+            AND (e.erp_ok_14)
+            AND (e.erp_ok_15)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner: % %', (ARRAY['code', 'name', 'kind', 'address', 'is_customer', 'is_supplier', 'code', 'name', 'kind', 'email', 'phone', 'tax_id', 'address', 'address', 'address', 'code', 'code', 'code', 'email', 'email', 'kind', 'name', 'name', 'parent_id', 'phone', 'tax_id', 'tax_id', 'tax_id', 'parent_id', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is invalid (constraint erp_partners_address_check)', 'is invalid (constraint erp_partners_address_limit_check)', 'is invalid (constraint erp_partners_code_check)', 'is invalid (constraint erp_partners_code_ignorable_check)', 'is invalid (constraint erp_partners_code_limit_check)', 'is invalid (constraint erp_partners_email_check)', 'is invalid (constraint erp_partners_email_limit_check)', 'is invalid (constraint erp_partners_kind_check)', 'is invalid (constraint erp_partners_name_check)', 'is invalid (constraint erp_partners_name_limit_check)', 'is invalid (constraint erp_partners_parent_check)', 'is invalid (constraint erp_partners_phone_check)', 'is invalid (constraint erp_partners_tax_id_check)', 'is invalid (constraint erp_partners_tax_id_ignorable_check)', 'is invalid (constraint erp_partners_tax_id_limit_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.partner: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'kind',
+                'address',
+                'is_customer',
+                'is_supplier',
+                'code',
+                'name',
+                'kind',
+                'email',
+                'phone',
+                'tax_id',
+                'address',
+                'address',
+                'address',
+                'code',
+                'code',
+                'code',
+                'email',
+                'email',
+                'kind',
+                'name',
+                'name',
+                'parent_id',
+                'phone',
+                'tax_id',
+                'tax_id',
+                'tax_id',
+                'parent_id',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is invalid (constraint erp_partners_address_check)',
+                'is invalid (constraint erp_partners_address_limit_check)',
+                'is invalid (constraint erp_partners_code_check)',
+                'is invalid (constraint erp_partners_code_ignorable_check)',
+                'is invalid (constraint erp_partners_code_limit_check)',
+                'is invalid (constraint erp_partners_email_check)',
+                'is invalid (constraint erp_partners_email_limit_check)',
+                'is invalid (constraint erp_partners_kind_check)',
+                'is invalid (constraint erp_partners_name_check)',
+                'is invalid (constraint erp_partners_name_limit_check)',
+                'is invalid (constraint erp_partners_parent_check)',
+                'is invalid (constraint erp_partners_phone_check)',
+                'is invalid (constraint erp_partners_tax_id_check)',
+                'is invalid (constraint erp_partners_tax_id_ignorable_check)',
+                'is invalid (constraint erp_partners_tax_id_limit_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $_$;
@@ -1880,8 +2352,42 @@ DECLARE
     v_row erp.erp_partners;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_partners AS t (tenant_id, id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.kind, 'company'::text), r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb), coalesce(r.is_customer, true), coalesce(r.is_supplier, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_partners AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            kind,
+            parent_id,
+            email,
+            phone,
+            tax_id,
+            address,
+            is_customer,
+            is_supplier,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.kind, 'company'::text),
+            r.parent_id,
+            r.email,
+            r.phone,
+            r.tax_id,
+            coalesce(r.address, '{}'::jsonb),
+            coalesce(r.is_customer, true),
+            coalesce(r.is_supplier, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1889,8 +2395,37 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-            'erp.base.partner.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.partner',
+            w.id,
+            'erp.base.partner.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'kind', w.kind,
+                'parent_id', w.parent_id,
+                'email', w.email,
+                'phone', w.phone,
+                'tax_id', w.tax_id,
+                'tax_id_key', w.tax_id_key,
+                'address', w.address,
+                'is_customer', w.is_customer,
+                'is_supplier', w.is_supplier,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -1921,43 +2456,376 @@ CREATE FUNCTION erp._partner_duplicate(p_tenant_id uuid, p_rows erp.erp_partners
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_partners AS t WHERE t.tenant_id = e.tenant_id AND t.tax_id_key = e.tax_id_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+            ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_5,
+            ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                IS NOT FALSE AS erp_ok_6,
+            ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+            ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_10,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+            (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+            ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+            (((octet_length(tax_id) = char_length(tax_id))
+              OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+            (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                IS NOT FALSE AS erp_ok_15
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key,
+                erp._code_key(tax_id) AS tax_id_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.kind, 'company'::text) AS kind,
+                    r.parent_id,
+                    r.email,
+                    r.phone,
+                    r.tax_id,
+                    coalesce(r.address, '{}'::jsonb) AS address,
+                    coalesce(r.is_customer, true) AS is_customer,
+                    coalesce(r.is_supplier, false) AS is_supplier,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_partners AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.tax_id_key = e.tax_id_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1, ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_5, ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text)) IS NOT FALSE AS erp_ok_6, ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7, ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_10, ((parent_id <> id)) IS NOT FALSE AS erp_ok_11, (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12, ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13, (((octet_length(tax_id) = char_length(tax_id)) OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14, (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id)))) IS NOT FALSE AS erp_ok_15 FROM (SELECT l1.*, erp._code_key(code) AS code_key, erp._code_key(tax_id) AS tax_id_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.kind, 'company'::text) AS kind, r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb) AS address, coalesce(r.is_customer, true) AS is_customer, coalesce(r.is_supplier, false) AS is_supplier, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.tax_id_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((jsonb_typeof(address) = 'object'::text)) IS NOT FALSE AS erp_ok_1,
+                ((octet_length((address)::text) <= 16384)) IS NOT FALSE AS erp_ok_2,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_3,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_4,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'::text))
+                    IS NOT FALSE AS erp_ok_6,
+                ((char_length(email) <= 254)) IS NOT FALSE AS erp_ok_7,
+                ((kind = ANY (ARRAY['company'::text, 'person'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_9,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_11,
+                (((btrim(phone) <> ''::text) AND (length(phone) <= 50))) IS NOT FALSE AS erp_ok_12,
+                ((tax_id_key <> ''::text)) IS NOT FALSE AS erp_ok_13,
+                (((octet_length(tax_id) = char_length(tax_id))
+                  OR (NOT erp._has_ignorable_unicode(tax_id)))) IS NOT FALSE AS erp_ok_14,
+                (((char_length(tax_id) <= 100) AND (NOT erp._has_invisible(tax_id))))
+                    IS NOT FALSE AS erp_ok_15
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key,
+                    erp._code_key(tax_id) AS tax_id_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.kind, 'company'::text) AS kind,
+                        r.parent_id,
+                        r.email,
+                        r.phone,
+                        r.tax_id,
+                        coalesce(r.address, '{}'::jsonb) AS address,
+                        coalesce(r.is_customer, true) AS is_customer,
+                        coalesce(r.is_supplier, false) AS is_supplier,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.tax_id_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%', 'tax_id', erp._clip((p_rows[v_row]).tax_id::text),
+        RAISE EXCEPTION 'erp.base.partner with this % (%) already exists in this tenant%',
+            'tax_id',
+            erp._clip((p_rows[v_row]).tax_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_partners_tax_id_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_partners_tax_id_key',
             HINT = 'Choose another tax_id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.partner: a row conflicts with a row written at the same time'
@@ -1989,18 +2857,71 @@ DECLARE
     v_result erp.erp_partners[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.partner rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.partner rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.partner: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.partner: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'kind' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'parent_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false)) AND (NOT (p_rows -> 0) ? 'email' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'email')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'phone' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'phone')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'address' OR coalesce(true, false)) AND (NOT (p_rows -> 0) ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT (p_rows -> 0) ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_supplier')) IN ('boolean', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,kind,parent_id,email,phone,tax_id,address,'
+        'is_customer,is_supplier}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false))
+        AND (NOT (p_rows -> 0) ? 'email'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'email'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'phone'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'phone'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_id'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_id'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'address'
+            OR coalesce(true, false))
+        AND (NOT (p_rows -> 0) ? 'is_customer'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_customer'))
+            IN ('boolean', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'is_supplier'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'is_supplier'))
+            IN ('boolean', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'kind') #>> '{}')::text, (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'email') #>> '{}')::text, (((p_rows -> 0) -> 'phone') #>> '{}')::text, (((p_rows -> 0) -> 'tax_id') #>> '{}')::text, NULL::text, CASE WHEN pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'address')) <> 'null' THEN ((p_rows -> 0) -> 'address')::jsonb END, (((p_rows -> 0) -> 'is_customer') #>> '{}')::boolean, (((p_rows -> 0) -> 'is_supplier') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_partners];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'kind') #>> '{}')::text,
+                (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'email') #>> '{}')::text,
+                (((p_rows -> 0) -> 'phone') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_id') #>> '{}')::text,
+                NULL::text,
+                CASE WHEN pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'address')) <> 'null'
+                    THEN ((p_rows -> 0) -> 'address')::jsonb END,
+                (((p_rows -> 0) -> 'is_customer') #>> '{}')::boolean,
+                (((p_rows -> 0) -> 'is_supplier') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_partners];
         END;
         RETURN v_result;
     END IF;
@@ -2019,16 +2940,57 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'address' THEN true
+                WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+                WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.partner row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
+        RAISE EXCEPTION 'erp.base.partner row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, kind, parent_id, email, '
+            'phone, tax_id, address, is_customer, is_supplier.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'kind') #>> '{}')::text, ((j.value -> 'parent_id') #>> '{}')::uuid, ((j.value -> 'email') #>> '{}')::text, ((j.value -> 'phone') #>> '{}')::text, ((j.value -> 'tax_id') #>> '{}')::text, NULL::text, CASE WHEN pg_catalog.jsonb_typeof((j.value -> 'address')) <> 'null' THEN (j.value -> 'address')::jsonb END, ((j.value -> 'is_customer') #>> '{}')::boolean, ((j.value -> 'is_supplier') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_partners ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'kind') #>> '{}')::text,
+                ((j.value -> 'parent_id') #>> '{}')::uuid,
+                ((j.value -> 'email') #>> '{}')::text,
+                ((j.value -> 'phone') #>> '{}')::text,
+                ((j.value -> 'tax_id') #>> '{}')::text,
+                NULL::text,
+                CASE WHEN pg_catalog.jsonb_typeof((j.value -> 'address')) <> 'null'
+                    THEN (j.value -> 'address')::jsonb END,
+                ((j.value -> 'is_customer') #>> '{}')::boolean,
+                ((j.value -> 'is_supplier') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_partners
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -2057,8 +3019,42 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_partners AS t (tenant_id, id, code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.kind, 'company'::text), r.parent_id, r.email, r.phone, r.tax_id, coalesce(r.address, '{}'::jsonb), coalesce(r.is_customer, true), coalesce(r.is_supplier, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_partners AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            kind,
+            parent_id,
+            email,
+            phone,
+            tax_id,
+            address,
+            is_customer,
+            is_supplier,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.kind, 'company'::text),
+            r.parent_id,
+            r.email,
+            r.phone,
+            r.tax_id,
+            coalesce(r.address, '{}'::jsonb),
+            coalesce(r.is_customer, true),
+            coalesce(r.is_supplier, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -2066,8 +3062,37 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-            'erp.base.partner.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.partner',
+            w.id,
+            'erp.base.partner.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'kind', w.kind,
+                'parent_id', w.parent_id,
+                'email', w.email,
+                'phone', w.phone,
+                'tax_id', w.tax_id,
+                'tax_id_key', w.tax_id_key,
+                'address', w.address,
+                'is_customer', w.is_customer,
+                'is_supplier', w.is_supplier,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -2098,7 +3123,8 @@ CREATE FUNCTION erp._partner_lock(p_tenant_id uuid, p_id uuid, p_expected_versio
 DECLARE
     v_row erp.erp_partners;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_partners AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_partners AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -2106,7 +3132,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.partner % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.partner % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -2200,25 +3227,108 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,kind,parent_id,email,phone,tax_id,address,is_customer,is_supplier}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'kind' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'kind')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'parent_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false)) AND (NOT p_patch ? 'email' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'email')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'phone' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'phone')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'tax_id' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_id')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'address' OR coalesce(true, false)) AND (NOT p_patch ? 'is_customer' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_customer')) IN ('boolean', 'null'), false)) AND (NOT p_patch ? 'is_supplier' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_supplier')) IN ('boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,kind,parent_id,email,phone,tax_id,address,'
+        'is_customer,is_supplier}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'kind')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false))
+        AND (NOT p_patch ? 'email'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'email')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'phone'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'phone')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'tax_id'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_id'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'address'
+            OR coalesce(true, false))
+        AND (NOT p_patch ? 'is_customer'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_customer'))
+            IN ('boolean', 'null'), false))
+        AND (NOT p_patch ? 'is_supplier'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'is_supplier'))
+            IN ('boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'address' THEN true WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'email' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'phone' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_id' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'address' THEN true
+                WHEN 'is_customer' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+                WHEN 'is_supplier' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, kind, parent_id, email, phone, tax_id, address, is_customer, is_supplier.';
+            RAISE EXCEPTION 'patch for erp.base.partner has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, kind, parent_id, email, '
+                'phone, tax_id, address, is_customer, is_supplier.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.partner has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'kind' THEN ((p_patch -> 'kind') #>> '{}')::text ELSE p_old.kind END, CASE WHEN p_patch ? 'parent_id' THEN ((p_patch -> 'parent_id') #>> '{}')::uuid ELSE p_old.parent_id END, CASE WHEN p_patch ? 'email' THEN ((p_patch -> 'email') #>> '{}')::text ELSE p_old.email END, CASE WHEN p_patch ? 'phone' THEN ((p_patch -> 'phone') #>> '{}')::text ELSE p_old.phone END, CASE WHEN p_patch ? 'tax_id' THEN ((p_patch -> 'tax_id') #>> '{}')::text ELSE p_old.tax_id END, p_old.tax_id_key, CASE WHEN p_patch ? 'address' THEN CASE WHEN pg_catalog.jsonb_typeof((p_patch -> 'address')) <> 'null' THEN (p_patch -> 'address')::jsonb END ELSE p_old.address END, CASE WHEN p_patch ? 'is_customer' THEN ((p_patch -> 'is_customer') #>> '{}')::boolean ELSE p_old.is_customer END, CASE WHEN p_patch ? 'is_supplier' THEN ((p_patch -> 'is_supplier') #>> '{}')::boolean ELSE p_old.is_supplier END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'kind'
+                THEN ((p_patch -> 'kind') #>> '{}')::text
+                ELSE p_old.kind END,
+            CASE WHEN p_patch ? 'parent_id'
+                THEN ((p_patch -> 'parent_id') #>> '{}')::uuid
+                ELSE p_old.parent_id END,
+            CASE WHEN p_patch ? 'email'
+                THEN ((p_patch -> 'email') #>> '{}')::text
+                ELSE p_old.email END,
+            CASE WHEN p_patch ? 'phone'
+                THEN ((p_patch -> 'phone') #>> '{}')::text
+                ELSE p_old.phone END,
+            CASE WHEN p_patch ? 'tax_id'
+                THEN ((p_patch -> 'tax_id') #>> '{}')::text
+                ELSE p_old.tax_id END,
+            p_old.tax_id_key,
+            CASE WHEN p_patch ? 'address'
+                THEN CASE WHEN pg_catalog.jsonb_typeof((p_patch -> 'address')) <> 'null'
+                THEN (p_patch -> 'address')::jsonb END
+                ELSE p_old.address END,
+            CASE WHEN p_patch ? 'is_customer'
+                THEN ((p_patch -> 'is_customer') #>> '{}')::boolean
+                ELSE p_old.is_customer END,
+            CASE WHEN p_patch ? 'is_supplier'
+                THEN ((p_patch -> 'is_supplier') #>> '{}')::boolean
+                ELSE p_old.is_supplier END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -2264,11 +3374,8 @@ CREATE FUNCTION erp._partner_validate(p_row erp.erp_partners) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $_$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('partner code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('partner name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('partner code', p_row.code, 'partner name', p_row.name);
     END IF;
     IF p_row.kind IS NULL OR p_row.kind NOT IN ('company', 'person') THEN
         RAISE EXCEPTION 'unknown partner kind %', erp._clip(p_row.kind, 20)
@@ -2320,31 +3427,127 @@ DECLARE
     v_row erp.erp_partners;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.partner', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.partner: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.partner: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.code IS DISTINCT FROM p_old.code OR p_new.tax_id IS DISTINCT FROM p_old.tax_id THEN
+    IF p_new.code IS DISTINCT FROM p_old.code
+        OR p_new.tax_id IS DISTINCT FROM p_old.tax_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_partners AS t SET code = p_new.code, name = p_new.name, kind = p_new.kind, parent_id = p_new.parent_id, email = p_new.email, phone = p_new.phone, tax_id = p_new.tax_id, address = p_new.address, is_customer = p_new.is_customer, is_supplier = p_new.is_supplier, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_partners AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    kind = p_new.kind,
+                    parent_id = p_new.parent_id,
+                    email = p_new.email,
+                    phone = p_new.phone,
+                    tax_id = p_new.tax_id,
+                    address = p_new.address,
+                    is_customer = p_new.is_customer,
+                    is_supplier = p_new.is_supplier,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.partner',
+                    w.id,
+                    'erp.base.partner' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'kind', w.kind,
+                        'parent_id', w.parent_id,
+                        'email', w.email,
+                        'phone', w.phone,
+                        'tax_id', w.tax_id,
+                        'tax_id_key', w.tax_id_key,
+                        'address', w.address,
+                        'is_customer', w.is_customer,
+                        'is_supplier', w.is_supplier,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
+                                THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                    'new', w.kind) END),
+                            ('parent_id', CASE WHEN p_old.parent_id
+                                IS DISTINCT FROM w.parent_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                    'new', w.parent_id) END),
+                            ('email', CASE WHEN p_old.email
+                                IS DISTINCT FROM w.email
+                                THEN pg_catalog.jsonb_build_object('old', p_old.email,
+                                    'new', w.email) END),
+                            ('phone', CASE WHEN p_old.phone
+                                IS DISTINCT FROM w.phone
+                                THEN pg_catalog.jsonb_build_object('old', p_old.phone,
+                                    'new', w.phone) END),
+                            ('tax_id', CASE WHEN p_old.tax_id
+                                IS DISTINCT FROM w.tax_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
+                                    'new', w.tax_id) END),
+                            ('address', CASE WHEN p_old.address
+                                IS DISTINCT FROM w.address
+                                THEN pg_catalog.jsonb_build_object('old', p_old.address,
+                                    'new', w.address) END),
+                            ('is_customer', CASE WHEN p_old.is_customer
+                                IS DISTINCT FROM w.is_customer
+                                THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
+                                    'new', w.is_customer) END),
+                            ('is_supplier', CASE WHEN p_old.is_supplier
+                                IS DISTINCT FROM w.is_supplier
+                                THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
+                                    'new', w.is_supplier) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-                'erp.base.partner' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email THEN pg_catalog.jsonb_build_object('old', p_old.email, 'new', w.email) END), ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone THEN pg_catalog.jsonb_build_object('old', p_old.phone, 'new', w.phone) END), ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id THEN pg_catalog.jsonb_build_object('old', p_old.tax_id, 'new', w.tax_id) END), ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address THEN pg_catalog.jsonb_build_object('old', p_old.address, 'new', w.address) END), ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer THEN pg_catalog.jsonb_build_object('old', p_old.is_customer, 'new', w.is_customer) END), ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier, 'new', w.is_supplier) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.partner with this % already exists in this tenant',
@@ -2354,16 +3557,108 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_partners AS t SET code = p_new.code, name = p_new.name, kind = p_new.kind, parent_id = p_new.parent_id, email = p_new.email, phone = p_new.phone, tax_id = p_new.tax_id, address = p_new.address, is_customer = p_new.is_customer, is_supplier = p_new.is_supplier, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_partners AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                kind = p_new.kind,
+                parent_id = p_new.parent_id,
+                email = p_new.email,
+                phone = p_new.phone,
+                tax_id = p_new.tax_id,
+                address = p_new.address,
+                is_customer = p_new.is_customer,
+                is_supplier = p_new.is_supplier,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.partner', w.id,
-                'erp.base.partner' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'kind', w.kind, 'parent_id', w.parent_id, 'email', w.email, 'phone', w.phone, 'tax_id', w.tax_id, 'tax_id_key', w.tax_id_key, 'address', w.address, 'is_customer', w.is_customer, 'is_supplier', w.is_supplier, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('email', CASE WHEN p_old.email IS DISTINCT FROM w.email THEN pg_catalog.jsonb_build_object('old', p_old.email, 'new', w.email) END), ('phone', CASE WHEN p_old.phone IS DISTINCT FROM w.phone THEN pg_catalog.jsonb_build_object('old', p_old.phone, 'new', w.phone) END), ('tax_id', CASE WHEN p_old.tax_id IS DISTINCT FROM w.tax_id THEN pg_catalog.jsonb_build_object('old', p_old.tax_id, 'new', w.tax_id) END), ('address', CASE WHEN p_old.address IS DISTINCT FROM w.address THEN pg_catalog.jsonb_build_object('old', p_old.address, 'new', w.address) END), ('is_customer', CASE WHEN p_old.is_customer IS DISTINCT FROM w.is_customer THEN pg_catalog.jsonb_build_object('old', p_old.is_customer, 'new', w.is_customer) END), ('is_supplier', CASE WHEN p_old.is_supplier IS DISTINCT FROM w.is_supplier THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier, 'new', w.is_supplier) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.partner',
+                w.id,
+                'erp.base.partner' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'kind', w.kind,
+                    'parent_id', w.parent_id,
+                    'email', w.email,
+                    'phone', w.phone,
+                    'tax_id', w.tax_id,
+                    'tax_id_key', w.tax_id_key,
+                    'address', w.address,
+                    'is_customer', w.is_customer,
+                    'is_supplier', w.is_supplier,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
+                            THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                'new', w.kind) END),
+                        ('parent_id', CASE WHEN p_old.parent_id
+                            IS DISTINCT FROM w.parent_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                'new', w.parent_id) END),
+                        ('email', CASE WHEN p_old.email
+                            IS DISTINCT FROM w.email
+                            THEN pg_catalog.jsonb_build_object('old', p_old.email,
+                                'new', w.email) END),
+                        ('phone', CASE WHEN p_old.phone
+                            IS DISTINCT FROM w.phone
+                            THEN pg_catalog.jsonb_build_object('old', p_old.phone,
+                                'new', w.phone) END),
+                        ('tax_id', CASE WHEN p_old.tax_id
+                            IS DISTINCT FROM w.tax_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_id,
+                                'new', w.tax_id) END),
+                        ('address', CASE WHEN p_old.address
+                            IS DISTINCT FROM w.address
+                            THEN pg_catalog.jsonb_build_object('old', p_old.address,
+                                'new', w.address) END),
+                        ('is_customer', CASE WHEN p_old.is_customer
+                            IS DISTINCT FROM w.is_customer
+                            THEN pg_catalog.jsonb_build_object('old', p_old.is_customer,
+                                'new', w.is_customer) END),
+                        ('is_supplier', CASE WHEN p_old.is_supplier
+                            IS DISTINCT FROM w.is_supplier
+                            THEN pg_catalog.jsonb_build_object('old', p_old.is_supplier,
+                                'new', w.is_supplier) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -2503,16 +3798,316 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.sku IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.product_type IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.list_price IS NOT NULL) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9 WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) THEN 10 WHEN NOT (e.erp_ok_1) THEN 11 WHEN NOT (e.erp_ok_2) THEN 12 WHEN NOT (e.erp_ok_3) THEN 13 WHEN NOT (e.erp_ok_4) THEN 14 WHEN NOT (e.erp_ok_5) THEN 15 WHEN NOT (e.erp_ok_6) THEN 16 WHEN NOT (e.erp_ok_7) THEN 17 WHEN NOT (e.erp_ok_8) THEN 18 WHEN NOT (e.erp_ok_9) THEN 19 WHEN NOT (e.erp_ok_10) THEN 20 WHEN NOT (e.erp_ok_11) THEN 21 WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.sku IS NOT NULL) AND (e.name IS NOT NULL) AND (e.product_type IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.list_price IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.sku IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.product_type IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.list_price IS NOT NULL) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                    AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+                    THEN 10
+                WHEN NOT (e.erp_ok_1) THEN 11
+                WHEN NOT (e.erp_ok_2) THEN 12
+                WHEN NOT (e.erp_ok_3) THEN 13
+                WHEN NOT (e.erp_ok_4) THEN 14
+                WHEN NOT (e.erp_ok_5) THEN 15
+                WHEN NOT (e.erp_ok_6) THEN 16
+                WHEN NOT (e.erp_ok_7) THEN 17
+                WHEN NOT (e.erp_ok_8) THEN 18
+                WHEN NOT (e.erp_ok_9) THEN 19
+                WHEN NOT (e.erp_ok_10) THEN 20
+                WHEN NOT (e.erp_ok_11) THEN 21
+                WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+                    THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.sku IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.product_type IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.list_price IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true))
+            AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.sku IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.product_type IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.list_price IS NOT NULL) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9 WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) THEN 10 WHEN NOT (e.erp_ok_1) THEN 11 WHEN NOT (e.erp_ok_2) THEN 12 WHEN NOT (e.erp_ok_3) THEN 13 WHEN NOT (e.erp_ok_4) THEN 14 WHEN NOT (e.erp_ok_5) THEN 15 WHEN NOT (e.erp_ok_6) THEN 16 WHEN NOT (e.erp_ok_7) THEN 17 WHEN NOT (e.erp_ok_8) THEN 18 WHEN NOT (e.erp_ok_9) THEN 19 WHEN NOT (e.erp_ok_10) THEN 20 WHEN NOT (e.erp_ok_11) THEN 21 WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, r.product_type, r.uom_id, r.purchase_uom_id, r.list_price, r.barcode, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.sku IS NOT NULL) AND (e.name IS NOT NULL) AND (e.product_type IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.list_price IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity' AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.sku IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.product_type IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.list_price IS NOT NULL) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                    AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+                    THEN 10
+                WHEN NOT (e.erp_ok_1) THEN 11
+                WHEN NOT (e.erp_ok_2) THEN 12
+                WHEN NOT (e.erp_ok_3) THEN 13
+                WHEN NOT (e.erp_ok_4) THEN 14
+                WHEN NOT (e.erp_ok_5) THEN 15
+                WHEN NOT (e.erp_ok_6) THEN 16
+                WHEN NOT (e.erp_ok_7) THEN 17
+                WHEN NOT (e.erp_ok_8) THEN 18
+                WHEN NOT (e.erp_ok_9) THEN 19
+                WHEN NOT (e.erp_ok_10) THEN 20
+                WHEN NOT (e.erp_ok_11) THEN 21
+                WHEN NOT ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+                    THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        r.product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        r.list_price,
+                        r.barcode,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.sku IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.product_type IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.list_price IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.sku) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.product_type) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.barcode) <= 2000, true))
+            AND (coalesce(e.list_price > '-Infinity' AND e.list_price < 'Infinity'
+                AND pg_catalog.abs(e.list_price) < 1e30 AND pg_catalog.scale(e.list_price) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.purchase_uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.purchase_uom_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product: % %', (ARRAY['sku', 'name', 'product_type', 'uom_id', 'list_price', 'sku', 'name', 'product_type', 'barcode', 'list_price', 'barcode', 'barcode', 'barcode', 'name', 'name', 'list_price', 'list_price', 'sku', 'sku', 'sku', 'product_type', 'purchase_uom_id', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 2000 bytes', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint erp_products_barcode_check)', 'is invalid (constraint erp_products_barcode_ignorable_check)', 'is invalid (constraint erp_products_barcode_limit_check)', 'is invalid (constraint erp_products_name_check)', 'is invalid (constraint erp_products_name_limit_check)', 'is invalid (constraint erp_products_price_check)', 'is invalid (constraint erp_products_price_limit_check)', 'is invalid (constraint erp_products_sku_check)', 'is invalid (constraint erp_products_sku_ignorable_check)', 'is invalid (constraint erp_products_sku_limit_check)', 'is invalid (constraint erp_products_type_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.product: % %',
+            (ARRAY[
+                'sku',
+                'name',
+                'product_type',
+                'uom_id',
+                'list_price',
+                'sku',
+                'name',
+                'product_type',
+                'barcode',
+                'list_price',
+                'barcode',
+                'barcode',
+                'barcode',
+                'name',
+                'name',
+                'list_price',
+                'list_price',
+                'sku',
+                'sku',
+                'sku',
+                'product_type',
+                'purchase_uom_id',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint erp_products_barcode_check)',
+                'is invalid (constraint erp_products_barcode_ignorable_check)',
+                'is invalid (constraint erp_products_barcode_limit_check)',
+                'is invalid (constraint erp_products_name_check)',
+                'is invalid (constraint erp_products_name_limit_check)',
+                'is invalid (constraint erp_products_price_check)',
+                'is invalid (constraint erp_products_price_limit_check)',
+                'is invalid (constraint erp_products_sku_check)',
+                'is invalid (constraint erp_products_sku_ignorable_check)',
+                'is invalid (constraint erp_products_sku_limit_check)',
+                'is invalid (constraint erp_products_type_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -2538,8 +4133,36 @@ DECLARE
     v_row erp.erp_products;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_products AS t (tenant_id, id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.sku, r.name, coalesce(r.product_type, 'goods'::text), r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0), r.barcode, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_products AS t (
+            tenant_id,
+            id,
+            sku,
+            name,
+            product_type,
+            uom_id,
+            purchase_uom_id,
+            list_price,
+            barcode,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.sku,
+            r.name,
+            coalesce(r.product_type, 'goods'::text),
+            r.uom_id,
+            r.purchase_uom_id,
+            coalesce(r.list_price, 0),
+            r.barcode,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -2547,8 +4170,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-            'erp.base.product.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.product',
+            w.id,
+            'erp.base.product.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'sku', w.sku,
+                'sku_key', w.sku_key,
+                'name', w.name,
+                'product_type', w.product_type,
+                'uom_id', w.uom_id,
+                'purchase_uom_id', w.purchase_uom_id,
+                'list_price', w.list_price,
+                'barcode', w.barcode,
+                'barcode_key', w.barcode_key,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -2579,43 +4228,346 @@ CREATE FUNCTION erp._product_duplicate(p_tenant_id uuid, p_rows erp.erp_products
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.barcode_key = e.barcode_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.barcode_key = e.barcode_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.barcode_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.barcode_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'barcode', erp._clip((p_rows[v_row]).barcode::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'barcode',
+            erp._clip((p_rows[v_row]).barcode::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_barcode_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_barcode_key',
             HINT = 'Choose another barcode, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_products AS t WHERE t.tenant_id = e.tenant_id AND t.sku_key = e.sku_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(barcode) = char_length(barcode))
+              OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                IS NOT FALSE AS erp_ok_7,
+            ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+            (((octet_length(sku) = char_length(sku))
+              OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+            (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                IS NOT FALSE AS erp_ok_10,
+            ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                IS NOT FALSE AS erp_ok_11
+        FROM (
+            SELECT l1.*,
+                erp._code_key(sku) AS sku_key,
+                erp._code_key(barcode) AS barcode_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.sku,
+                    r.name,
+                    coalesce(r.product_type, 'goods'::text) AS product_type,
+                    r.uom_id,
+                    r.purchase_uom_id,
+                    coalesce(r.list_price, 0) AS list_price,
+                    r.barcode,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_products AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.sku_key = e.sku_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(barcode) = char_length(barcode)) OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2, (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_6, (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10))) IS NOT FALSE AS erp_ok_7, ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8, (((octet_length(sku) = char_length(sku)) OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9, (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku)))) IS NOT FALSE AS erp_ok_10, ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text]))) IS NOT FALSE AS erp_ok_11 FROM (SELECT l1.*, erp._code_key(sku) AS sku_key, erp._code_key(barcode) AS barcode_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.sku, r.name, coalesce(r.product_type, 'goods'::text) AS product_type, r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0) AS list_price, r.barcode, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.sku_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((barcode_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(barcode) = char_length(barcode))
+                  OR (NOT erp._has_ignorable_unicode(barcode)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(barcode) <= 100) AND (NOT erp._has_invisible(barcode))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                (((list_price >= (0)::numeric) AND (list_price < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((list_price < '1000000000000000'::numeric) AND (scale(list_price) <= 10)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((sku_key <> ''::text)) IS NOT FALSE AS erp_ok_8,
+                (((octet_length(sku) = char_length(sku))
+                  OR (NOT erp._has_ignorable_unicode(sku)))) IS NOT FALSE AS erp_ok_9,
+                (((char_length(sku) <= 100) AND (NOT erp._has_invisible(sku))))
+                    IS NOT FALSE AS erp_ok_10,
+                ((product_type = ANY (ARRAY['goods'::text, 'service'::text, 'consumable'::text])))
+                    IS NOT FALSE AS erp_ok_11
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(sku) AS sku_key,
+                    erp._code_key(barcode) AS barcode_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.sku,
+                        r.name,
+                        coalesce(r.product_type, 'goods'::text) AS product_type,
+                        r.uom_id,
+                        r.purchase_uom_id,
+                        coalesce(r.list_price, 0) AS list_price,
+                        r.barcode,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.sku_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%', 'sku', erp._clip((p_rows[v_row]).sku::text),
+        RAISE EXCEPTION 'erp.base.product with this % (%) already exists in this tenant%',
+            'sku',
+            erp._clip((p_rows[v_row]).sku::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_products_sku_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_products_sku_key',
             HINT = 'Choose another sku, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.product: a row conflicts with a row written at the same time'
@@ -2647,18 +4599,57 @@ DECLARE
     v_result erp.erp_products[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.product rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.product rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.product: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.product: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'sku' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sku')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'product_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'purchase_uom_id')), false)) AND (NOT (p_rows -> 0) ? 'list_price' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'list_price')), false)) AND (NOT (p_rows -> 0) ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'barcode')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,sku,name,product_type,uom_id,purchase_uom_id,list_price,'
+        'barcode}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'sku'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'sku'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'product_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'product_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'purchase_uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'purchase_uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'list_price'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'list_price')), false))
+        AND (NOT (p_rows -> 0) ? 'barcode'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'barcode'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'sku') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'product_type') #>> '{}')::text, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'purchase_uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'list_price') #>> '{}')::numeric, (((p_rows -> 0) -> 'barcode') #>> '{}')::text, NULL::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_products];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'sku') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'product_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'purchase_uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'list_price') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'barcode') #>> '{}')::text,
+                NULL::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_products];
         END;
         RETURN v_result;
     END IF;
@@ -2677,16 +4668,50 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'list_price' THEN erp._json_numeric_ok(k.value)
+                WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.product row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
+        RAISE EXCEPTION 'erp.base.product row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, sku, name, product_type, uom_id, '
+            'purchase_uom_id, list_price, barcode.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'sku') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'product_type') #>> '{}')::text, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'purchase_uom_id') #>> '{}')::uuid, ((j.value -> 'list_price') #>> '{}')::numeric, ((j.value -> 'barcode') #>> '{}')::text, NULL::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_products ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'sku') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'product_type') #>> '{}')::text,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'purchase_uom_id') #>> '{}')::uuid,
+                ((j.value -> 'list_price') #>> '{}')::numeric,
+                ((j.value -> 'barcode') #>> '{}')::text,
+                NULL::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_products
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -2715,8 +4740,36 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_products AS t (tenant_id, id, sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.sku, r.name, coalesce(r.product_type, 'goods'::text), r.uom_id, r.purchase_uom_id, coalesce(r.list_price, 0), r.barcode, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_products AS t (
+            tenant_id,
+            id,
+            sku,
+            name,
+            product_type,
+            uom_id,
+            purchase_uom_id,
+            list_price,
+            barcode,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.sku,
+            r.name,
+            coalesce(r.product_type, 'goods'::text),
+            r.uom_id,
+            r.purchase_uom_id,
+            coalesce(r.list_price, 0),
+            r.barcode,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -2724,8 +4777,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-            'erp.base.product.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.product',
+            w.id,
+            'erp.base.product.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'sku', w.sku,
+                'sku_key', w.sku_key,
+                'name', w.name,
+                'product_type', w.product_type,
+                'uom_id', w.uom_id,
+                'purchase_uom_id', w.purchase_uom_id,
+                'list_price', w.list_price,
+                'barcode', w.barcode,
+                'barcode_key', w.barcode_key,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -2756,7 +4835,8 @@ CREATE FUNCTION erp._product_lock(p_tenant_id uuid, p_id uuid, p_expected_versio
 DECLARE
     v_row erp.erp_products;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_products AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_products AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -2764,7 +4844,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.product % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.product % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -2799,25 +4880,88 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{sku,name,product_type,uom_id,purchase_uom_id,list_price,barcode}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'sku' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sku')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'product_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'product_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'purchase_uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'purchase_uom_id')), false)) AND (NOT p_patch ? 'list_price' OR coalesce(erp._json_numeric_ok((p_patch -> 'list_price')), false)) AND (NOT p_patch ? 'barcode' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'barcode')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{sku,name,product_type,uom_id,purchase_uom_id,list_price,'
+        'barcode}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'sku'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'sku')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'product_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'product_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'purchase_uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'purchase_uom_id')), false))
+        AND (NOT p_patch ? 'list_price'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'list_price')), false))
+        AND (NOT p_patch ? 'barcode'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'barcode'))
+            IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'list_price' THEN erp._json_numeric_ok(k.value) WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'sku' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'product_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'purchase_uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'list_price' THEN erp._json_numeric_ok(k.value)
+                WHEN 'barcode' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: sku, name, product_type, uom_id, purchase_uom_id, list_price, barcode.';
+            RAISE EXCEPTION 'patch for erp.base.product has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: sku, name, product_type, uom_id, '
+                'purchase_uom_id, list_price, barcode.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.product has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'sku' THEN ((p_patch -> 'sku') #>> '{}')::text ELSE p_old.sku END, p_old.sku_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'product_type' THEN ((p_patch -> 'product_type') #>> '{}')::text ELSE p_old.product_type END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'purchase_uom_id' THEN ((p_patch -> 'purchase_uom_id') #>> '{}')::uuid ELSE p_old.purchase_uom_id END, CASE WHEN p_patch ? 'list_price' THEN ((p_patch -> 'list_price') #>> '{}')::numeric ELSE p_old.list_price END, CASE WHEN p_patch ? 'barcode' THEN ((p_patch -> 'barcode') #>> '{}')::text ELSE p_old.barcode END, p_old.barcode_key, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'sku'
+                THEN ((p_patch -> 'sku') #>> '{}')::text
+                ELSE p_old.sku END,
+            p_old.sku_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'product_type'
+                THEN ((p_patch -> 'product_type') #>> '{}')::text
+                ELSE p_old.product_type END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'purchase_uom_id'
+                THEN ((p_patch -> 'purchase_uom_id') #>> '{}')::uuid
+                ELSE p_old.purchase_uom_id END,
+            CASE WHEN p_patch ? 'list_price'
+                THEN ((p_patch -> 'list_price') #>> '{}')::numeric
+                ELSE p_old.list_price END,
+            CASE WHEN p_patch ? 'barcode'
+                THEN ((p_patch -> 'barcode') #>> '{}')::text
+                ELSE p_old.barcode END,
+            p_old.barcode_key,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -2919,11 +5063,8 @@ CREATE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 BEGIN
-    IF NOT erp._code_ok(p_row.sku, 100, true) THEN
-        PERFORM erp._code_check('product SKU', p_row.sku, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('product name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.sku, p_row.name) THEN
+        PERFORM erp._code_name_check('product SKU', p_row.sku, 'product name', p_row.name);
     END IF;
     IF p_row.product_type IS NULL OR p_row.product_type NOT IN ('goods', 'service', 'consumable') THEN
         RAISE EXCEPTION 'unknown product type %', erp._clip(p_row.product_type, 20)
@@ -2966,31 +5107,109 @@ DECLARE
     v_row erp.erp_products;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.product', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.product: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.product: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.barcode IS DISTINCT FROM p_old.barcode OR p_new.sku IS DISTINCT FROM p_old.sku THEN
+    IF p_new.barcode IS DISTINCT FROM p_old.barcode
+        OR p_new.sku IS DISTINCT FROM p_old.sku THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_products AS t SET sku = p_new.sku, name = p_new.name, product_type = p_new.product_type, uom_id = p_new.uom_id, purchase_uom_id = p_new.purchase_uom_id, list_price = p_new.list_price, barcode = p_new.barcode, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_products AS t
+                SET sku = p_new.sku,
+                    name = p_new.name,
+                    product_type = p_new.product_type,
+                    uom_id = p_new.uom_id,
+                    purchase_uom_id = p_new.purchase_uom_id,
+                    list_price = p_new.list_price,
+                    barcode = p_new.barcode,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.product',
+                    w.id,
+                    'erp.base.product' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'sku', w.sku,
+                        'sku_key', w.sku_key,
+                        'name', w.name,
+                        'product_type', w.product_type,
+                        'uom_id', w.uom_id,
+                        'purchase_uom_id', w.purchase_uom_id,
+                        'list_price', w.list_price,
+                        'barcode', w.barcode,
+                        'barcode_key', w.barcode_key,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('sku', CASE WHEN p_old.sku
+                                IS DISTINCT FROM w.sku
+                                THEN pg_catalog.jsonb_build_object('old', p_old.sku,
+                                    'new', w.sku) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('product_type', CASE WHEN p_old.product_type
+                                IS DISTINCT FROM w.product_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
+                                    'new', w.product_type) END),
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                                IS DISTINCT FROM w.purchase_uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
+                                    'new', w.purchase_uom_id) END),
+                            ('list_price', CASE WHEN p_old.list_price
+                                IS DISTINCT FROM w.list_price
+                                THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
+                                    'new', w.list_price) END),
+                            ('barcode', CASE WHEN p_old.barcode
+                                IS DISTINCT FROM w.barcode
+                                THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
+                                    'new', w.barcode) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-                'erp.base.product' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku THEN pg_catalog.jsonb_build_object('old', p_old.sku, 'new', w.sku) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type THEN pg_catalog.jsonb_build_object('old', p_old.product_type, 'new', w.product_type) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id, 'new', w.purchase_uom_id) END), ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price THEN pg_catalog.jsonb_build_object('old', p_old.list_price, 'new', w.list_price) END), ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode THEN pg_catalog.jsonb_build_object('old', p_old.barcode, 'new', w.barcode) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.product with this % already exists in this tenant',
@@ -3000,16 +5219,90 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_products AS t SET sku = p_new.sku, name = p_new.name, product_type = p_new.product_type, uom_id = p_new.uom_id, purchase_uom_id = p_new.purchase_uom_id, list_price = p_new.list_price, barcode = p_new.barcode, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_products AS t
+            SET sku = p_new.sku,
+                name = p_new.name,
+                product_type = p_new.product_type,
+                uom_id = p_new.uom_id,
+                purchase_uom_id = p_new.purchase_uom_id,
+                list_price = p_new.list_price,
+                barcode = p_new.barcode,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.product', w.id,
-                'erp.base.product' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'sku', w.sku, 'sku_key', w.sku_key, 'name', w.name, 'product_type', w.product_type, 'uom_id', w.uom_id, 'purchase_uom_id', w.purchase_uom_id, 'list_price', w.list_price, 'barcode', w.barcode, 'barcode_key', w.barcode_key, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('sku', CASE WHEN p_old.sku IS DISTINCT FROM w.sku THEN pg_catalog.jsonb_build_object('old', p_old.sku, 'new', w.sku) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('product_type', CASE WHEN p_old.product_type IS DISTINCT FROM w.product_type THEN pg_catalog.jsonb_build_object('old', p_old.product_type, 'new', w.product_type) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id IS DISTINCT FROM w.purchase_uom_id THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id, 'new', w.purchase_uom_id) END), ('list_price', CASE WHEN p_old.list_price IS DISTINCT FROM w.list_price THEN pg_catalog.jsonb_build_object('old', p_old.list_price, 'new', w.list_price) END), ('barcode', CASE WHEN p_old.barcode IS DISTINCT FROM w.barcode THEN pg_catalog.jsonb_build_object('old', p_old.barcode, 'new', w.barcode) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.product',
+                w.id,
+                'erp.base.product' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'sku', w.sku,
+                    'sku_key', w.sku_key,
+                    'name', w.name,
+                    'product_type', w.product_type,
+                    'uom_id', w.uom_id,
+                    'purchase_uom_id', w.purchase_uom_id,
+                    'list_price', w.list_price,
+                    'barcode', w.barcode,
+                    'barcode_key', w.barcode_key,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('sku', CASE WHEN p_old.sku
+                            IS DISTINCT FROM w.sku
+                            THEN pg_catalog.jsonb_build_object('old', p_old.sku,
+                                'new', w.sku) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('product_type', CASE WHEN p_old.product_type
+                            IS DISTINCT FROM w.product_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_type,
+                                'new', w.product_type) END),
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('purchase_uom_id', CASE WHEN p_old.purchase_uom_id
+                            IS DISTINCT FROM w.purchase_uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.purchase_uom_id,
+                                'new', w.purchase_uom_id) END),
+                        ('list_price', CASE WHEN p_old.list_price
+                            IS DISTINCT FROM w.list_price
+                            THEN pg_catalog.jsonb_build_object('old', p_old.list_price,
+                                'new', w.list_price) END),
+                        ('barcode', CASE WHEN p_old.barcode
+                            IS DISTINCT FROM w.barcode
+                            THEN pg_catalog.jsonb_build_object('old', p_old.barcode,
+                                'new', w.barcode) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -3201,16 +5494,299 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.prefix IS NOT NULL) THEN 3 WHEN NOT (e.suffix IS NOT NULL) THEN 4 WHEN NOT (e.padding IS NOT NULL) THEN 5 WHEN NOT (e.step IS NOT NULL) THEN 6 WHEN NOT (e.start_value IS NOT NULL) THEN 7 WHEN NOT (e.reset IS NOT NULL) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 24 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.prefix IS NOT NULL) AND (e.suffix IS NOT NULL) AND (e.padding IS NOT NULL) AND (e.step IS NOT NULL) AND (e.start_value IS NOT NULL) AND (e.reset IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.prefix IS NOT NULL) THEN 3
+                WHEN NOT (e.suffix IS NOT NULL) THEN 4
+                WHEN NOT (e.padding IS NOT NULL) THEN 5
+                WHEN NOT (e.step IS NOT NULL) THEN 6
+                WHEN NOT (e.start_value IS NOT NULL) THEN 7
+                WHEN NOT (e.reset IS NOT NULL) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 24
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.prefix IS NOT NULL)
+            AND (e.suffix IS NOT NULL)
+            AND (e.padding IS NOT NULL)
+            AND (e.step IS NOT NULL)
+            AND (e.start_value IS NOT NULL)
+            AND (e.reset IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.prefix IS NOT NULL) THEN 3 WHEN NOT (e.suffix IS NOT NULL) THEN 4 WHEN NOT (e.padding IS NOT NULL) THEN 5 WHEN NOT (e.step IS NOT NULL) THEN 6 WHEN NOT (e.start_value IS NOT NULL) THEN 7 WHEN NOT (e.reset IS NOT NULL) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 24 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.prefix, r.suffix, r.padding, r.step, r.start_value, r.reset, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.prefix IS NOT NULL) AND (e.suffix IS NOT NULL) AND (e.padding IS NOT NULL) AND (e.step IS NOT NULL) AND (e.start_value IS NOT NULL) AND (e.reset IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.prefix IS NOT NULL) THEN 3
+                WHEN NOT (e.suffix IS NOT NULL) THEN 4
+                WHEN NOT (e.padding IS NOT NULL) THEN 5
+                WHEN NOT (e.step IS NOT NULL) THEN 6
+                WHEN NOT (e.start_value IS NOT NULL) THEN 7
+                WHEN NOT (e.reset IS NOT NULL) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 24
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.prefix,
+                        r.suffix,
+                        r.padding,
+                        r.step,
+                        r.start_value,
+                        r.reset,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.prefix IS NOT NULL)
+            AND (e.suffix IS NOT NULL)
+            AND (e.padding IS NOT NULL)
+            AND (e.step IS NOT NULL)
+            AND (e.start_value IS NOT NULL)
+            AND (e.reset IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence: % %', (ARRAY['code', 'name', 'prefix', 'suffix', 'padding', 'step', 'start_value', 'reset', 'code', 'name', 'prefix', 'suffix', 'reset', 'prefix/suffix', 'code', 'code', 'code', 'name', 'name', 'padding', 'reset', 'start_value', 'step', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is invalid (constraint erp_sequences_affix_limit_check)', 'is invalid (constraint erp_sequences_code_check)', 'is invalid (constraint erp_sequences_code_ignorable_check)', 'is invalid (constraint erp_sequences_code_limit_check)', 'is invalid (constraint erp_sequences_name_check)', 'is invalid (constraint erp_sequences_name_limit_check)', 'is invalid (constraint erp_sequences_padding_check)', 'is invalid (constraint erp_sequences_reset_check)', 'is invalid (constraint erp_sequences_start_check)', 'is invalid (constraint erp_sequences_step_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.sequence: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'prefix',
+                'suffix',
+                'padding',
+                'step',
+                'start_value',
+                'reset',
+                'code',
+                'name',
+                'prefix',
+                'suffix',
+                'reset',
+                'prefix/suffix',
+                'code',
+                'code',
+                'code',
+                'name',
+                'name',
+                'padding',
+                'reset',
+                'start_value',
+                'step',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is invalid (constraint erp_sequences_affix_limit_check)',
+                'is invalid (constraint erp_sequences_code_check)',
+                'is invalid (constraint erp_sequences_code_ignorable_check)',
+                'is invalid (constraint erp_sequences_code_limit_check)',
+                'is invalid (constraint erp_sequences_name_check)',
+                'is invalid (constraint erp_sequences_name_limit_check)',
+                'is invalid (constraint erp_sequences_padding_check)',
+                'is invalid (constraint erp_sequences_reset_check)',
+                'is invalid (constraint erp_sequences_start_check)',
+                'is invalid (constraint erp_sequences_step_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -3236,8 +5812,38 @@ DECLARE
     v_row erp.erp_sequences;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_sequences AS t (tenant_id, id, code, name, prefix, suffix, padding, step, start_value, reset, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.prefix, ''::text), coalesce(r.suffix, ''::text), coalesce(r.padding, 5), coalesce(r.step, 1), coalesce(r.start_value, 1), coalesce(r.reset, 'never'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_sequences AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            prefix,
+            suffix,
+            padding,
+            step,
+            start_value,
+            reset,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.prefix, ''::text),
+            coalesce(r.suffix, ''::text),
+            coalesce(r.padding, 5),
+            coalesce(r.step, 1),
+            coalesce(r.start_value, 1),
+            coalesce(r.reset, 'never'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -3245,8 +5851,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-            'erp.base.sequence.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.sequence',
+            w.id,
+            'erp.base.sequence.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'prefix', w.prefix,
+                'suffix', w.suffix,
+                'padding', w.padding,
+                'step', w.step,
+                'start_value', w.start_value,
+                'reset', w.reset,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -3307,30 +5939,224 @@ CREATE FUNCTION erp._sequence_duplicate(p_tenant_id uuid, p_rows erp.erp_sequenc
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_sequences AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(prefix) <= 50)
+              AND (char_length(suffix) <= 50)
+              AND (NOT erp._has_invisible(prefix))
+              AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_4,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_6,
+            (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+            ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                IS NOT FALSE AS erp_ok_8,
+            ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+            ((step > 0)) IS NOT FALSE AS erp_ok_10
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.prefix, ''::text) AS prefix,
+                    coalesce(r.suffix, ''::text) AS suffix,
+                    coalesce(r.padding, 5) AS padding,
+                    coalesce(r.step, 1) AS step,
+                    coalesce(r.start_value, 1) AS start_value,
+                    coalesce(r.reset, 'never'::text) AS reset,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_sequences AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_sequences_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_sequences_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_sequences AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(prefix) <= 50)
+              AND (char_length(suffix) <= 50)
+              AND (NOT erp._has_invisible(prefix))
+              AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_4,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_6,
+            (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+            ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                IS NOT FALSE AS erp_ok_8,
+            ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+            ((step > 0)) IS NOT FALSE AS erp_ok_10
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.prefix, ''::text) AS prefix,
+                    coalesce(r.suffix, ''::text) AS suffix,
+                    coalesce(r.padding, 5) AS padding,
+                    coalesce(r.step, 1) AS step,
+                    coalesce(r.start_value, 1) AS start_value,
+                    coalesce(r.reset, 'never'::text) AS reset,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_sequences AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_sequences_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_sequences_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.sequence: a row conflicts with a row written at the same time'
@@ -3442,18 +6268,62 @@ DECLARE
     v_result erp.erp_sequences[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.sequence rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.sequence rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.sequence: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.sequence: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'prefix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'suffix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'padding' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'padding'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'step' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'start_value' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'reset' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'reset')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'prefix'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'prefix'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'suffix'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'suffix'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'padding'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'padding'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'step'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'step'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT (p_rows -> 0) ? 'start_value'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'start_value'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT (p_rows -> 0) ? 'reset'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'reset'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'prefix') #>> '{}')::text, (((p_rows -> 0) -> 'suffix') #>> '{}')::text, (((p_rows -> 0) -> 'padding') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'step') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'start_value') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'reset') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_sequences];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'prefix') #>> '{}')::text,
+                (((p_rows -> 0) -> 'suffix') #>> '{}')::text,
+                (((p_rows -> 0) -> 'padding') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'step') #>> '{}')::numeric::bigint,
+                (((p_rows -> 0) -> 'start_value') #>> '{}')::numeric::bigint,
+                (((p_rows -> 0) -> 'reset') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_sequences];
         END;
         RETURN v_result;
     END IF;
@@ -3472,16 +6342,54 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'padding' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'step' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'start_value' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, prefix, suffix, padding, step, start_value, reset.';
+        RAISE EXCEPTION 'erp.base.sequence row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, prefix, suffix, padding, '
+            'step, start_value, reset.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'prefix') #>> '{}')::text, ((j.value -> 'suffix') #>> '{}')::text, ((j.value -> 'padding') #>> '{}')::numeric::integer, ((j.value -> 'step') #>> '{}')::numeric::bigint, ((j.value -> 'start_value') #>> '{}')::numeric::bigint, ((j.value -> 'reset') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_sequences ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'prefix') #>> '{}')::text,
+                ((j.value -> 'suffix') #>> '{}')::text,
+                ((j.value -> 'padding') #>> '{}')::numeric::integer,
+                ((j.value -> 'step') #>> '{}')::numeric::bigint,
+                ((j.value -> 'start_value') #>> '{}')::numeric::bigint,
+                ((j.value -> 'reset') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_sequences
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -3510,8 +6418,38 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_sequences AS t (tenant_id, id, code, name, prefix, suffix, padding, step, start_value, reset, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.prefix, ''::text), coalesce(r.suffix, ''::text), coalesce(r.padding, 5), coalesce(r.step, 1), coalesce(r.start_value, 1), coalesce(r.reset, 'never'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_sequences AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            prefix,
+            suffix,
+            padding,
+            step,
+            start_value,
+            reset,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.prefix, ''::text),
+            coalesce(r.suffix, ''::text),
+            coalesce(r.padding, 5),
+            coalesce(r.step, 1),
+            coalesce(r.start_value, 1),
+            coalesce(r.reset, 'never'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -3519,8 +6457,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-            'erp.base.sequence.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.sequence',
+            w.id,
+            'erp.base.sequence.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'prefix', w.prefix,
+                'suffix', w.suffix,
+                'padding', w.padding,
+                'step', w.step,
+                'start_value', w.start_value,
+                'reset', w.reset,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -3551,7 +6515,8 @@ CREATE FUNCTION erp._sequence_lock(p_tenant_id uuid, p_id uuid, p_expected_versi
 DECLARE
     v_row erp.erp_sequences;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_sequences AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_sequences AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -3559,7 +6524,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.sequence % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.sequence % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -3678,25 +6644,98 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'prefix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'suffix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'padding' OR coalesce(erp._json_int_ok((p_patch -> 'padding'), -2147483648, 2147483647), false)) AND (NOT p_patch ? 'step' OR coalesce(erp._json_int_ok((p_patch -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'start_value' OR coalesce(erp._json_int_ok((p_patch -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'reset' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'reset')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'prefix'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'prefix'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'suffix'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'suffix'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'padding'
+            OR coalesce(erp._json_int_ok((p_patch -> 'padding'),
+            -2147483648, 2147483647), false))
+        AND (NOT p_patch ? 'step'
+            OR coalesce(erp._json_int_ok((p_patch -> 'step'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT p_patch ? 'start_value'
+            OR coalesce(erp._json_int_ok((p_patch -> 'start_value'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT p_patch ? 'reset'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'reset')) IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'padding' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'step' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'start_value' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, prefix, suffix, padding, step, start_value, reset.';
+            RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, prefix, suffix, padding, '
+                'step, start_value, reset.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'prefix' THEN ((p_patch -> 'prefix') #>> '{}')::text ELSE p_old.prefix END, CASE WHEN p_patch ? 'suffix' THEN ((p_patch -> 'suffix') #>> '{}')::text ELSE p_old.suffix END, CASE WHEN p_patch ? 'padding' THEN ((p_patch -> 'padding') #>> '{}')::numeric::integer ELSE p_old.padding END, CASE WHEN p_patch ? 'step' THEN ((p_patch -> 'step') #>> '{}')::numeric::bigint ELSE p_old.step END, CASE WHEN p_patch ? 'start_value' THEN ((p_patch -> 'start_value') #>> '{}')::numeric::bigint ELSE p_old.start_value END, CASE WHEN p_patch ? 'reset' THEN ((p_patch -> 'reset') #>> '{}')::text ELSE p_old.reset END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'prefix'
+                THEN ((p_patch -> 'prefix') #>> '{}')::text
+                ELSE p_old.prefix END,
+            CASE WHEN p_patch ? 'suffix'
+                THEN ((p_patch -> 'suffix') #>> '{}')::text
+                ELSE p_old.suffix END,
+            CASE WHEN p_patch ? 'padding'
+                THEN ((p_patch -> 'padding') #>> '{}')::numeric::integer
+                ELSE p_old.padding END,
+            CASE WHEN p_patch ? 'step'
+                THEN ((p_patch -> 'step') #>> '{}')::numeric::bigint
+                ELSE p_old.step END,
+            CASE WHEN p_patch ? 'start_value'
+                THEN ((p_patch -> 'start_value') #>> '{}')::numeric::bigint
+                ELSE p_old.start_value END,
+            CASE WHEN p_patch ? 'reset'
+                THEN ((p_patch -> 'reset') #>> '{}')::text
+                ELSE p_old.reset END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -3878,11 +6917,8 @@ CREATE FUNCTION erp._sequence_validate(p_row erp.erp_sequences) RETURNS void
 DECLARE
     v_text text;
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('sequence code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('sequence name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('sequence code', p_row.code, 'sequence name', p_row.name);
     END IF;
     IF p_row.prefix IS NULL OR p_row.suffix IS NULL
         OR char_length(p_row.prefix) > 50 OR char_length(p_row.suffix) > 50
@@ -4007,9 +7043,13 @@ DECLARE
     v_row erp.erp_sequences;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.sequence', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.sequence: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.sequence: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -4018,20 +7058,99 @@ BEGIN
     IF p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_sequences AS t SET code = p_new.code, name = p_new.name, prefix = p_new.prefix, suffix = p_new.suffix, padding = p_new.padding, step = p_new.step, start_value = p_new.start_value, reset = p_new.reset, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_sequences AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    prefix = p_new.prefix,
+                    suffix = p_new.suffix,
+                    padding = p_new.padding,
+                    step = p_new.step,
+                    start_value = p_new.start_value,
+                    reset = p_new.reset,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.sequence',
+                    w.id,
+                    'erp.base.sequence' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'prefix', w.prefix,
+                        'suffix', w.suffix,
+                        'padding', w.padding,
+                        'step', w.step,
+                        'start_value', w.start_value,
+                        'reset', w.reset,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('prefix', CASE WHEN p_old.prefix
+                                IS DISTINCT FROM w.prefix
+                                THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
+                                    'new', w.prefix) END),
+                            ('suffix', CASE WHEN p_old.suffix
+                                IS DISTINCT FROM w.suffix
+                                THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
+                                    'new', w.suffix) END),
+                            ('padding', CASE WHEN p_old.padding
+                                IS DISTINCT FROM w.padding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.padding,
+                                    'new', w.padding) END),
+                            ('step', CASE WHEN p_old.step
+                                IS DISTINCT FROM w.step
+                                THEN pg_catalog.jsonb_build_object('old', p_old.step,
+                                    'new', w.step) END),
+                            ('start_value', CASE WHEN p_old.start_value
+                                IS DISTINCT FROM w.start_value
+                                THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
+                                    'new', w.start_value) END),
+                            ('reset', CASE WHEN p_old.reset
+                                IS DISTINCT FROM w.reset
+                                THEN pg_catalog.jsonb_build_object('old', p_old.reset,
+                                    'new', w.reset) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-                'erp.base.sequence' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix THEN pg_catalog.jsonb_build_object('old', p_old.prefix, 'new', w.prefix) END), ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix THEN pg_catalog.jsonb_build_object('old', p_old.suffix, 'new', w.suffix) END), ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding THEN pg_catalog.jsonb_build_object('old', p_old.padding, 'new', w.padding) END), ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step THEN pg_catalog.jsonb_build_object('old', p_old.step, 'new', w.step) END), ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value THEN pg_catalog.jsonb_build_object('old', p_old.start_value, 'new', w.start_value) END), ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset THEN pg_catalog.jsonb_build_object('old', p_old.reset, 'new', w.reset) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.sequence with this % already exists in this tenant',
@@ -4041,16 +7160,95 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_sequences AS t SET code = p_new.code, name = p_new.name, prefix = p_new.prefix, suffix = p_new.suffix, padding = p_new.padding, step = p_new.step, start_value = p_new.start_value, reset = p_new.reset, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_sequences AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                prefix = p_new.prefix,
+                suffix = p_new.suffix,
+                padding = p_new.padding,
+                step = p_new.step,
+                start_value = p_new.start_value,
+                reset = p_new.reset,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-                'erp.base.sequence' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix THEN pg_catalog.jsonb_build_object('old', p_old.prefix, 'new', w.prefix) END), ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix THEN pg_catalog.jsonb_build_object('old', p_old.suffix, 'new', w.suffix) END), ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding THEN pg_catalog.jsonb_build_object('old', p_old.padding, 'new', w.padding) END), ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step THEN pg_catalog.jsonb_build_object('old', p_old.step, 'new', w.step) END), ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value THEN pg_catalog.jsonb_build_object('old', p_old.start_value, 'new', w.start_value) END), ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset THEN pg_catalog.jsonb_build_object('old', p_old.reset, 'new', w.reset) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.sequence',
+                w.id,
+                'erp.base.sequence' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'prefix', w.prefix,
+                    'suffix', w.suffix,
+                    'padding', w.padding,
+                    'step', w.step,
+                    'start_value', w.start_value,
+                    'reset', w.reset,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('prefix', CASE WHEN p_old.prefix
+                            IS DISTINCT FROM w.prefix
+                            THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
+                                'new', w.prefix) END),
+                        ('suffix', CASE WHEN p_old.suffix
+                            IS DISTINCT FROM w.suffix
+                            THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
+                                'new', w.suffix) END),
+                        ('padding', CASE WHEN p_old.padding
+                            IS DISTINCT FROM w.padding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.padding,
+                                'new', w.padding) END),
+                        ('step', CASE WHEN p_old.step
+                            IS DISTINCT FROM w.step
+                            THEN pg_catalog.jsonb_build_object('old', p_old.step,
+                                'new', w.step) END),
+                        ('start_value', CASE WHEN p_old.start_value
+                            IS DISTINCT FROM w.start_value
+                            THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
+                                'new', w.start_value) END),
+                        ('reset', CASE WHEN p_old.reset
+                            IS DISTINCT FROM w.reset
+                            THEN pg_catalog.jsonb_build_object('old', p_old.reset,
+                                'new', w.reset) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -4333,16 +7531,171 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 4 WHEN NOT (e.erp_ok_1) THEN 5 WHEN NOT (e.erp_ok_2) THEN 6 WHEN NOT (e.erp_ok_3) THEN 7 WHEN NOT (e.erp_ok_4) THEN 8 WHEN NOT (e.erp_ok_5) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 4
+                WHEN NOT (e.erp_ok_1) THEN 5
+                WHEN NOT (e.erp_ok_2) THEN 6
+                WHEN NOT (e.erp_ok_3) THEN 7
+                WHEN NOT (e.erp_ok_4) THEN 8
+                WHEN NOT (e.erp_ok_5) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 4 WHEN NOT (e.erp_ok_1) THEN 5 WHEN NOT (e.erp_ok_2) THEN 6 WHEN NOT (e.erp_ok_3) THEN 7 WHEN NOT (e.erp_ok_4) THEN 8 WHEN NOT (e.erp_ok_5) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 4
+                WHEN NOT (e.erp_ok_1) THEN 5
+                WHEN NOT (e.erp_ok_2) THEN 6
+                WHEN NOT (e.erp_ok_3) THEN 7
+                WHEN NOT (e.erp_ok_4) THEN 8
+                WHEN NOT (e.erp_ok_5) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom_category: % %', (ARRAY['code', 'name', 'code', 'name', 'code', 'code', 'code', 'name', 'name', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is invalid (constraint erp_uom_categories_code_check)', 'is invalid (constraint erp_uom_categories_code_ignorable_check)', 'is invalid (constraint erp_uom_categories_code_limit_check)', 'is invalid (constraint erp_uom_categories_name_check)', 'is invalid (constraint erp_uom_categories_name_limit_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.uom_category: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'code',
+                'name',
+                'code',
+                'code',
+                'code',
+                'name',
+                'name',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is invalid (constraint erp_uom_categories_code_check)',
+                'is invalid (constraint erp_uom_categories_code_ignorable_check)',
+                'is invalid (constraint erp_uom_categories_code_limit_check)',
+                'is invalid (constraint erp_uom_categories_name_check)',
+                'is invalid (constraint erp_uom_categories_name_limit_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -4368,8 +7721,26 @@ DECLARE
     v_row erp.erp_uom_categories;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_uom_categories AS t (tenant_id, id, code, name, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_uom_categories AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -4377,8 +7748,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom_category', w.id,
-            'erp.base.uom_category.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom_category',
+            w.id,
+            'erp.base.uom_category.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -4409,30 +7800,164 @@ CREATE FUNCTION erp._uom_category_duplicate(p_tenant_id uuid, p_rows erp.erp_uom
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uom_categories AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uom_categories AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom_category with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.uom_category with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uom_categories_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uom_categories_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uom_categories AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uom_categories AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom_category with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.uom_category with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uom_categories_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uom_categories_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.uom_category: a row conflicts with a row written at the same time'
@@ -4464,18 +7989,38 @@ DECLARE
     v_result erp.erp_uom_categories[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.uom_category rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.uom_category rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.uom_category: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.uom_category: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uom_categories];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uom_categories];
         END;
         RETURN v_result;
     END IF;
@@ -4494,16 +8039,38 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom_category row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name.';
+        RAISE EXCEPTION 'erp.base.uom_category row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uom_categories ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uom_categories
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -4532,8 +8099,26 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_uom_categories AS t (tenant_id, id, code, name, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_uom_categories AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -4541,8 +8126,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom_category', w.id,
-            'erp.base.uom_category.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom_category',
+            w.id,
+            'erp.base.uom_category.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -4573,7 +8178,8 @@ CREATE FUNCTION erp._uom_category_lock(p_tenant_id uuid, p_id uuid, p_expected_v
 DECLARE
     v_row erp.erp_uom_categories;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_uom_categories AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_uom_categories AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -4581,7 +8187,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.uom_category % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.uom_category % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -4616,25 +8223,53 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom_category has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name.';
+            RAISE EXCEPTION 'patch for erp.base.uom_category has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom_category has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.uom_category has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -4661,9 +8296,13 @@ DECLARE
     v_row erp.erp_uom_categories;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom_category', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom_category: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom_category: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -4672,20 +8311,63 @@ BEGIN
     IF p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_uom_categories AS t SET code = p_new.code, name = p_new.name, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_uom_categories AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.uom_category',
+                    w.id,
+                    'erp.base.uom_category' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom_category', w.id,
-                'erp.base.uom_category' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.uom_category with this % already exists in this tenant',
@@ -4695,16 +8377,59 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_uom_categories AS t SET code = p_new.code, name = p_new.name, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_uom_categories AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom_category', w.id,
-                'erp.base.uom_category' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.uom_category',
+                w.id,
+                'erp.base.uom_category' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -4735,16 +8460,304 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.category_id IS NOT NULL) THEN 3 WHEN NOT (e.uom_type IS NOT NULL) THEN 4 WHEN NOT (e.factor IS NOT NULL) THEN 5 WHEN NOT (e.rounding IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9 WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) THEN 10 WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) THEN 11 WHEN NOT (e.erp_ok_1) THEN 12 WHEN NOT (e.erp_ok_2) THEN 13 WHEN NOT (e.erp_ok_3) THEN 14 WHEN NOT (e.erp_ok_4) THEN 15 WHEN NOT (e.erp_ok_5) THEN 16 WHEN NOT (e.erp_ok_6) THEN 17 WHEN NOT (e.erp_ok_7) THEN 18 WHEN NOT (e.erp_ok_8) THEN 19 WHEN NOT (e.erp_ok_9) THEN 20 WHEN NOT (e.erp_ok_10) THEN 21 WHEN NOT (e.erp_ok_11) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.category_id IS NOT NULL) AND (e.uom_type IS NOT NULL) AND (e.factor IS NOT NULL) AND (e.rounding IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.category_id IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_type IS NOT NULL) THEN 4
+                WHEN NOT (e.factor IS NOT NULL) THEN 5
+                WHEN NOT (e.rounding IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                    AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+                    THEN 10
+                WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                    AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+                    THEN 11
+                WHEN NOT (e.erp_ok_1) THEN 12
+                WHEN NOT (e.erp_ok_2) THEN 13
+                WHEN NOT (e.erp_ok_3) THEN 14
+                WHEN NOT (e.erp_ok_4) THEN 15
+                WHEN NOT (e.erp_ok_5) THEN 16
+                WHEN NOT (e.erp_ok_6) THEN 17
+                WHEN NOT (e.erp_ok_7) THEN 18
+                WHEN NOT (e.erp_ok_8) THEN 19
+                WHEN NOT (e.erp_ok_9) THEN 20
+                WHEN NOT (e.erp_ok_10) THEN 21
+                WHEN NOT (e.erp_ok_11) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uom_categories AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.category_id IS NOT NULL)
+            AND (e.uom_type IS NOT NULL)
+            AND (e.factor IS NOT NULL)
+            AND (e.rounding IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true))
+            AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+            AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.category_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uom_categories AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.category_id IS NOT NULL) THEN 3 WHEN NOT (e.uom_type IS NOT NULL) THEN 4 WHEN NOT (e.factor IS NOT NULL) THEN 5 WHEN NOT (e.rounding IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9 WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) THEN 10 WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) THEN 11 WHEN NOT (e.erp_ok_1) THEN 12 WHEN NOT (e.erp_ok_2) THEN 13 WHEN NOT (e.erp_ok_3) THEN 14 WHEN NOT (e.erp_ok_4) THEN 15 WHEN NOT (e.erp_ok_5) THEN 16 WHEN NOT (e.erp_ok_6) THEN 17 WHEN NOT (e.erp_ok_7) THEN 18 WHEN NOT (e.erp_ok_8) THEN 19 WHEN NOT (e.erp_ok_9) THEN 20 WHEN NOT (e.erp_ok_10) THEN 21 WHEN NOT (e.erp_ok_11) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, r.uom_type, r.factor, r.rounding, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.category_id IS NOT NULL) AND (e.uom_type IS NOT NULL) AND (e.factor IS NOT NULL) AND (e.rounding IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.category_id IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_type IS NOT NULL) THEN 4
+                WHEN NOT (e.factor IS NOT NULL) THEN 5
+                WHEN NOT (e.rounding IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                    AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+                    THEN 10
+                WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                    AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+                    THEN 11
+                WHEN NOT (e.erp_ok_1) THEN 12
+                WHEN NOT (e.erp_ok_2) THEN 13
+                WHEN NOT (e.erp_ok_3) THEN 14
+                WHEN NOT (e.erp_ok_4) THEN 15
+                WHEN NOT (e.erp_ok_5) THEN 16
+                WHEN NOT (e.erp_ok_6) THEN 17
+                WHEN NOT (e.erp_ok_7) THEN 18
+                WHEN NOT (e.erp_ok_8) THEN 19
+                WHEN NOT (e.erp_ok_9) THEN 20
+                WHEN NOT (e.erp_ok_10) THEN 21
+                WHEN NOT (e.erp_ok_11) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uom_categories AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        r.uom_type,
+                        r.factor,
+                        r.rounding,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.category_id IS NOT NULL)
+            AND (e.uom_type IS NOT NULL)
+            AND (e.factor IS NOT NULL)
+            AND (e.rounding IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true))
+            AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+            AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.category_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uom_categories AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom: % %', (ARRAY['code', 'name', 'category_id', 'uom_type', 'factor', 'rounding', 'code', 'name', 'uom_type', 'factor', 'rounding', 'code', 'code', 'code', 'factor', 'factor', 'name', 'name', 'factor', 'rounding', 'rounding', 'uom_type', 'category'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint erp_uoms_code_check)', 'is invalid (constraint erp_uoms_code_ignorable_check)', 'is invalid (constraint erp_uoms_code_limit_check)', 'is invalid (constraint erp_uoms_factor_check)', 'is invalid (constraint erp_uoms_factor_limit_check)', 'is invalid (constraint erp_uoms_name_check)', 'is invalid (constraint erp_uoms_name_limit_check)', 'is invalid (constraint erp_uoms_reference_factor_check)', 'is invalid (constraint erp_uoms_rounding_check)', 'is invalid (constraint erp_uoms_rounding_limit_check)', 'is invalid (constraint erp_uoms_type_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.uom: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'category_id',
+                'uom_type',
+                'factor',
+                'rounding',
+                'code',
+                'name',
+                'uom_type',
+                'factor',
+                'rounding',
+                'code',
+                'code',
+                'code',
+                'factor',
+                'factor',
+                'name',
+                'name',
+                'factor',
+                'rounding',
+                'rounding',
+                'uom_type',
+                'category'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint erp_uoms_code_check)',
+                'is invalid (constraint erp_uoms_code_ignorable_check)',
+                'is invalid (constraint erp_uoms_code_limit_check)',
+                'is invalid (constraint erp_uoms_factor_check)',
+                'is invalid (constraint erp_uoms_factor_limit_check)',
+                'is invalid (constraint erp_uoms_name_check)',
+                'is invalid (constraint erp_uoms_name_limit_check)',
+                'is invalid (constraint erp_uoms_reference_factor_check)',
+                'is invalid (constraint erp_uoms_rounding_check)',
+                'is invalid (constraint erp_uoms_rounding_limit_check)',
+                'is invalid (constraint erp_uoms_type_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -4770,8 +8783,34 @@ DECLARE
     v_row erp.erp_uoms;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_uoms AS t (tenant_id, id, code, name, category_id, uom_type, factor, rounding, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text), coalesce(r.factor, 1), coalesce(r.rounding, 0.01), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_uoms AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            category_id,
+            uom_type,
+            factor,
+            rounding,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.category_id,
+            coalesce(r.uom_type, 'reference'::text),
+            coalesce(r.factor, 1),
+            coalesce(r.rounding, 0.01),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -4779,8 +8818,32 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-            'erp.base.uom.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom',
+            w.id,
+            'erp.base.uom.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'category_id', w.category_id,
+                'uom_type', w.uom_type,
+                'factor', w.factor,
+                'rounding', w.rounding,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -4811,43 +8874,335 @@ CREATE FUNCTION erp._uom_duplicate(p_tenant_id uuid, p_rows erp.erp_uoms[]) RETU
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE e.erp_in_2 AND  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.category_id = e.category_id AND ((uom_type = 'reference'::text) AND active))
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE e.erp_in_2 AND EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.category_id = e.category_id
+                AND ((uom_type = 'reference'::text) AND active)
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE e.erp_in_2 AND  true GROUP BY e.tenant_id, e.category_id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE e.erp_in_2 AND true
+        GROUP BY e.tenant_id, e.category_id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'reference unit of the category', erp._clip((p_rows[v_row]).category_id::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'reference unit of the category',
+            erp._clip((p_rows[v_row]).category_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_one_reference_idx',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_one_reference_idx',
             HINT = 'Choose another reference unit of the category, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.uom: a row conflicts with a row written at the same time'
@@ -4879,18 +9234,51 @@ DECLARE
     v_result erp.erp_uoms[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.uom rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.uom rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.uom: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.uom: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,category_id,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'category_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'category_id')), false)) AND (NOT (p_rows -> 0) ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'factor' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'factor')), false)) AND (NOT (p_rows -> 0) ? 'rounding' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rounding')), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,category_id,uom_type,factor,rounding}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'category_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'category_id')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'uom_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'factor'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'factor')), false))
+        AND (NOT (p_rows -> 0) ? 'rounding'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rounding')), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'category_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'uom_type') #>> '{}')::text, (((p_rows -> 0) -> 'factor') #>> '{}')::numeric, (((p_rows -> 0) -> 'rounding') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uoms];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'category_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'uom_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'factor') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'rounding') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uoms];
         END;
         RETURN v_result;
     END IF;
@@ -4909,16 +9297,47 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'category_id' THEN erp._json_uuid_ok(k.value) WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'category_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'factor' THEN erp._json_numeric_ok(k.value)
+                WHEN 'rounding' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, category_id, uom_type, factor, rounding.';
+        RAISE EXCEPTION 'erp.base.uom row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, category_id, uom_type, '
+            'factor, rounding.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'category_id') #>> '{}')::uuid, ((j.value -> 'uom_type') #>> '{}')::text, ((j.value -> 'factor') #>> '{}')::numeric, ((j.value -> 'rounding') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uoms ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'category_id') #>> '{}')::uuid,
+                ((j.value -> 'uom_type') #>> '{}')::text,
+                ((j.value -> 'factor') #>> '{}')::numeric,
+                ((j.value -> 'rounding') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uoms
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -4947,8 +9366,34 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_uoms AS t (tenant_id, id, code, name, category_id, uom_type, factor, rounding, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text), coalesce(r.factor, 1), coalesce(r.rounding, 0.01), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_uoms AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            category_id,
+            uom_type,
+            factor,
+            rounding,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.category_id,
+            coalesce(r.uom_type, 'reference'::text),
+            coalesce(r.factor, 1),
+            coalesce(r.rounding, 0.01),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -4956,8 +9401,32 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-            'erp.base.uom.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom',
+            w.id,
+            'erp.base.uom.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'category_id', w.category_id,
+                'uom_type', w.uom_type,
+                'factor', w.factor,
+                'rounding', w.rounding,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -4988,7 +9457,8 @@ CREATE FUNCTION erp._uom_lock(p_tenant_id uuid, p_id uuid, p_expected_version bi
 DECLARE
     v_row erp.erp_uoms;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_uoms AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_uoms AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -4996,7 +9466,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.uom % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.uom % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -5031,25 +9502,74 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'factor' OR coalesce(erp._json_numeric_ok((p_patch -> 'factor')), false)) AND (NOT p_patch ? 'rounding' OR coalesce(erp._json_numeric_ok((p_patch -> 'rounding')), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,uom_type,factor,rounding}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'uom_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'uom_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'factor'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'factor')), false))
+        AND (NOT p_patch ? 'rounding'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'rounding')), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'factor' THEN erp._json_numeric_ok(k.value)
+                WHEN 'rounding' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, uom_type, factor, rounding.';
+            RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, uom_type, factor, '
+                'rounding.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, p_old.category_id, CASE WHEN p_patch ? 'uom_type' THEN ((p_patch -> 'uom_type') #>> '{}')::text ELSE p_old.uom_type END, CASE WHEN p_patch ? 'factor' THEN ((p_patch -> 'factor') #>> '{}')::numeric ELSE p_old.factor END, CASE WHEN p_patch ? 'rounding' THEN ((p_patch -> 'rounding') #>> '{}')::numeric ELSE p_old.rounding END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            p_old.category_id,
+            CASE WHEN p_patch ? 'uom_type'
+                THEN ((p_patch -> 'uom_type') #>> '{}')::text
+                ELSE p_old.uom_type END,
+            CASE WHEN p_patch ? 'factor'
+                THEN ((p_patch -> 'factor') #>> '{}')::numeric
+                ELSE p_old.factor END,
+            CASE WHEN p_patch ? 'rounding'
+                THEN ((p_patch -> 'rounding') #>> '{}')::numeric
+                ELSE p_old.rounding END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -5156,11 +9676,8 @@ CREATE FUNCTION erp._uom_validate(p_row erp.erp_uoms) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     AS $$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('unit code', p_row.code, 'unit name', p_row.name);
     END IF;
     IF p_row.uom_type IS NULL OR p_row.uom_type NOT IN ('reference', 'bigger', 'smaller') THEN
         RAISE EXCEPTION 'unknown unit type %', erp._clip(p_row.uom_type, 20)
@@ -5207,31 +9724,102 @@ DECLARE
     v_row erp.erp_uoms;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.category_id IS DISTINCT FROM p_old.category_id OR p_new.code IS DISTINCT FROM p_old.code THEN
+    IF p_new.category_id IS DISTINCT FROM p_old.category_id
+        OR p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_uoms AS t SET code = p_new.code, name = p_new.name, category_id = p_new.category_id, uom_type = p_new.uom_type, factor = p_new.factor, rounding = p_new.rounding, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_uoms AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    category_id = p_new.category_id,
+                    uom_type = p_new.uom_type,
+                    factor = p_new.factor,
+                    rounding = p_new.rounding,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.uom',
+                    w.id,
+                    'erp.base.uom' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'category_id', w.category_id,
+                        'uom_type', w.uom_type,
+                        'factor', w.factor,
+                        'rounding', w.rounding,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('category_id', CASE WHEN p_old.category_id
+                                IS DISTINCT FROM w.category_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
+                                    'new', w.category_id) END),
+                            ('uom_type', CASE WHEN p_old.uom_type
+                                IS DISTINCT FROM w.uom_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
+                                    'new', w.uom_type) END),
+                            ('factor', CASE WHEN p_old.factor
+                                IS DISTINCT FROM w.factor
+                                THEN pg_catalog.jsonb_build_object('old', p_old.factor,
+                                    'new', w.factor) END),
+                            ('rounding', CASE WHEN p_old.rounding
+                                IS DISTINCT FROM w.rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
+                                    'new', w.rounding) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-                'erp.base.uom' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id THEN pg_catalog.jsonb_build_object('old', p_old.category_id, 'new', w.category_id) END), ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type THEN pg_catalog.jsonb_build_object('old', p_old.uom_type, 'new', w.uom_type) END), ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor THEN pg_catalog.jsonb_build_object('old', p_old.factor, 'new', w.factor) END), ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding THEN pg_catalog.jsonb_build_object('old', p_old.rounding, 'new', w.rounding) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.uom with this % already exists in this tenant',
@@ -5241,16 +9829,83 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_uoms AS t SET code = p_new.code, name = p_new.name, category_id = p_new.category_id, uom_type = p_new.uom_type, factor = p_new.factor, rounding = p_new.rounding, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_uoms AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                category_id = p_new.category_id,
+                uom_type = p_new.uom_type,
+                factor = p_new.factor,
+                rounding = p_new.rounding,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-                'erp.base.uom' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id THEN pg_catalog.jsonb_build_object('old', p_old.category_id, 'new', w.category_id) END), ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type THEN pg_catalog.jsonb_build_object('old', p_old.uom_type, 'new', w.uom_type) END), ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor THEN pg_catalog.jsonb_build_object('old', p_old.factor, 'new', w.factor) END), ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding THEN pg_catalog.jsonb_build_object('old', p_old.rounding, 'new', w.rounding) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.uom',
+                w.id,
+                'erp.base.uom' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'category_id', w.category_id,
+                    'uom_type', w.uom_type,
+                    'factor', w.factor,
+                    'rounding', w.rounding,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('category_id', CASE WHEN p_old.category_id
+                            IS DISTINCT FROM w.category_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
+                                'new', w.category_id) END),
+                        ('uom_type', CASE WHEN p_old.uom_type
+                            IS DISTINCT FROM w.uom_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
+                                'new', w.uom_type) END),
+                        ('factor', CASE WHEN p_old.factor
+                            IS DISTINCT FROM w.factor
+                            THEN pg_catalog.jsonb_build_object('old', p_old.factor,
+                                'new', w.factor) END),
+                        ('rounding', CASE WHEN p_old.rounding
+                            IS DISTINCT FROM w.rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
+                                'new', w.rounding) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -7758,11 +12413,8 @@ BEGIN
     END IF;
     v_row.code := btrim(p_code, E' \t\r\n');
     v_row.name := btrim(p_name, E' \t\r\n');
-    IF NOT erp._code_ok(v_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit category code', v_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(v_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit category name', v_row.name, 500, true);
+    IF NOT erp._code_name_ok(v_row.code, v_row.name) THEN
+        PERFORM erp._code_name_check('unit category code', v_row.code, 'unit category name', v_row.name);
     END IF;
     v_row := erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;
@@ -7976,11 +12628,11 @@ CREATE FUNCTION erp.uom_list(p_tenant_id uuid, p_include_archived boolean DEFAUL
     WHERE t.tenant_id = p_tenant_id
         AND (t.active OR coalesce(p_include_archived, false))
         AND (p_category IS NULL OR t.category_id = (
-            SELECT c.id
-            FROM erp.erp_uom_categories AS c
-            WHERE c.tenant_id = p_tenant_id
-                AND c.code_key = erp._code_key(p_category)
-        ))
+                SELECT c.id
+                FROM erp.erp_uom_categories AS c
+                WHERE c.tenant_id = p_tenant_id
+                    AND c.code_key = erp._code_key(p_category)
+            ))
     ORDER BY t.code_key, t.id
 $$;
 
@@ -8099,13 +12751,16 @@ CREATE FUNCTION erp_meta._changes_sql(p_table regclass, p_old text, p_new text) 
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
-    SELECT '(SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES '
+    SELECT E'(\n    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)\n    FROM (VALUES\n        '
         || string_agg(format(
-            '(%1$L, CASE WHEN %2$s.%3$I IS DISTINCT FROM %4$s.%3$I THEN pg_catalog.jsonb_build_object(''old'', %5$s, ''new'', %6$s) END)',
+            E'(%1$L, CASE WHEN %2$s.%3$I\n'
+            '            IS DISTINCT FROM %4$s.%3$I\n'
+            '            THEN pg_catalog.jsonb_build_object(''old'', %5$s,\n'
+            '                ''new'', %6$s) END)',
             c.name, p_old, c.name, p_new,
             erp_meta._render_sql(c.kind, format('%s.%I', p_old, c.name)),
-            erp_meta._render_sql(c.kind, format('%s.%I', p_new, c.name))), ', ' ORDER BY c.attnum)
-        || ') AS c (k, v) WHERE c.v IS NOT NULL)'
+            erp_meta._render_sql(c.kind, format('%s.%I', p_new, c.name))), E',\n        ' ORDER BY c.attnum)
+        || E'\n    ) AS c (k, v)\n    WHERE c.v IS NOT NULL\n)'
     FROM erp_meta._columns(p_table) AS c
     WHERE NOT c.generated AND c.name NOT IN ('tenant_id', 'id', 'version', 'updated_at', 'created_at')
 $_$;
@@ -8143,8 +12798,8 @@ CREATE FUNCTION erp_meta._check_rules(p_table regclass) RETURNS TABLE(n bigint, 
         WHERE NOT c.generated AND c.kind IN ('text', 'jsonb')
         UNION ALL
         SELECT 3, c.attnum, c.name, 'ZE003', 'must be a finite number below 1e30 with at most 20 decimals',
-            format('coalesce(e.%1$I > ''-Infinity'' AND e.%1$I < ''Infinity'' AND pg_catalog.abs(e.%1$I) < 1e30 '
-                'AND pg_catalog.scale(e.%1$I) <= 20, true)', c.name)
+            format(E'coalesce(e.%1$I > ''-Infinity'' AND e.%1$I < ''Infinity''\n'
+                '    AND pg_catalog.abs(e.%1$I) < 1e30 AND pg_catalog.scale(e.%1$I) <= 20, true)', c.name)
         FROM erp_meta._columns(p_table) AS c
         WHERE NOT c.generated AND c.kind = 'numeric'
         UNION ALL
@@ -8153,7 +12808,7 @@ CREATE FUNCTION erp_meta._check_rules(p_table regclass) RETURNS TABLE(n bigint, 
         UNION ALL
         SELECT 5, row_number() OVER (ORDER BY fk.conname), coalesce(f.field, fk.conname::text), 'ZE001',
             'refers to a record that does not exist in this tenant',
-            format('(%s OR EXISTS (SELECT 1 FROM %s AS x WHERE %s))',
+            format(E'(%s\n    OR EXISTS (\n        SELECT 1 FROM %s AS x\n        WHERE %s))',
                 (SELECT string_agg(format('e.%I IS NULL', a.attname), ' OR ')
                 FROM unnest(fk.conkey) AS k (attnum)
                 INNER JOIN pg_attribute AS a ON a.attrelid = fk.conrelid AND a.attnum = k.attnum),
@@ -8298,6 +12953,57 @@ COMMENT ON FUNCTION erp_meta._columns(p_table regclass) IS 'Columns of an entity
 
 
 --
+-- Name: _fragment(text, jsonb); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._fragment(p_template text, p_values jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT btrim(erp_meta._render(p_template, p_values), E'\n')
+$$;
+
+
+ALTER FUNCTION erp_meta._fragment(p_template text, p_values jsonb) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _fragment(p_template text, p_values jsonb); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._fragment(p_template text, p_values jsonb) IS 'A template rendered as a fragment of generated SQL (no surrounding line breaks).';
+
+
+--
+-- Name: _generate(text, text, jsonb); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._generate(p_function text, p_template text, p_values jsonb) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_ddl constant text := erp_meta._render(p_template,
+        p_values || jsonb_build_object('function', format('%I', p_function)));
+BEGIN
+    -- the DDL is a template of the generator filled with SQL built from the catalog and the
+    -- registry; only the owner runs this, at migrate time
+    -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
+    EXECUTE v_ddl;
+    RETURN p_function;
+END
+$$;
+
+
+ALTER FUNCTION erp_meta._generate(p_function text, p_template text, p_values jsonb) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _generate(p_function text, p_template text, p_values jsonb); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._generate(p_function text, p_template text, p_values jsonb) IS 'Creates the generated function p_function from its template and values; returns its name.';
+
+
+--
 -- Name: _json_cast_sql(text, text, text); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
 --
 
@@ -8305,7 +13011,8 @@ CREATE FUNCTION erp_meta._json_cast_sql(p_kind text, p_type text, p_value text) 
     LANGUAGE sql STABLE
     AS $_$
     SELECT CASE p_kind
-        WHEN 'jsonb' THEN format('CASE WHEN pg_catalog.jsonb_typeof(%1$s) <> ''null'' THEN %1$s::%2$s END', p_value, p_type)
+        WHEN 'jsonb' THEN format(E'CASE WHEN pg_catalog.jsonb_typeof(%1$s) <> ''null''\n    THEN %1$s::%2$s END',
+            p_value, p_type)
         WHEN 'boolean' THEN format('(%s #>> ''{}'')::boolean', p_value)
         WHEN 'int' THEN format('(%s #>> ''{}'')::numeric::%s', p_value, p_type)
         ELSE format('(%s #>> ''{}'')::%s', p_value, p_type)
@@ -8330,22 +13037,27 @@ CREATE FUNCTION erp_meta._json_ok_sql(p_kind text, p_value text, p_typmod intege
     LANGUAGE sql STABLE
     AS $_$
     SELECT CASE p_kind
-        -- varchar(n) and numeric(p, s) refuse what does not fit, as ZE003 rather than 22001/22003
-        WHEN 'text' THEN format('pg_catalog.jsonb_typeof(%s) IN (''string'', ''null'')', p_value)
-            || CASE WHEN p_typmod > 4 THEN format(' AND coalesce(pg_catalog.char_length(%s #>> ''{}'') <= %s, true)',
-                p_value, p_typmod - 4) ELSE '' END
         WHEN 'uuid' THEN format('erp._json_uuid_ok(%s)', p_value)
-        WHEN 'boolean' THEN format('pg_catalog.jsonb_typeof(%s) IN (''boolean'', ''null'')', p_value)
+        -- numeric(p, s) refuses what does not fit, as ZE003 rather than 22003
         WHEN 'numeric' THEN CASE WHEN p_typmod > 4 THEN format(
-                'CASE WHEN erp._json_numeric_ok(%1$s) THEN coalesce(pg_catalog.abs((%1$s #>> ''{}'')::numeric) < 1e%2$s, true) '
-                'ELSE false END', p_value, ((p_typmod - 4) >> 16) - ((p_typmod - 4) & 65535))
+                E'CASE WHEN erp._json_numeric_ok(%1$s)\n'
+                '    THEN coalesce(pg_catalog.abs((%1$s #>> ''{}'')::numeric) < 1e%2$s, true)\n'
+                '    ELSE false END', p_value, ((p_typmod - 4) >> 16) - ((p_typmod - 4) & 65535))
             ELSE format('erp._json_numeric_ok(%s)', p_value) END
-        WHEN 'int' THEN format('erp._json_int_ok(%s, %s, %s)', p_value, p_min, p_max)
+        WHEN 'int' THEN format(E'erp._json_int_ok(%s,\n    %s, %s)', p_value, p_min, p_max)
         WHEN 'date' THEN format('erp._json_date_ok(%s)', p_value)
         WHEN 'timestamptz' THEN format('erp._json_timestamp_ok(%s, true)', p_value)
         WHEN 'timestamp' THEN format('erp._json_timestamp_ok(%s, false)', p_value)
         WHEN 'jsonb' THEN 'true'
-        ELSE format('pg_catalog.jsonb_typeof(%s) IN (''string'', ''number'', ''boolean'', ''null'')', p_value)
+        ELSE format('pg_catalog.jsonb_typeof(%s)%sIN (%s)', p_value,
+            CASE WHEN length(p_value) > 20 THEN E'\n    ' ELSE ' ' END,
+            CASE p_kind WHEN 'text' THEN '''string'', ''null'''
+                WHEN 'boolean' THEN '''boolean'', ''null'''
+                ELSE '''string'', ''number'', ''boolean'', ''null''' END)
+            -- varchar(n) refuses what does not fit, as ZE003 rather than 22001
+            || CASE WHEN p_kind = 'text' AND p_typmod > 4 THEN format(
+                E'\n    AND coalesce(pg_catalog.char_length(%s #>> ''{}'') <= %s, true)', p_value, p_typmod - 4)
+                ELSE '' END
     END
 $_$;
 
@@ -8360,18 +13072,60 @@ COMMENT ON FUNCTION erp_meta._json_ok_sql(p_kind text, p_value text, p_typmod in
 
 
 --
+-- Name: _literal_sql(text); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._literal_sql(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    WITH RECURSIVE piece (n, text) AS (
+        SELECT p.n, p.text
+        FROM regexp_split_to_table(p_text, '(?<=[ ,])') WITH ORDINALITY AS p (text, n)
+    ), line (n, line_no, width) AS (
+        SELECT 1::bigint, 1, length(p.text) FROM piece AS p WHERE p.n = 1
+        UNION ALL
+        SELECT p.n,
+            CASE WHEN l.width + length(p.text) > 60 THEN l.line_no + 1 ELSE l.line_no END,
+            CASE WHEN l.width + length(p.text) > 60 THEN length(p.text) ELSE l.width + length(p.text) END
+        FROM line AS l
+        INNER JOIN piece AS p ON p.n = l.n + 1
+    )
+    SELECT string_agg(quote_literal(t.text), E'\n' ORDER BY t.line_no)
+    FROM (
+        SELECT l.line_no, string_agg(p.text, '' ORDER BY p.n) AS text
+        FROM line AS l
+        INNER JOIN piece AS p ON p.n = l.n
+        GROUP BY l.line_no
+    ) AS t
+$$;
+
+
+ALTER FUNCTION erp_meta._literal_sql(p_text text) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _literal_sql(p_text text); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._literal_sql(p_text text) IS 'A text as SQL literals of at most about 60 characters, one per line.';
+
+
+--
 -- Name: _render(text, jsonb); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
 --
 
 CREATE FUNCTION erp_meta._render(p_template text, p_values jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 DECLARE
     v_used text[];
     v_unknown text[];
     v_unused text[];
-    v_text text := p_template;
+    v_lines text[] := '{}'::text[];
+    v_line text;
+    v_indent text;
+    v_alone boolean;
     v_name text;
 BEGIN
     IF regexp_replace(p_template, '\{\{[a-z_][a-z0-9_]*\}\}', '', 'g') ~ '\{\{|\}\}' THEN
@@ -8396,11 +13150,26 @@ BEGIN
         IF jsonb_typeof(p_values -> v_name) <> 'string' THEN
             RAISE EXCEPTION 'template value % is not text', v_name USING ERRCODE = 'ZE003';
         END IF;
-        v_text := replace(v_text, '{{' || v_name || '}}', p_values ->> v_name);
     END LOOP;
-    RETURN v_text;
+    FOR v_line IN SELECT l.line FROM regexp_split_to_table(p_template, E'\n') WITH ORDINALITY AS l (line, n)
+        ORDER BY l.n
+    LOOP
+        v_indent := substring(v_line FROM '^ *');
+        v_alone := v_line ~ '^ *\{\{[a-z_][a-z0-9_]*\}\} *$';
+        FOREACH v_name IN ARRAY v_used LOOP
+            IF strpos(v_line, '{{' || v_name || '}}') > 0 THEN
+                v_line := replace(v_line, '{{' || v_name || '}}',
+                    replace(p_values ->> v_name, E'\n', E'\n' || v_indent));
+            END IF;
+        END LOOP;
+        IF NOT (v_alone AND v_line ~ '^ *$') THEN
+            v_lines := v_lines || v_line;
+        END IF;
+    END LOOP;
+    -- a blank line of a value gets no indentation
+    RETURN regexp_replace(array_to_string(v_lines, E'\n'), E'\n +(?=\n)', E'\n', 'g');
 END
-$$;
+$_$;
 
 
 ALTER FUNCTION erp_meta._render(p_template text, p_values jsonb) OWNER TO erp_owner;
@@ -8409,7 +13178,7 @@ ALTER FUNCTION erp_meta._render(p_template text, p_values jsonb) OWNER TO erp_ow
 -- Name: FUNCTION _render(p_template text, p_values jsonb); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
 --
 
-COMMENT ON FUNCTION erp_meta._render(p_template text, p_values jsonb) IS 'Renders a generator template: every {{name}} replaced by p_values->>name; a missing or unused value is refused (ZE003).';
+COMMENT ON FUNCTION erp_meta._render(p_template text, p_values jsonb) IS 'Renders a generator template: every {{name}} replaced by p_values->>name, a value of several lines indented as its placeholder''s line; a missing or unused value is refused (ZE003).';
 
 
 --
@@ -8440,19 +13209,30 @@ CREATE FUNCTION erp_meta._rows_sql(p_table regclass, p_defaults boolean) RETURNS
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
-    SELECT format('(SELECT l2.*%s%s FROM (SELECT l1.*%s FROM (SELECT r.ordinality AS erp_row, %s '
-        'FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e',
-        (SELECT coalesce(string_agg(format(', (%s) IS NOT FALSE AS erp_ok_%s', k.expr, k.n), '' ORDER BY k.n), '')
-        FROM erp_meta._checks(p_table) AS k),
-        (SELECT coalesce(string_agg(format(', (%s) IS TRUE AS erp_in_%s', u.predicate, u.n), '' ORDER BY u.n), '')
+    SELECT format(E'(\n'
+        '    SELECT l2.*%s%s\n'
+        '    FROM (\n'
+        '        SELECT l1.*%s\n'
+        '        FROM (\n'
+        '            SELECT r.ordinality AS erp_row,\n'
+        '                %s\n'
+        '            FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r\n'
+        '        ) AS l1\n'
+        '    ) AS l2\n'
+        ') AS e',
+        (SELECT coalesce(string_agg(format(E',\n        (%s)%sIS NOT FALSE AS erp_ok_%s', w.expr,
+            -- a long last line of the expression: the alias on a line of its own
+            CASE WHEN length(substring(w.expr FROM '[^\n]*$')) > 60 THEN E'\n            ' ELSE ' ' END, k.n), '' ORDER BY k.n), '')
+        FROM erp_meta._checks(p_table) AS k CROSS JOIN LATERAL (SELECT replace(erp_meta._wrap_sql(k.expr, 80), E'\n', E'\n         ') AS expr) AS w),
+        (SELECT coalesce(string_agg(format(E',\n        (%s) IS TRUE AS erp_in_%s', erp_meta._wrap_sql(u.predicate, 80), u.n), '' ORDER BY u.n), '')
         FROM erp_meta._unique_keys(p_table) AS u WHERE u.predicate IS NOT NULL),
-        (SELECT coalesce(string_agg(format(', %s AS %I', c.generated_sql, c.name), '' ORDER BY c.attnum), '')
+        (SELECT coalesce(string_agg(format(E',\n            %s AS %I', c.generated_sql, c.name), '' ORDER BY c.attnum), '')
         FROM erp_meta._columns(p_table) AS c WHERE c.generated),
         (SELECT string_agg(CASE
             WHEN c.name = 'tenant_id' THEN 'p_tenant_id AS tenant_id'
             WHEN p_defaults AND c.default_sql IS NOT NULL THEN format('coalesce(r.%1$I, %2$s) AS %1$I', c.name, c.default_sql)
             ELSE format('r.%I', c.name)
-        END, ', ' ORDER BY c.attnum) FROM erp_meta._columns(p_table) AS c WHERE NOT c.generated))
+        END, E',\n                ' ORDER BY c.attnum) FROM erp_meta._columns(p_table) AS c WHERE NOT c.generated))
 $_$;
 
 
@@ -8473,12 +13253,12 @@ CREATE FUNCTION erp_meta._snapshot_sql(p_table regclass, p_alias text) RETURNS t
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    SELECT string_agg(chunk.sql, ' || ' ORDER BY chunk.n)
+    SELECT string_agg(chunk.sql, E'\n|| ' ORDER BY chunk.n)
     FROM (
         SELECT (c.attnum - 1) / 50 AS n,
-            'pg_catalog.jsonb_build_object(' || string_agg(
+            E'pg_catalog.jsonb_build_object(\n    ' || string_agg(
                 format('%L, %s', c.name, erp_meta._render_sql(c.kind, format('%s.%I', p_alias, c.name))),
-                ', ' ORDER BY c.attnum) || ')' AS sql
+                E',\n    ' ORDER BY c.attnum) || E'\n)' AS sql
         FROM (SELECT row_number() OVER (ORDER BY x.attnum) AS attnum, x.name, x.kind
             FROM erp_meta._columns(p_table) AS x) AS c
         GROUP BY (c.attnum - 1) / 50
@@ -8493,6 +13273,506 @@ ALTER FUNCTION erp_meta._snapshot_sql(p_table regclass, p_alias text) OWNER TO e
 --
 
 COMMENT ON FUNCTION erp_meta._snapshot_sql(p_table regclass, p_alias text) IS 'SQL for the canonical jsonb snapshot of a p_table row held in p_alias.';
+
+
+--
+-- Name: _template_audit_event(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_audit_event() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+ev AS (
+    INSERT INTO erp.erp_audit_events (
+        tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+        trace_id, payload, entity_version, changes, created_at
+    )
+    SELECT w.tenant_id,
+        erp._uuid_v7_at(w.erp_at),
+        p_actor_user_id,
+        p_actor_type,
+        {{entity}},
+        w.id,
+        {{event}},
+        p_trace_id,
+        {{snapshot}},
+        w.version,
+        {{changes}},
+        w.erp_at
+    FROM (SELECT {{source}}.*, pg_catalog.clock_timestamp() AS erp_at FROM {{source}}) AS w
+)
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_audit_event() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_audit_event(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_audit_event() IS 'Generator template (placeholders: source, entity, event, snapshot, changes).';
+
+
+--
+-- Name: _template_check(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_check() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(p_tenant_id uuid, p_rows {{table}}[], p_defaults boolean) RETURNS void
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row bigint;
+    v_rule integer;
+BEGIN
+    IF p_defaults THEN
+        {{first_with_defaults}}
+    ELSE
+        {{first}}
+    END IF;
+    IF v_rule IS NOT NULL THEN
+        RAISE EXCEPTION '{{entity}}: % %',
+            (ARRAY[
+                {{fields}}
+            ])[v_rule],
+            (ARRAY[
+                {{reasons}}
+            ])[v_rule]
+            || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
+            USING ERRCODE = (ARRAY[
+                {{errcodes}}
+            ])[v_rule];
+    END IF;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, {{table}}[], boolean) IS
+    'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_check() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_check(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_check() IS 'Generator template (placeholders: function, table, entity, first_with_defaults, first, fields, reasons, errcodes).';
+
+
+--
+-- Name: _template_check_first(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_check_first() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+SELECT e.erp_row,
+    CASE
+        {{rule_cases}}
+    END
+INTO v_row, v_rule
+FROM {{rows}}
+WHERE NOT (
+    {{rules_ok}}
+)
+ORDER BY e.erp_row
+LIMIT 1;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_check_first() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_check_first(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_check_first() IS 'Generator template (placeholders: rule_cases, rows, rules_ok).';
+
+
+--
+-- Name: _template_conversion_guard(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_conversion_guard() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+EXCEPTION WHEN data_exception THEN
+    RAISE EXCEPTION '{{entity}}: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
+        HINT = 'Check the types of the values.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_conversion_guard() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_conversion_guard(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_conversion_guard() IS 'Generator template (placeholders: entity).';
+
+
+--
+-- Name: _template_create(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_create() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_row {{table}}
+) RETURNS {{table}}
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row {{table}};
+BEGIN
+    {{statement}}
+    SELECT * INTO v_row FROM ins;
+    IF NOT FOUND THEN
+        PERFORM erp.{{duplicate}}(p_tenant_id, ARRAY[p_row]);
+    END IF;
+    RETURN v_row;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, text, text, {{table}}) IS
+    'Generated audited insert of one {{entity}} row with its created event (ZE002 on a taken key).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_create() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_create(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_create() IS 'Generator template (placeholders: function, table, entity, statement, duplicate).';
+
+
+--
+-- Name: _template_document_number(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_document_number() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_entity_type text, p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_id uuid, p_number text
+) RETURNS void
+LANGUAGE plpgsql
+AS $body$
+BEGIN
+    -- one branch per registered document entity: with none, the arguments go unused and the
+    -- function looks immutable to plpgsql_check, while each branch writes
+    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
+    CASE p_entity_type
+        {{branches}}
+        ELSE
+            RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type) USING ERRCODE = 'ZE003';
+    END CASE;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(text, uuid, uuid, text, text, uuid, text) IS
+    'Generated: writes a document''s number through its entity''s audited writer (event numbered).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_document_number() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_document_number(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_document_number() IS 'Generator template (placeholders: function, branches).';
+
+
+--
+-- Name: _template_document_number_branch(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_document_number_branch() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WHEN {{entity}} THEN
+    PERFORM erp.{{number}}(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number
+    );
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_document_number_branch() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_document_number_branch(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_document_number_branch() IS 'Generator template (placeholders: entity, number).';
+
+
+--
+-- Name: _template_document_state(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_document_state() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_entity_type text, p_tenant_id uuid, p_id uuid, OUT is_found boolean, OUT current_number text
+)
+LANGUAGE plpgsql
+AS $body$
+BEGIN
+    -- one branch per registered document entity: with none, the arguments go unused and the
+    -- function looks immutable to plpgsql_check, while each branch locks a row
+    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
+    is_found := false;
+    CASE p_entity_type
+        {{branches}}
+        ELSE
+            RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
+    END CASE;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(text, uuid, uuid) IS
+    'Generated: whether a document row exists and its number, locking it (entity tables with a number column).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_document_state() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_document_state(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_document_state() IS 'Generator template (placeholders: function, branches).';
+
+
+--
+-- Name: _template_document_state_branch(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_document_state_branch() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WHEN {{entity}} THEN
+    SELECT true, t.number
+    INTO is_found, current_number
+    FROM {{table}} AS t
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_id
+    FOR NO KEY UPDATE;
+    is_found := FOUND;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_document_state_branch() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_document_state_branch(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_document_state_branch() IS 'Generator template (placeholders: entity, table).';
+
+
+--
+-- Name: _template_duplicate(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_duplicate() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(p_tenant_id uuid, p_rows {{table}}[]) RETURNS void
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row bigint;
+BEGIN
+    {{probes}}
+    RAISE EXCEPTION '{{entity}}: a row conflicts with a row written at the same time'
+        USING ERRCODE = 'ZE002', HINT = 'Read again: another transaction has just written the same key.';
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, {{table}}[]) IS
+    'Generated: raises ZE002 for the first row of p_rows whose unique key is taken ({{entity}}).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_duplicate() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_duplicate(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_duplicate() IS 'Generator template (placeholders: function, table, entity, probes).';
+
+
+--
+-- Name: _template_duplicate_probe(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_duplicate_probe() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+SELECT e.erp_row
+INTO v_row
+FROM {{rows}}
+WHERE {{partial}}EXISTS (
+        SELECT 1
+        FROM {{table}} AS t
+        WHERE {{match}}{{predicate}}
+    )
+ORDER BY e.erp_row
+LIMIT 1;
+IF v_row IS NULL THEN
+    SELECT min(e.erp_row)
+    INTO v_row
+    FROM {{rows}}
+    WHERE {{partial}}true
+    GROUP BY {{key}}
+    HAVING count(*) > 1;
+END IF;
+IF v_row IS NOT NULL THEN
+    RAISE EXCEPTION '{{entity}} with this % (%) already exists in this tenant%',
+        {{field}},
+        erp._clip((p_rows[v_row]).{{source}}::text),
+        CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
+        USING ERRCODE = 'ZE002',
+        DETAIL = {{detail}},
+        HINT = {{hint}};
+END IF;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_duplicate_probe() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_duplicate_probe(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_duplicate_probe() IS 'Generator template (placeholders: rows, partial, table, match, predicate, key, entity, field, source, detail, hint).';
+
+
+--
+-- Name: _template_from_json(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_from_json() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(p_rows jsonb) RETURNS {{table}}[]
+LANGUAGE plpgsql {{volatility}}
+AS $body$
+DECLARE
+    v_row bigint;
+    v_key text;
+    v_reason text;
+    v_result {{table}}[];
+BEGIN
+    IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
+        RAISE EXCEPTION '{{entity}} rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
+    END IF;
+    IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
+        RAISE EXCEPTION '{{entity}}: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
+            USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
+    END IF;
+    -- one good object (a single insert): checked and converted by expressions, no query
+    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
+        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
+        AND ((p_rows -> 0) - {{keys}}::text[]) = '{}'::jsonb
+        AND {{keys_ok}} THEN
+        BEGIN
+            v_result := ARRAY[ROW(
+                {{values_one}}
+            )::{{table}}];
+        {{guard}}
+        END;
+        RETURN v_result;
+    END IF;
+    SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
+    FROM (
+        SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
+        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
+        WHERE pg_catalog.jsonb_typeof(j.value) <> 'object'
+        UNION ALL
+        SELECT j.erp_row, NULL, 'is larger than 64 kB'
+        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
+        WHERE pg_catalog.octet_length(j.value::text) > 65536
+        UNION ALL
+        SELECT j.erp_row, k.key, CASE WHEN c.ok IS NULL THEN 'is not a column that may be set'
+            ELSE 'has a value of the wrong type' END
+        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
+        CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
+            THEN j.value ELSE '{}' END) AS k
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                {{key_cases}}
+            END AS ok
+        ) AS c
+        WHERE c.ok IS NOT TRUE
+    ) AS x
+    ORDER BY x.erp_row, x.key LIMIT 1;
+    IF v_row IS NOT NULL THEN
+        RAISE EXCEPTION '{{entity}} row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = {{hint}};
+    END IF;
+    BEGIN
+        SELECT pg_catalog.array_agg(
+            ROW(
+                {{values}}
+            )::{{table}}
+            ORDER BY j.erp_row
+        )
+        INTO v_result
+        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
+    {{guard}}
+    END;
+    RETURN v_result;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(jsonb) IS
+    'Generated: a JSON array of {{entity}} objects as table rows; ZE003 for unknown keys and values of the wrong type.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_from_json() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_from_json(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_from_json() IS 'Generator template (placeholders: function, table, entity, volatility, keys, keys_ok, key_cases, hint, values, values_one, guard).';
 
 
 --
@@ -8542,6 +13822,226 @@ COMMENT ON FUNCTION erp_meta._template_get() IS 'Generator template of erp.<pref
 
 
 --
+-- Name: _template_insert(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_insert() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_rows {{table}}[]
+) RETURNS SETOF {{table}}
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_written bigint;
+BEGIN
+    RETURN QUERY
+    {{statement}}
+    SELECT * FROM ins;
+    GET DIAGNOSTICS v_written = ROW_COUNT;
+    IF v_written < pg_catalog.cardinality(p_rows) THEN
+        PERFORM erp.{{duplicate}}(p_tenant_id, p_rows);
+    END IF;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, text, text, {{table}}[]) IS
+    'Generated audited insert of {{entity}} rows: one statement, one created event per row (ZE002 on a taken key).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_insert() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_insert(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_insert() IS 'Generator template (placeholders: function, table, entity, statement, duplicate).';
+
+
+--
+-- Name: _template_insert_rows(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_insert_rows() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WITH ins AS (
+    INSERT INTO {{table}} AS t (
+        {{columns}}
+    )
+    SELECT
+        {{values}}
+    FROM {{rows}}
+    ON CONFLICT DO NOTHING
+    RETURNING t.*
+), {{audit}}
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_insert_rows() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_insert_rows(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_insert_rows() IS 'Generator template (placeholders: table, columns, values, rows, audit).';
+
+
+--
+-- Name: _template_json_insert(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_json_insert() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_entity_type text,
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_rows jsonb
+) RETURNS SETOF jsonb
+LANGUAGE plpgsql
+AS $body$
+BEGIN
+    CASE p_entity_type
+        {{branches}}
+        {{unknown}}
+    END CASE;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(text, uuid, uuid, text, text, jsonb) IS
+    'Generated dispatcher of the generic inserts: convert, check, insert with events, per entity type.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_json_insert() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_json_insert(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_json_insert() IS 'Generator template (placeholders: function, branches, unknown).';
+
+
+--
+-- Name: _template_json_insert_branch(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_json_insert_branch() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WHEN {{entity}} THEN
+    DECLARE
+        v_rows {{table}}[] := erp.{{from_json}}(p_rows);
+    BEGIN
+        PERFORM erp.{{check}}(p_tenant_id, v_rows, true);
+        IF pg_catalog.cardinality(v_rows) = 1 THEN
+            RETURN NEXT pg_catalog.to_jsonb(erp.{{create}}(
+                p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+            ));
+        ELSE
+            RETURN QUERY
+            SELECT pg_catalog.to_jsonb(w)
+            FROM erp.{{insert}}(
+                p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+            ) AS w;
+        END IF;
+    END;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_json_insert_branch() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_json_insert_branch(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_json_insert_branch() IS 'Generator template (placeholders: entity, table, from_json, check, create, insert).';
+
+
+--
+-- Name: _template_json_update(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_json_update() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_entity_type text,
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_id uuid, p_patch jsonb, p_expected_version bigint, p_event text
+) RETURNS jsonb
+LANGUAGE plpgsql
+AS $body$
+BEGIN
+    CASE p_entity_type
+        {{branches}}
+        {{unknown}}
+    END CASE;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(text, uuid, uuid, text, text, uuid, jsonb, bigint, text) IS
+    'Generated dispatcher of the generic updates: lock, patch or flip active, check, write with its event.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_json_update() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_json_update(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_json_update() IS 'Generator template (placeholders: function, branches, unknown).';
+
+
+--
+-- Name: _template_json_update_branch(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_json_update_branch() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WHEN {{entity}} THEN
+    DECLARE
+        v_old {{table}} := erp.{{lock}}(p_tenant_id, p_id, p_expected_version);
+        v_new {{table}};
+    BEGIN
+        IF p_event IN ('archived', 'restored') THEN
+            v_new := v_old;
+            v_new.active := p_event = 'restored';
+        ELSE
+            v_new := erp.{{patch}}(v_old, p_patch);
+        END IF;
+        PERFORM erp.{{check}}(p_tenant_id, ARRAY[v_new], false);
+        RETURN pg_catalog.to_jsonb(erp.{{write}}(
+            p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+        ));
+    END;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_json_update_branch() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_json_update_branch(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_json_update_branch() IS 'Generator template (placeholders: entity, table, lock, patch, check, write).';
+
+
+--
 -- Name: _template_list(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
 --
 
@@ -8580,6 +14080,168 @@ COMMENT ON FUNCTION erp_meta._template_list() IS 'Generator template of erp.<pre
 
 
 --
+-- Name: _template_lock(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_lock() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
+RETURNS {{table}}
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row {{table}};
+BEGIN
+    SELECT t.* INTO v_row
+    FROM {{table}} AS t
+    WHERE t.tenant_id = p_tenant_id AND t.id = p_id
+    FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '{{entity}} % not found in this tenant', coalesce(p_id::text, 'NULL')
+            USING ERRCODE = 'ZE001';
+    END IF;
+    IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
+        RAISE EXCEPTION '{{entity}} % is at version %, not %',
+            p_id, v_row.version, p_expected_version
+            USING ERRCODE = 'ZE004',
+            HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
+    END IF;
+    RETURN v_row;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, bigint) IS
+    'Generated: the current {{entity}} row locked for update (ZE001 missing, ZE004 stale version).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_lock() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_lock(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_lock() IS 'Generator template (placeholders: function, table, entity).';
+
+
+--
+-- Name: _template_number(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_number() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_id uuid, p_number text
+) RETURNS {{table}}
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_old {{table}} := erp.{{lock}}(p_tenant_id, p_id, NULL);
+    v_new {{table}} := v_old;
+BEGIN
+    IF v_old.number IS NOT NULL THEN
+        RAISE EXCEPTION '{{entity}} % is already numbered %', p_id, erp._clip(v_old.number)
+            USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
+    END IF;
+    v_new.number := p_number;
+    RETURN erp.{{write}}(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered'
+    );
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, text, text, uuid, text) IS
+    'Generated: writes the number of a {{entity}} document (event numbered); ZE009 if it already has one.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_number() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_number(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_number() IS 'Generator template (placeholders: function, table, entity, lock, write).';
+
+
+--
+-- Name: _template_patch(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_patch() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(p_old {{table}}, p_patch jsonb) RETURNS {{table}}
+LANGUAGE plpgsql {{volatility}}
+AS $body$
+DECLARE
+    v_unknown text[];
+    v_bad text[];
+    v_new {{table}};
+BEGIN
+    IF p_patch IS NULL OR pg_catalog.jsonb_typeof(p_patch) <> 'object' THEN
+        RAISE EXCEPTION 'patch for {{entity}} must be a JSON object'
+            USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
+    END IF;
+    -- one expression for a good patch; the query below names what is wrong with a bad one
+    IF NOT (
+        (p_patch - {{keys}}::text[]) = '{}'::jsonb
+        AND {{keys_ok}}
+    ) THEN
+        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
+            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
+        INTO v_unknown, v_bad
+        FROM pg_catalog.jsonb_each(p_patch) AS k
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                {{key_cases}}
+            END AS ok
+        ) AS c;
+        IF v_unknown IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for {{entity}} has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = {{hint}};
+        END IF;
+        IF v_bad IS NOT NULL THEN
+            RAISE EXCEPTION 'patch for {{entity}} has values of the wrong type for: %',
+                erp._clip_list(v_bad)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
+                'booleans true or false.';
+        END IF;
+    END IF;
+    BEGIN
+        SELECT
+            {{values}}
+        INTO v_new;
+    {{guard}}
+    END;
+    RETURN v_new;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}({{table}}, jsonb) IS
+    'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_patch() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_patch(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_patch() IS 'Generator template (placeholders: function, table, entity, volatility, keys, keys_ok, key_cases, hint, values, guard).';
+
+
+--
 -- Name: _template_set_active(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
 --
 
@@ -8588,14 +14250,9 @@ CREATE FUNCTION erp_meta._template_set_active() RETURNS text
     AS $_$
     SELECT $text$
 CREATE FUNCTION erp.{{function}}(
-    p_tenant_id uuid,
-    p_actor_user_id uuid,
-    p_actor_type text,
-    p_trace_id text,
-    p_id uuid,
-    p_expected_version bigint DEFAULT NULL
-)
-RETURNS {{table}}
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_id uuid, p_expected_version bigint DEFAULT NULL
+) RETURNS {{table}}
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -8634,6 +14291,121 @@ ALTER FUNCTION erp_meta._template_set_active() OWNER TO erp_owner;
 --
 
 COMMENT ON FUNCTION erp_meta._template_set_active() IS 'Generator template of erp.<prefix>_archive and _restore (placeholders: function, table, lock, unchanged, active, check, write, event, comment).';
+
+
+--
+-- Name: _template_unknown_entity(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_unknown_entity() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+ELSE
+    RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
+        USING ERRCODE = 'ZE003',
+        HINT = 'Entity types are registered in erp_meta.entity_types (e.g. erp.base.uom).';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_unknown_entity() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_unknown_entity(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_unknown_entity() IS 'Generator template (no placeholders).';
+
+
+--
+-- Name: _template_update_rows(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_update_rows() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+WITH upd AS (
+    UPDATE {{table}} AS t
+    SET {{sets}}
+    WHERE t.tenant_id = p_tenant_id
+        AND t.id = p_old.id
+    RETURNING t.*
+), {{audit}}
+SELECT * INTO v_row FROM upd;
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_update_rows() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_update_rows(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_update_rows() IS 'Generator template (placeholders: table, sets, audit).';
+
+
+--
+-- Name: _template_write(); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._template_write() RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT $text$
+CREATE FUNCTION erp.{{function}}(
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_old {{table}}, p_new {{table}}, p_event text
+) RETURNS {{table}}
+LANGUAGE plpgsql
+AS $body$
+DECLARE
+    v_row {{table}};
+    v_constraint text;
+BEGIN
+    IF p_event IS NULL OR p_event NOT IN (
+        {{verbs}}
+    ) THEN
+        RAISE EXCEPTION 'unknown event % for {{entity}}', erp._clip(p_event, 40)
+            USING ERRCODE = 'ZE003',
+                HINT = {{verb_hint}};
+    END IF;
+    -- a row comparison (no JSON) decides the no-op
+    IF p_new IS NOT DISTINCT FROM p_old THEN
+        RETURN p_old;  -- nothing changed: no write, no event, no new version
+    END IF;
+    IF {{key_changed}} THEN
+        -- a unique key changes (rare): a concurrent writer of the same key makes this fail
+        BEGIN
+            {{statement}}
+        EXCEPTION WHEN unique_violation THEN
+            GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
+            RAISE EXCEPTION '{{entity}} with this % already exists in this tenant',
+                coalesce((SELECT f.field FROM erp_meta.constraint_fields AS f
+                    WHERE f.table_name = {{table_name}} AND f.constraint_name = v_constraint), v_constraint)
+                USING ERRCODE = 'ZE002', DETAIL = pg_catalog.format('constraint %s', v_constraint);
+        END;
+    ELSE
+        {{statement}}
+    END IF;
+    RETURN v_row;
+END
+$body$;
+COMMENT ON FUNCTION erp.{{function}}(uuid, uuid, text, text, {{table}}, {{table}}, text) IS
+    'Generated audited update of one {{entity}} row: version + 1 and one event with the changes.';
+$text$
+$_$;
+
+
+ALTER FUNCTION erp_meta._template_write() OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _template_write(); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._template_write() IS 'Generator template (placeholders: function, table, table_name, entity, verbs, verb_hint, key_changed, statement).';
 
 
 --
@@ -8681,6 +14453,102 @@ ALTER FUNCTION erp_meta._unique_keys(p_table regclass) OWNER TO erp_owner;
 --
 
 COMMENT ON FUNCTION erp_meta._unique_keys(p_table regclass) IS 'Unique indexes of a table, numbered by name: columns, predicate, field, source columns.';
+
+
+--
+-- Name: _wrap_sql(text, integer); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._wrap_sql(p_sql text, p_width integer) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    v_depth integer := 0;
+    v_quoted boolean := false;
+    v_level integer;
+    v_at integer[] := '{}'::integer[];
+    v_levels integer[] := '{}'::integer[];
+    v_commas integer[] := '{}'::integer[];
+    v_comma_levels integer[] := '{}'::integer[];
+    v_out text := '';
+    v_from integer := 1;
+    v_ch text;
+BEGIN
+    IF p_sql IS NULL OR length(p_sql) <= p_width THEN
+        RETURN p_sql;
+    END IF;
+    FOR v_i IN 1 .. length(p_sql) LOOP
+        v_ch := substr(p_sql, v_i, 1);
+        IF v_ch = '''' THEN
+            v_quoted := NOT v_quoted;
+        ELSIF NOT v_quoted AND v_ch = '(' THEN
+            v_depth := v_depth + 1;
+        ELSIF NOT v_quoted AND v_ch = ')' THEN
+            v_depth := v_depth - 1;
+        ELSIF NOT v_quoted AND (substr(p_sql, v_i, 5) = ' AND ' OR substr(p_sql, v_i, 4) = ' OR ') THEN
+            v_at := v_at || v_i;
+            v_levels := v_levels || v_depth;
+        ELSIF NOT v_quoted AND substr(p_sql, v_i, 2) = ', ' THEN
+            v_commas := v_commas || v_i;
+            v_comma_levels := v_comma_levels || v_depth;
+        END IF;
+    END LOOP;
+    SELECT min(l) INTO v_level FROM unnest(v_levels) AS l;
+    IF v_level IS NULL THEN
+        -- no AND / OR: break after the commas (the break replaces the space after each)
+        SELECT min(l) INTO v_level FROM unnest(v_comma_levels) AS l;
+        IF v_level IS NULL THEN
+            RETURN p_sql;
+        END IF;
+        FOR v_i IN 1 .. cardinality(v_commas) LOOP
+            IF v_comma_levels[v_i] = v_level THEN
+                v_out := v_out || substr(p_sql, v_from, v_commas[v_i] + 1 - v_from) || E'\n' || repeat(' ', v_level);
+                v_from := v_commas[v_i] + 2;
+            END IF;
+        END LOOP;
+        RETURN v_out || substr(p_sql, v_from);
+    END IF;
+    FOR v_i IN 1 .. cardinality(v_at) LOOP
+        IF v_levels[v_i] = v_level THEN
+            v_out := v_out || substr(p_sql, v_from, v_at[v_i] - v_from) || E'\n' || repeat(' ', v_level);
+            v_from := v_at[v_i] + 1;
+        END IF;
+    END LOOP;
+    RETURN v_out || substr(p_sql, v_from);
+END
+$$;
+
+
+ALTER FUNCTION erp_meta._wrap_sql(p_sql text, p_width integer) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _wrap_sql(p_sql text, p_width integer); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._wrap_sql(p_sql text, p_width integer) IS 'An SQL expression with a line break before each AND / OR of its outermost level, when long.';
+
+
+--
+-- Name: _writer_names(text, text[]); Type: FUNCTION; Schema: erp_meta; Owner: erp_owner
+--
+
+CREATE FUNCTION erp_meta._writer_names(p_writer_prefix text, p_kinds text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    SELECT jsonb_object_agg(k.kind, format('%I', '_' || p_writer_prefix || '_' || k.kind))
+    FROM unnest(p_kinds) AS k (kind)
+$$;
+
+
+ALTER FUNCTION erp_meta._writer_names(p_writer_prefix text, p_kinds text[]) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _writer_names(p_writer_prefix text, p_kinds text[]); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp_meta._writer_names(p_writer_prefix text, p_kinds text[]) IS 'The quoted names of an entity''s generated writers of the given kinds, as template values.';
 
 
 --
@@ -8829,14 +14697,14 @@ BEGIN
     v_table := format('erp.%I', v_entity.table_name);
     v_noun := replace(replace(v_entity.api_noun, '''', ''''''), '%', '%%');
     IF v_entity.list_archived THEN
-        v_arguments := E',\n    p_include_archived boolean DEFAULT false';
-        v_filters := E'\n        AND (t.active OR coalesce(p_include_archived, false))';
+        v_arguments := E',\np_include_archived boolean DEFAULT false';
+        v_filters := E'\n    AND (t.active OR coalesce(p_include_archived, false))';
         v_types := v_types || ', boolean';
     END IF;
     FOR v_filter IN SELECT f.value FROM jsonb_array_elements(v_entity.list_filters) AS f LOOP
-        v_arguments := v_arguments || format(E',\n    %I %s DEFAULT NULL',
+        v_arguments := v_arguments || format(E',\n%I %s DEFAULT NULL',
             'p_' || (v_filter ->> 'name'), (v_filter ->> 'type')::regtype);
-        v_filters := v_filters || format(E'\n        AND (%1$I IS NULL OR t.%2$I = %3$s)',
+        v_filters := v_filters || format(E'\n    AND (%1$I IS NULL OR t.%2$I = %3$s)',
             'p_' || (v_filter ->> 'name'), v_filter ->> 'column',
             coalesce(v_filter ->> 'value', format('%I', 'p_' || (v_filter ->> 'name'))));
         v_types := v_types || ', ' || (v_filter ->> 'type')::regtype::text;
@@ -8895,141 +14763,51 @@ COMMENT ON FUNCTION erp_meta.generate_api(p_entity_type text) IS 'Generates the 
 CREATE FUNCTION erp_meta.generate_dispatchers() RETURNS SETOF text
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
+    AS $$
 DECLARE
-    v_ctx constant text := 'p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text';
-    v_args constant text := 'p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id';
-    v_unknown constant text := $u$
-        ELSE
-            RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
-                USING ERRCODE = 'ZE003',
-                HINT = 'Entity types are registered in erp_meta.entity_types (e.g. erp.base.uom).';$u$;
+    -- a CASE needs a branch: the one of a registry without (document) entities
+    v_none constant text := 'WHEN NULL THEN NULL;';
+    v_unknown constant text := erp_meta._fragment(erp_meta._template_unknown_entity(), '{}');
     v_insert text;
     v_update text;
     v_state text;
     v_number text;
 BEGIN
-    -- names come from the registry with %I / %L; only the owner runs this at migrate time; it
-    -- runs DDL through EXECUTE
-    -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
+    -- names come from the registry with %I / %L; only the owner runs this at migrate time
     SELECT
-        string_agg(format($b$
-        WHEN %1$L THEN DECLARE v_rows erp.%2$I[] := erp.%3$I(p_rows); BEGIN
-            PERFORM erp.%4$I(p_tenant_id, v_rows, true);
-            IF pg_catalog.cardinality(v_rows) = 1 THEN
-                RETURN NEXT pg_catalog.to_jsonb(erp.%7$I(%6$s, v_rows[1]));
-            ELSE
-                RETURN QUERY SELECT pg_catalog.to_jsonb(w) FROM erp.%5$I(%6$s, v_rows) AS w;
-            END IF;
-        END;$b$, e.entity_type, e.table_name, '_' || e.writer_prefix || '_from_json',
-            '_' || e.writer_prefix || '_check', '_' || e.writer_prefix || '_insert', v_args,
-            '_' || e.writer_prefix || '_create'), '' ORDER BY e.entity_type),
-        string_agg(format($b$
-        WHEN %1$L THEN DECLARE v_old erp.%2$I := erp.%3$I(p_tenant_id, p_id, p_expected_version); v_new erp.%2$I; BEGIN
-            IF p_event IN ('archived', 'restored') THEN
-                v_new := v_old;
-                v_new.active := p_event = 'restored';
-            ELSE
-                v_new := erp.%4$I(v_old, p_patch);
-            END IF;
-            PERFORM erp.%5$I(p_tenant_id, ARRAY[v_new], false);
-            RETURN pg_catalog.to_jsonb(erp.%6$I(%7$s, v_old, v_new, p_event));
-        END;$b$, e.entity_type, e.table_name, '_' || e.writer_prefix || '_lock', '_' || e.writer_prefix || '_patch',
-            '_' || e.writer_prefix || '_check', '_' || e.writer_prefix || '_write', v_args), '' ORDER BY e.entity_type)
+        string_agg(erp_meta._fragment(erp_meta._template_json_insert_branch(), n.names
+            || erp_meta._writer_names(e.writer_prefix, '{from_json,check,create,insert}')), E'\n' ORDER BY e.entity_type),
+        string_agg(erp_meta._fragment(erp_meta._template_json_update_branch(), n.names
+            || erp_meta._writer_names(e.writer_prefix, '{lock,patch,check,write}')), E'\n' ORDER BY e.entity_type)
     INTO v_insert, v_update
-    FROM erp_meta.entity_types AS e;
+    FROM erp_meta.entity_types AS e
+    CROSS JOIN LATERAL (SELECT jsonb_build_object('entity', quote_literal(e.entity_type),
+        'table', format('erp.%I', e.table_name)) AS names) AS n;
 
     SELECT
-        string_agg(format($b$
-        WHEN %1$L THEN
-            SELECT true, t.number INTO is_found, current_number FROM erp.%2$I AS t
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_id FOR NO KEY UPDATE;
-            is_found := FOUND;$b$,
-            e.entity_type, e.table_name), '' ORDER BY e.entity_type),
-        string_agg(format($b$
-        WHEN %1$L THEN
-            PERFORM erp.%2$I(%3$s, p_id, p_number);$b$, e.entity_type, '_' || e.writer_prefix || '_number', v_args),
-            '' ORDER BY e.entity_type)
+        string_agg(erp_meta._fragment(erp_meta._template_document_state_branch(), n.names), E'\n'
+            ORDER BY e.entity_type),
+        string_agg(erp_meta._fragment(erp_meta._template_document_number_branch(), (n.names - 'table')
+            || erp_meta._writer_names(e.writer_prefix, '{number}')), E'\n' ORDER BY e.entity_type)
     INTO v_state, v_number
     FROM erp_meta.entity_types AS e
+    CROSS JOIN LATERAL (SELECT jsonb_build_object('entity', quote_literal(e.entity_type),
+        'table', format('erp.%I', e.table_name)) AS names) AS n
     WHERE EXISTS (
         SELECT 1 FROM erp_meta._columns(format('erp.%I', e.table_name)::regclass) AS c
         WHERE c.name = 'number' AND c.kind = 'text'
     );
 
-    EXECUTE format($f$
-CREATE FUNCTION erp._json_insert(p_entity_type text, %1$s, p_rows jsonb) RETURNS SETOF jsonb
-LANGUAGE plpgsql
-AS $body$
-BEGIN
-    CASE p_entity_type%2$s%3$s
-    END CASE;
+    RETURN NEXT erp_meta._generate('_json_insert', erp_meta._template_json_insert(), jsonb_build_object(
+        'branches', coalesce(v_insert, v_none), 'unknown', v_unknown));
+    RETURN NEXT erp_meta._generate('_json_update', erp_meta._template_json_update(), jsonb_build_object(
+        'branches', coalesce(v_update, v_none), 'unknown', v_unknown));
+    RETURN NEXT erp_meta._generate('_document_state', erp_meta._template_document_state(),
+        jsonb_build_object('branches', coalesce(v_state, v_none)));
+    RETURN NEXT erp_meta._generate('_document_number', erp_meta._template_document_number(),
+        jsonb_build_object('branches', coalesce(v_number, v_none)));
 END
-$body$;
-COMMENT ON FUNCTION erp._json_insert(text, uuid, uuid, text, text, jsonb) IS
-    'Generated dispatcher of the generic inserts: convert, check, insert with events, per entity type.';
-$f$, v_ctx, coalesce(v_insert, E'\n        WHEN NULL THEN NULL;'), v_unknown);
-    RETURN NEXT '_json_insert';
-
-    EXECUTE format($f$
-CREATE FUNCTION erp._json_update(
-    p_entity_type text, %1$s, p_id uuid, p_patch jsonb, p_expected_version bigint, p_event text
-) RETURNS jsonb
-LANGUAGE plpgsql
-AS $body$
-BEGIN
-    CASE p_entity_type%2$s%3$s
-    END CASE;
-END
-$body$;
-COMMENT ON FUNCTION erp._json_update(text, uuid, uuid, text, text, uuid, jsonb, bigint, text) IS
-    'Generated dispatcher of the generic updates: lock, patch or flip active, check, write with its event.';
-$f$, v_ctx, coalesce(v_update, E'\n        WHEN NULL THEN NULL;'), v_unknown);
-    RETURN NEXT '_json_update';
-
-    EXECUTE format($f$
-CREATE FUNCTION erp._document_state(
-    p_entity_type text, p_tenant_id uuid, p_id uuid, OUT is_found boolean, OUT current_number text
-)
-LANGUAGE plpgsql
-AS $body$
-BEGIN
-    -- one branch per registered document entity: with none, the arguments go unused and the
-    -- function looks immutable to plpgsql_check, while each branch locks a row
-    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
-    is_found := false;
-    CASE p_entity_type%1$s
-        ELSE
-            RAISE EXCEPTION 'entity type %% has no number column', erp._clip(p_entity_type)
-                USING ERRCODE = 'ZE003', HINT = 'Numbers at commit go to registered entity tables with a "number text" column.';
-    END CASE;
-END
-$body$;
-COMMENT ON FUNCTION erp._document_state(text, uuid, uuid) IS
-    'Generated: whether a document row exists and its number, locking it (entity tables with a number column).';
-$f$, coalesce(v_state, E'\n        WHEN NULL THEN NULL;'));
-    RETURN NEXT '_document_state';
-
-    EXECUTE format($f$
-CREATE FUNCTION erp._document_number(p_entity_type text, %1$s, p_id uuid, p_number text) RETURNS void
-LANGUAGE plpgsql
-AS $body$
-BEGIN
-    -- one branch per registered document entity: with none, the arguments go unused and the
-    -- function looks immutable to plpgsql_check, while each branch writes
-    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
-    CASE p_entity_type%2$s
-        ELSE
-            RAISE EXCEPTION 'entity type %% has no number column', erp._clip(p_entity_type) USING ERRCODE = 'ZE003';
-    END CASE;
-END
-$body$;
-COMMENT ON FUNCTION erp._document_number(text, uuid, uuid, text, text, uuid, text) IS
-    'Generated: writes a document''s number through its entity''s audited writer (event numbered).';
-$f$, v_ctx, coalesce(v_number, E'\n        WHEN NULL THEN NULL;'));
-    RETURN NEXT '_document_number';
-END
-$_$;
+$$;
 
 
 ALTER FUNCTION erp_meta.generate_dispatchers() OWNER TO erp_owner;
@@ -9054,45 +14832,34 @@ DECLARE
     v_table regclass;
     v_t text;
     v_p text;
-    v_ctx constant text := 'p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text';
     v_missing text[];
+    v_names jsonb;
     v_cols text;
     v_values text;
     v_sets text;
-    v_key_changed text;
-    v_duplicates text;
-    v_insert_cte text;
-    v_patch_ok text;
-    v_patch_fast text;
-    v_json_fast text;
-    v_json_values_one text;
-    v_patch_values text;
-    v_json_ok text;
-    v_json_values text;
-    v_rules_ok text;
-    v_rules_case text;
-    v_rules_fields text;
-    v_rules_codes text;
-    v_rules_reasons text;
+    v_audit text;
+    v_patch jsonb;
+    v_json jsonb;
+    v_rules jsonb;
     v_other boolean;
-    v_update text;
-    v_conversion_guard text;
+    v_number boolean;
     v_json_volatility text;
     v_verbs text[];
 BEGIN
     -- identifiers are quoted with %I and literals with %L; expressions come from the catalog
-    -- (pg_get_expr); only the owner runs this, at migrate time; it runs DDL through EXECUTE
-    -- @plpgsql_check_options: security_warnings = false, performance_warnings = false
+    -- (pg_get_expr); only the owner runs this, at migrate time (erp_meta._generate runs the DDL)
     SELECT * INTO STRICT v_entity FROM erp_meta.entity_types WHERE entity_type = p_entity_type;
     v_table := format('erp.%I', v_entity.table_name)::regclass;
+    v_t := format('erp.%I', v_entity.table_name);
+    v_p := '_' || v_entity.writer_prefix;
+    v_number := EXISTS (SELECT 1 FROM erp_meta._columns(v_table) AS c WHERE c.name = 'number' AND c.kind = 'text');
     -- the verbs an update event may have: the standard ones, numbered for document tables, and
     -- the entity's own (created is the insert's)
     v_verbs := ARRAY['updated', 'archived', 'restored']
-        || CASE WHEN EXISTS (SELECT 1 FROM erp_meta._columns(v_table) AS c WHERE c.name = 'number' AND c.kind = 'text')
-            THEN ARRAY['numbered'] ELSE '{}'::text[] END
+        || CASE WHEN v_number THEN ARRAY['numbered'] ELSE '{}'::text[] END
         || v_entity.verbs;
-    v_t := format('erp.%I', v_entity.table_name);
-    v_p := '_' || v_entity.writer_prefix;
+    -- the values every template has: the function, the table and the entity type
+    v_names := jsonb_build_object('table', v_t, 'entity', p_entity_type);
 
     SELECT array_agg(s) INTO v_missing
     FROM unnest(ARRAY['tenant_id', 'id', 'version', 'active', 'created_at', 'updated_at']) AS s
@@ -9101,7 +14868,7 @@ BEGIN
         RAISE EXCEPTION 'entity table % lacks the standard columns %', v_t, v_missing USING ERRCODE = 'ZE003';
     END IF;
 
-    SELECT string_agg(format('%I', c.name), ', ' ORDER BY c.attnum),
+    SELECT string_agg(format('%I', c.name), E',\n' ORDER BY c.attnum),
         string_agg(CASE c.name
             WHEN 'tenant_id' THEN 'p_tenant_id'
             WHEN 'id' THEN 'coalesce(r.id, erp.uuid_v7())'
@@ -9111,418 +14878,147 @@ BEGIN
             WHEN 'updated_at' THEN 'pg_catalog.now()'
             ELSE CASE WHEN c.default_sql IS NULL THEN format('r.%I', c.name)
                 ELSE format('coalesce(r.%I, %s)', c.name, c.default_sql) END
-        END, ', ' ORDER BY c.attnum),
+        END, E',\n' ORDER BY c.attnum),
         string_agg(CASE c.name
             WHEN 'version' THEN 'version = t.version + 1'
             WHEN 'updated_at' THEN 'updated_at = pg_catalog.now()'
             ELSE format('%1$I = p_new.%1$I', c.name)
-        END, ', ' ORDER BY c.attnum) FILTER (WHERE c.name NOT IN ('tenant_id', 'id', 'created_at')),
+        END, E',\n    ' ORDER BY c.attnum) FILTER (WHERE c.name NOT IN ('tenant_id', 'id', 'created_at')),
         bool_or(c.kind = 'other')
     INTO v_cols, v_values, v_sets, v_other
     FROM erp_meta._columns(v_table) AS c WHERE NOT c.generated;
 
     -- ---- insert -----------------------------------------------------------------------------
-    SELECT string_agg(format($probe$
-    SELECT e.erp_row INTO v_row FROM %1$s
-    WHERE %2$s EXISTS (SELECT 1 FROM %3$s AS t WHERE %4$s%5$s)
-    ORDER BY e.erp_row LIMIT 1;
-    IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM %1$s WHERE %2$s true GROUP BY %6$s HAVING count(*) > 1;
-    END IF;
-    IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION '%7$s with this %% (%%) already exists in this tenant%%', %8$L, erp._clip((p_rows[v_row]).%11$I::text),
-            CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %%s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = %9$L,
-            HINT = %10$L;
-    END IF;$probe$,
-        erp_meta._rows_sql(v_table, true),
-        CASE WHEN u.predicate IS NOT NULL THEN format('e.erp_in_%s AND ', u.n) ELSE '' END,
-        v_t,
-        (SELECT string_agg(format('t.%1$I = e.%1$I', c), ' AND ') FROM unnest(u.columns) AS c),
-        CASE WHEN u.predicate IS NOT NULL THEN ' AND ' || u.predicate ELSE '' END,
-        (SELECT string_agg(format('e.%I', c), ', ') FROM unnest(u.columns) AS c),
-        p_entity_type, u.field, 'unique index ' || u.name,
-        format('Choose another %s, or update the existing record.', u.field),
-        coalesce(u.sources[1], 'id')), E'\n' ORDER BY u.n)
-    INTO v_duplicates
-    FROM erp_meta._unique_keys(v_table) AS u;
+    RETURN NEXT erp_meta._generate(v_p || '_duplicate', erp_meta._template_duplicate(), v_names || jsonb_build_object(
+        'probes', coalesce((
+            SELECT string_agg(erp_meta._fragment(erp_meta._template_duplicate_probe(), jsonb_build_object(
+                'rows', erp_meta._rows_sql(v_table, true),
+                'partial', CASE WHEN u.predicate IS NOT NULL THEN format('e.erp_in_%s AND ', u.n) ELSE '' END,
+                'table', v_t,
+                'match', (SELECT string_agg(format('t.%1$I = e.%1$I', c), E'\n    AND ') FROM unnest(u.columns) AS c),
+                'predicate', CASE WHEN u.predicate IS NOT NULL THEN E'\n    AND ' || u.predicate ELSE '' END,
+                'key', (SELECT string_agg(format('e.%I', c), ', ') FROM unnest(u.columns) AS c),
+                'entity', p_entity_type,
+                'field', quote_literal(u.field),
+                'source', format('%I', coalesce(u.sources[1], 'id')),
+                'detail', quote_literal('unique index ' || u.name),
+                'hint', quote_literal(format('Choose another %s, or update the existing record.', u.field)))),
+                E'\n' ORDER BY u.n)
+            FROM erp_meta._unique_keys(v_table) AS u), '')));
 
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(p_tenant_id uuid, p_rows erp.%2$I[]) RETURNS void
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_row bigint;
-BEGIN
-%3$s
-    RAISE EXCEPTION '%4$s: a row conflicts with a row written at the same time'
-        USING ERRCODE = 'ZE002', HINT = 'Read again: another transaction has just written the same key.';
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, erp.%2$I[]) IS
-    'Generated: raises ZE002 for the first row of p_rows whose unique key is taken (%4$s).';
-$f$, v_p || '_duplicate', v_entity.table_name, v_duplicates, p_entity_type);
-    RETURN NEXT v_p || '_duplicate';
+    -- the statement both inserts run, from an array or from one row
+    v_audit := erp_meta._fragment(erp_meta._template_audit_event(), jsonb_build_object(
+        'source', 'ins',
+        'entity', quote_literal(p_entity_type),
+        'event', quote_literal(p_entity_type || '.created'),
+        'snapshot', erp_meta._snapshot_sql(v_table, 'w'),
+        'changes', 'NULL'));
+    RETURN NEXT erp_meta._generate(v_p || '_insert', erp_meta._template_insert(), v_names || jsonb_build_object(
+        'statement', erp_meta._fragment(erp_meta._template_insert_rows(), jsonb_build_object(
+            'table', v_t, 'columns', v_cols, 'values', v_values, 'audit', v_audit,
+            'rows', 'pg_catalog.unnest(p_rows) AS r')),
+        'duplicate', format('%I', v_p || '_duplicate')));
+    RETURN NEXT erp_meta._generate(v_p || '_create', erp_meta._template_create(), v_names || jsonb_build_object(
+        'statement', erp_meta._fragment(erp_meta._template_insert_rows(), jsonb_build_object(
+            'table', v_t, 'columns', v_cols, 'values', v_values, 'audit', v_audit,
+            'rows', '(SELECT (p_row).*) AS r')),
+        'duplicate', format('%I', v_p || '_duplicate')));
 
-    -- the statement both inserts run (rows from erp_rows, replaced by an array or one row): the
-    -- rows, ON CONFLICT DO NOTHING, feeding one created event each with the canonical snapshot
-    v_insert_cte := format($c$WITH ins AS (
-        INSERT INTO erp.%1$I AS t (%2$s)
-        SELECT %3$s FROM erp_rows
-        ON CONFLICT DO NOTHING
-        RETURNING t.*
-    ), ev AS (
-        INSERT INTO erp.erp_audit_events (
-            tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-            trace_id, payload, entity_version, changes, created_at
-        )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %4$L, w.id,
-            %5$L, p_trace_id, %6$s, w.version, NULL, w.erp_at
-        FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
-    )$c$, v_entity.table_name, v_cols, v_values, p_entity_type, p_entity_type || '.created',
-        erp_meta._snapshot_sql(v_table, 'w'));
-
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(%2$s, p_rows erp.%3$I[]) RETURNS SETOF erp.%3$I
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_written bigint;
-BEGIN
-    RETURN QUERY
-    %4$s
-    SELECT * FROM ins;
-    GET DIAGNOSTICS v_written = ROW_COUNT;
-    IF v_written < pg_catalog.cardinality(p_rows) THEN
-        PERFORM erp.%9$I(p_tenant_id, p_rows);
-    END IF;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I[]) IS
-    'Generated audited insert of %6$s rows: one statement, one created event per row (ZE002 on a taken key).';
-$f$, v_p || '_insert', v_ctx, v_entity.table_name, replace(v_insert_cte, 'FROM erp_rows', 'FROM pg_catalog.unnest(p_rows) AS r'),
-        NULL, p_entity_type, NULL, NULL, v_p || '_duplicate');
-    RETURN NEXT v_p || '_insert';
-
-    -- one row, for the entity functions: a scalar call (no set-returning function, no array)
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(%2$s, p_row erp.%3$I) RETURNS erp.%3$I
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_row erp.%3$I;
-BEGIN
-    %4$s
-    SELECT * INTO v_row FROM ins;
-    IF NOT FOUND THEN
-        PERFORM erp.%9$I(p_tenant_id, ARRAY[p_row]);
-    END IF;
-    RETURN v_row;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I) IS
-    'Generated audited insert of one %6$s row with its created event (ZE002 on a taken key).';
-$f$, v_p || '_create', v_ctx, v_entity.table_name, replace(v_insert_cte, 'FROM erp_rows', 'FROM (SELECT (p_row).*) AS r'),
-        NULL, p_entity_type, NULL, NULL, v_p || '_duplicate');
-    RETURN NEXT v_p || '_create';
-
-    -- ---- lock -------------------------------------------------------------------------------
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(p_tenant_id uuid, p_id uuid, p_expected_version bigint)
-RETURNS erp.%2$I
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_row erp.%2$I;
-BEGIN
-    SELECT t.* INTO v_row FROM erp.%2$I AS t
-    WHERE t.tenant_id = p_tenant_id AND t.id = p_id
-    FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION '%3$s %% not found in this tenant', coalesce(p_id::text, 'NULL')
-            USING ERRCODE = 'ZE001';
-    END IF;
-    IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION '%3$s %% is at version %%, not %%', p_id, v_row.version, p_expected_version
-            USING ERRCODE = 'ZE004',
-            HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
-    END IF;
-    RETURN v_row;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, uuid, bigint) IS
-    'Generated: the current %3$s row locked for update (ZE001 missing, ZE004 stale version).';
-$f$, v_p || '_lock', v_entity.table_name, p_entity_type);
-    RETURN NEXT v_p || '_lock';
-
-    -- ---- write ------------------------------------------------------------------------------
-    SELECT string_agg(DISTINCT format('p_new.%1$I IS DISTINCT FROM p_old.%1$I', s), ' OR ')
-    INTO v_key_changed
-    FROM erp_meta._unique_keys(v_table) AS u CROSS JOIN LATERAL unnest(u.sources) AS s;
-    v_update := format($u$
-        WITH upd AS (
-            UPDATE erp.%1$I AS t SET %2$s
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
-            )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, %3$L, w.id,
-                %3$L || '.' || p_event, p_trace_id, %4$s, w.version, %5$s, w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;$u$,
-        v_entity.table_name, v_sets, p_entity_type, erp_meta._snapshot_sql(v_table, 'w'),
-        coalesce(erp_meta._changes_sql(v_table, 'p_old', 'w'), 'NULL'));
-
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(%2$s, p_old erp.%3$I, p_new erp.%3$I, p_event text)
-RETURNS erp.%3$I
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_row erp.%3$I;
-    v_constraint text;
-BEGIN
-    IF p_event IS NULL OR p_event NOT IN (%8$s) THEN
-        RAISE EXCEPTION 'unknown event %% for %6$s', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of %6$s: %9$s.';
-    END IF;
-    -- a row comparison (no JSON) decides the no-op
-    IF p_new IS NOT DISTINCT FROM p_old THEN
-        RETURN p_old;  -- nothing changed: no write, no event, no new version
-    END IF;
-    IF %4$s THEN
-        -- a unique key changes (rare): a concurrent writer of the same key makes this fail
-        BEGIN%5$s
-        EXCEPTION WHEN unique_violation THEN
-            GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
-            RAISE EXCEPTION '%6$s with this %% already exists in this tenant',
-                coalesce((SELECT f.field FROM erp_meta.constraint_fields AS f
-                    WHERE f.table_name = %7$L AND f.constraint_name = v_constraint), v_constraint)
-                USING ERRCODE = 'ZE002', DETAIL = pg_catalog.format('constraint %%s', v_constraint);
-        END;
-    ELSE%5$s
-    END IF;
-    RETURN v_row;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, erp.%3$I, erp.%3$I, text) IS
-    'Generated audited update of one %6$s row: version + 1 and one event with the changes.';
-$f$, v_p || '_write', v_ctx, v_entity.table_name, coalesce(v_key_changed, 'false'), v_update,
-        p_entity_type, v_entity.table_name,
-        (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_verbs) AS v),
-        array_to_string(v_verbs, ', '));
-    RETURN NEXT v_p || '_write';
+    -- ---- lock and write ---------------------------------------------------------------------
+    RETURN NEXT erp_meta._generate(v_p || '_lock', erp_meta._template_lock(), v_names);
+    RETURN NEXT erp_meta._generate(v_p || '_write', erp_meta._template_write(), v_names || jsonb_build_object(
+        'table_name', quote_literal(v_entity.table_name),
+        'verbs', (SELECT string_agg(quote_literal(v), ', ') FROM unnest(v_verbs) AS v),
+        'verb_hint', erp_meta._literal_sql(format('The events of %s: %s.', p_entity_type,
+            array_to_string(v_verbs, ', '))),
+        'key_changed', coalesce((
+            SELECT string_agg(DISTINCT format('p_new.%1$I IS DISTINCT FROM p_old.%1$I', s), E'\n    OR ')
+            FROM erp_meta._unique_keys(v_table) AS u CROSS JOIN LATERAL unnest(u.sources) AS s), 'false'),
+        'statement', erp_meta._fragment(erp_meta._template_update_rows(), jsonb_build_object(
+            'table', v_t,
+            'sets', v_sets,
+            'audit', erp_meta._fragment(erp_meta._template_audit_event(), jsonb_build_object(
+                'source', 'upd',
+                'entity', quote_literal(p_entity_type),
+                'event', quote_literal(p_entity_type) || ' || ''.'' || p_event',
+                'snapshot', erp_meta._snapshot_sql(v_table, 'w'),
+                'changes', coalesce(erp_meta._changes_sql(v_table, 'p_old', 'w'), 'NULL')))))));
 
     -- ---- JSON in: patches and inserts -------------------------------------------------------
-    SELECT string_agg(format('WHEN %L THEN %s', c.name,
-            erp_meta._json_ok_sql(c.kind, 'k.value', c.typmod, c.int_min, c.int_max)), ' ' ORDER BY c.attnum)
-        FILTER (WHERE c.name = ANY (v_entity.patch_keys)),
-        string_agg(format('(NOT p_patch ? %1$L OR coalesce(%2$s, false))', c.name,
-            erp_meta._json_ok_sql(c.kind, format('(p_patch -> %L)', c.name), c.typmod, c.int_min, c.int_max)),
-            ' AND ' ORDER BY c.attnum) FILTER (WHERE c.name = ANY (v_entity.patch_keys)),
-        string_agg(CASE WHEN c.name = ANY (v_entity.patch_keys)
-                THEN format('CASE WHEN p_patch ? %1$L THEN %2$s ELSE p_old.%3$I END', c.name,
-                    erp_meta._json_cast_sql(c.kind, c.type_sql, format('(p_patch -> %L)', c.name)), c.name)
-                ELSE format('p_old.%I', c.name) END, ', ' ORDER BY c.attnum),
-        string_agg(format('WHEN %L THEN %s', c.name,
-            erp_meta._json_ok_sql(c.kind, 'k.value', c.typmod, c.int_min, c.int_max)), ' ' ORDER BY c.attnum)
-        FILTER (WHERE c.name = ANY (v_entity.insert_keys)),
-        string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
-                THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('(j.value -> %L)', c.name))
-                ELSE format('NULL::%s', c.type_sql) END, ', ' ORDER BY c.attnum),
-        string_agg(format('(NOT (p_rows -> 0) ? %1$L OR coalesce(%2$s, false))', c.name,
-            erp_meta._json_ok_sql(c.kind, format('((p_rows -> 0) -> %L)', c.name), c.typmod, c.int_min, c.int_max)),
-            ' AND ' ORDER BY c.attnum) FILTER (WHERE c.name = ANY (v_entity.insert_keys)),
-        string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
-                THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('((p_rows -> 0) -> %L)', c.name))
-                ELSE format('NULL::%s', c.type_sql) END, ', ' ORDER BY c.attnum)
-    INTO v_patch_ok, v_patch_fast, v_patch_values, v_json_ok, v_json_values, v_json_fast, v_json_values_one
-    FROM erp_meta._columns(v_table) AS c;
-    -- values of other types (enums, arrays, ...) are cast from text and can still be refused:
-    -- only then does the conversion run in an exception block
     -- converting dates and timestamps from text depends on session settings (for plpgsql_check,
     -- at least): STABLE; everything else is a pure function of its arguments
     SELECT CASE WHEN bool_or(c.kind IN ('date', 'timestamptz', 'timestamp', 'other')) THEN 'STABLE' ELSE 'IMMUTABLE' END
     INTO v_json_volatility
     FROM erp_meta._columns(v_table) AS c
     WHERE c.name = ANY (v_entity.patch_keys) OR c.name = ANY (v_entity.insert_keys);
-    v_conversion_guard := CASE WHEN v_other THEN format($g$
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION '%s: %%', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';$g$, p_entity_type) ELSE '' END;
-
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(p_old erp.%2$I, p_patch jsonb) RETURNS erp.%2$I
-LANGUAGE plpgsql %8$s
-AS $body$
-DECLARE
-    v_unknown text[];
-    v_bad text[];
-    v_new erp.%2$I;
-BEGIN
-    IF p_patch IS NULL OR pg_catalog.jsonb_typeof(p_patch) <> 'object' THEN
-        RAISE EXCEPTION 'patch for %3$s must be a JSON object'
-            USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
-    END IF;
-    -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - %9$L::text[]) = '{}'::jsonb AND %10$s) THEN
-        SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
-            pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
-        INTO v_unknown, v_bad
-        FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key %4$s END AS ok) AS c;
-        IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for %3$s has unknown or read-only keys: %%', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = %5$L;
-        END IF;
-        IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for %3$s has values of the wrong type for: %%', erp._clip_list(v_bad)
-                USING ERRCODE = 'ZE003',
-                HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
-                'booleans true or false.';
-        END IF;
-    END IF;
-    BEGIN
-        SELECT %6$s INTO v_new;%7$s
-    END;
-    RETURN v_new;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(erp.%2$I, jsonb) IS
-    'Generated: p_old with p_patch applied; ZE003 for unknown or read-only keys and values of the wrong type.';
-$f$, v_p || '_patch', v_entity.table_name, p_entity_type, coalesce(v_patch_ok, 'WHEN NULL THEN NULL'),
-        format('Keys that may change: %s.', array_to_string(v_entity.patch_keys, ', ')),
-        v_patch_values, v_conversion_guard, v_json_volatility, v_entity.patch_keys, coalesce(v_patch_fast, 'true'));
-    RETURN NEXT v_p || '_patch';
-
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(p_rows jsonb) RETURNS erp.%2$I[]
-LANGUAGE plpgsql %8$s
-AS $body$
-DECLARE
-    v_row bigint;
-    v_key text;
-    v_reason text;
-    v_result erp.%2$I[];
-BEGIN
-    IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION '%3$s rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
-    END IF;
-    IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION '%3$s: at most 100000 rows per call, not %%', pg_catalog.jsonb_array_length(p_rows)
-            USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
-    END IF;
-    -- one good object (a single insert): checked and converted by expressions, no query
-    IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
-        AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - %9$L::text[]) = '{}'::jsonb AND %10$s THEN
-        BEGIN
-            v_result := ARRAY[ROW(%11$s)::erp.%2$I];%7$s
-        END;
-        RETURN v_result;
-    END IF;
-    SELECT x.erp_row, x.key, x.reason INTO v_row, v_key, v_reason
-    FROM (
-        SELECT j.erp_row, NULL::text AS key, 'is not a JSON object' AS reason
-        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
-        WHERE pg_catalog.jsonb_typeof(j.value) <> 'object'
-        UNION ALL
-        SELECT j.erp_row, NULL, 'is larger than 64 kB'
-        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
-        WHERE pg_catalog.octet_length(j.value::text) > 65536
-        UNION ALL
-        SELECT j.erp_row, k.key, CASE WHEN c.ok IS NULL THEN 'is not a column that may be set'
-            ELSE 'has a value of the wrong type' END
-        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
-        CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
-            THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key %4$s END AS ok) AS c
-        WHERE c.ok IS NOT TRUE
-    ) AS x
-    ORDER BY x.erp_row, x.key LIMIT 1;
-    IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION '%3$s row %%: %%', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = %5$L;
-    END IF;
-    BEGIN
-        SELECT pg_catalog.array_agg(ROW(%6$s)::erp.%2$I ORDER BY j.erp_row) INTO v_result
-        FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);%7$s
-    END;
-    RETURN v_result;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(jsonb) IS
-    'Generated: a JSON array of %3$s objects as table rows; ZE003 for unknown keys and values of the wrong type.';
-$f$, v_p || '_from_json', v_entity.table_name, p_entity_type, coalesce(v_json_ok, 'WHEN NULL THEN NULL'),
-        format('Keys accepted: %s.', array_to_string(v_entity.insert_keys, ', ')),
-        v_json_values, v_conversion_guard, v_json_volatility, v_entity.insert_keys, coalesce(v_json_fast, 'true'),
-        v_json_values_one);
-    RETURN NEXT v_p || '_from_json';
+    -- values of other types (enums, arrays, ...) are cast from text and can still be refused:
+    -- only then does the conversion run in an exception block
+    v_names := v_names || jsonb_build_object('volatility', v_json_volatility,
+        'guard', CASE WHEN v_other THEN erp_meta._fragment(erp_meta._template_conversion_guard(),
+            jsonb_build_object('entity', p_entity_type)) ELSE '' END);
+    -- for a patch (p_patch, keys that may change) and for new rows (the first row of p_rows, keys
+    -- that may be set): the check of one value per key, and of all the keys given at once
+    SELECT jsonb_build_object(
+            'key_cases', coalesce(string_agg(format('WHEN %L THEN %s', c.name, erp_meta._json_ok_sql(c.kind,
+                'k.value', c.typmod, c.int_min, c.int_max)), E'\n' ORDER BY c.attnum) FILTER (WHERE k.is_patch),
+                'WHEN NULL THEN NULL'),
+            'keys_ok', coalesce(string_agg(format(E'(NOT p_patch ? %1$L\n    OR coalesce(%2$s, false))', c.name,
+                erp_meta._json_ok_sql(c.kind, format('(p_patch -> %L)', c.name), c.typmod, c.int_min, c.int_max)),
+                E'\nAND ' ORDER BY c.attnum) FILTER (WHERE k.is_patch), 'true')),
+        jsonb_build_object(
+            'key_cases', coalesce(string_agg(format('WHEN %L THEN %s', c.name, erp_meta._json_ok_sql(c.kind,
+                'k.value', c.typmod, c.int_min, c.int_max)), E'\n' ORDER BY c.attnum) FILTER (WHERE k.is_insert),
+                'WHEN NULL THEN NULL'),
+            'keys_ok', coalesce(string_agg(format(E'(NOT (p_rows -> 0) ? %1$L\n    OR coalesce(%2$s, false))', c.name,
+                erp_meta._json_ok_sql(c.kind, format('((p_rows -> 0) -> %L)', c.name), c.typmod, c.int_min,
+                c.int_max)), E'\nAND ' ORDER BY c.attnum) FILTER (WHERE k.is_insert), 'true'))
+    INTO v_patch, v_json
+    FROM erp_meta._columns(v_table) AS c
+    CROSS JOIN LATERAL (SELECT c.name = ANY (v_entity.patch_keys) AS is_patch,
+        c.name = ANY (v_entity.insert_keys) AS is_insert) AS k;
+    SELECT v_patch || jsonb_build_object('values', string_agg(CASE WHEN c.name = ANY (v_entity.patch_keys)
+                THEN format(E'CASE WHEN p_patch ? %1$L\n    THEN %2$s\n    ELSE p_old.%3$I END', c.name,
+                    erp_meta._json_cast_sql(c.kind, c.type_sql, format('(p_patch -> %L)', c.name)), c.name)
+                ELSE format('p_old.%I', c.name) END, E',\n' ORDER BY c.attnum)),
+        v_json || jsonb_build_object('values', string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
+                THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('(j.value -> %L)', c.name))
+                ELSE format('NULL::%s', c.type_sql) END, E',\n' ORDER BY c.attnum),
+            'values_one', string_agg(CASE WHEN c.name = ANY (v_entity.insert_keys)
+                THEN erp_meta._json_cast_sql(c.kind, c.type_sql, format('((p_rows -> 0) -> %L)', c.name))
+                ELSE format('NULL::%s', c.type_sql) END, E',\n' ORDER BY c.attnum))
+    INTO v_patch, v_json
+    FROM erp_meta._columns(v_table) AS c;
+    RETURN NEXT erp_meta._generate(v_p || '_patch', erp_meta._template_patch(), v_names || v_patch || jsonb_build_object(
+        'keys', erp_meta._literal_sql(v_entity.patch_keys::text),
+        'hint', erp_meta._literal_sql(format('Keys that may change: %s.', array_to_string(v_entity.patch_keys, ', ')))));
+    RETURN NEXT erp_meta._generate(v_p || '_from_json', erp_meta._template_from_json(), v_names || v_json
+        || jsonb_build_object(
+            'keys', erp_meta._literal_sql(v_entity.insert_keys::text),
+            'hint', erp_meta._literal_sql(format('Keys accepted: %s.', array_to_string(v_entity.insert_keys, ', ')))));
+    v_names := v_names - 'volatility' - 'guard';
 
     -- ---- the generic check --------------------------------------------------------------------
-    SELECT string_agg(format('(%s)', r.ok_sql), ' AND ' ORDER BY r.n),
-        string_agg(format('WHEN NOT (%s) THEN %s', r.ok_sql, r.n), ' ' ORDER BY r.n),
-        string_agg(quote_literal(r.field), ', ' ORDER BY r.n),
-        string_agg(quote_literal(r.errcode), ', ' ORDER BY r.n),
-        string_agg(quote_literal(r.reason), ', ' ORDER BY r.n)
-    INTO v_rules_ok, v_rules_case, v_rules_fields, v_rules_codes, v_rules_reasons
+    SELECT jsonb_build_object(
+            'rule_cases', coalesce(string_agg(format('WHEN NOT (%s)%sTHEN %s', r.ok_sql,
+                CASE WHEN r.ok_sql LIKE E'%\n%' THEN E'\n    ' ELSE ' ' END, r.n), E'\n' ORDER BY r.n),
+                'WHEN false THEN 0'),
+            'rules_ok', coalesce(string_agg(format('(%s)', r.ok_sql), E'\nAND ' ORDER BY r.n), 'true')),
+        jsonb_build_object(
+            'fields', coalesce(string_agg(quote_literal(r.field), E',\n' ORDER BY r.n), ''),
+            'reasons', coalesce(string_agg(quote_literal(r.reason), E',\n' ORDER BY r.n), ''),
+            'errcodes', coalesce(string_agg(quote_literal(r.errcode), E',\n' ORDER BY r.n), ''))
+    INTO v_rules, v_json
     FROM erp_meta._check_rules(v_table) AS r;
-
-    EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(p_tenant_id uuid, p_rows erp.%2$I[], p_defaults boolean) RETURNS void
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_row bigint;
-    v_rule integer;
-BEGIN
-    IF p_defaults THEN
-        SELECT e.erp_row, CASE %3$s END INTO v_row, v_rule FROM %4$s
-        WHERE NOT (%5$s) ORDER BY e.erp_row LIMIT 1;
-    ELSE
-        SELECT e.erp_row, CASE %3$s END INTO v_row, v_rule FROM %6$s
-        WHERE NOT (%5$s) ORDER BY e.erp_row LIMIT 1;
-    END IF;
-    IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION '%7$s: %% %%', (ARRAY[%8$s])[v_rule], (ARRAY[%9$s])[v_rule]
-            || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %%s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY[%10$s])[v_rule];
-    END IF;
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, erp.%2$I[], boolean) IS
-    'Generated: ZE003 (ZE001 for a missing reference) for the first row the table''s constraints would refuse.';
-$f$, v_p || '_check', v_entity.table_name, coalesce(v_rules_case, 'WHEN false THEN 0'),
-        erp_meta._rows_sql(v_table, true), coalesce(v_rules_ok, 'true'), erp_meta._rows_sql(v_table, false),
-        p_entity_type, v_rules_fields, v_rules_reasons, v_rules_codes);
-    RETURN NEXT v_p || '_check';
+    RETURN NEXT erp_meta._generate(v_p || '_check', erp_meta._template_check(), v_names || v_json || jsonb_build_object(
+        'first_with_defaults', erp_meta._fragment(erp_meta._template_check_first(),
+            v_rules || jsonb_build_object('rows', erp_meta._rows_sql(v_table, true))),
+        'first', erp_meta._fragment(erp_meta._template_check_first(),
+            v_rules || jsonb_build_object('rows', erp_meta._rows_sql(v_table, false)))));
 
     -- ---- numbering at commit (document tables) -----------------------------------------------
-    IF EXISTS (SELECT 1 FROM erp_meta._columns(v_table) AS c WHERE c.name = 'number' AND c.kind = 'text') THEN
-        EXECUTE format($f$
-CREATE FUNCTION erp.%1$I(%2$s, p_id uuid, p_number text) RETURNS erp.%3$I
-LANGUAGE plpgsql
-AS $body$
-DECLARE
-    v_old erp.%3$I := erp.%4$I(p_tenant_id, p_id, NULL);
-    v_new erp.%3$I := v_old;
-BEGIN
-    IF v_old.number IS NOT NULL THEN
-        RAISE EXCEPTION '%5$s %% is already numbered %%', p_id, erp._clip(v_old.number)
-            USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
-    END IF;
-    v_new.number := p_number;
-    RETURN erp.%6$I(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered');
-END
-$body$;
-COMMENT ON FUNCTION erp.%1$I(uuid, uuid, text, text, uuid, text) IS
-    'Generated: writes the number of a %5$s document (event numbered); ZE009 if it already has one.';
-$f$, v_p || '_number', v_ctx, v_entity.table_name, v_p || '_lock', p_entity_type, v_p || '_write');
-        RETURN NEXT v_p || '_number';
+    IF v_number THEN
+        RETURN NEXT erp_meta._generate(v_p || '_number', erp_meta._template_number(),
+            v_names || erp_meta._writer_names(v_entity.writer_prefix, '{lock,write}'));
     END IF;
 END
 $_$;
@@ -9534,7 +15030,7 @@ ALTER FUNCTION erp_meta.generate_writers(p_entity_type text) OWNER TO erp_owner;
 -- Name: FUNCTION generate_writers(p_entity_type text); Type: COMMENT; Schema: erp_meta; Owner: erp_owner
 --
 
-COMMENT ON FUNCTION erp_meta.generate_writers(p_entity_type text) IS 'Generates the static writers of one registered entity type; returns their names.';
+COMMENT ON FUNCTION erp_meta.generate_writers(p_entity_type text) IS 'Generates the static writers of one registered entity type from their templates; returns their names.';
 
 
 --
@@ -11382,6 +16878,20 @@ REVOKE ALL ON FUNCTION erp._code_key(p_code text) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _code_name_check(p_code_field text, p_code text, p_name_field text, p_name text); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._code_name_check(p_code_field text, p_code text, p_name_field text, p_name text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _code_name_ok(p_code text, p_name text); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._code_name_ok(p_code text, p_name text) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _code_ok(p_value text, p_max integer, p_required boolean); Type: ACL; Schema: erp; Owner: erp_owner
 --
 
@@ -12513,6 +18023,20 @@ REVOKE ALL ON FUNCTION erp_meta._columns(p_table regclass) FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _fragment(p_template text, p_values jsonb); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._fragment(p_template text, p_values jsonb) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _generate(p_function text, p_template text, p_values jsonb); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._generate(p_function text, p_template text, p_values jsonb) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _json_cast_sql(p_kind text, p_type text, p_value text); Type: ACL; Schema: erp_meta; Owner: erp_owner
 --
 
@@ -12524,6 +18048,13 @@ REVOKE ALL ON FUNCTION erp_meta._json_cast_sql(p_kind text, p_type text, p_value
 --
 
 REVOKE ALL ON FUNCTION erp_meta._json_ok_sql(p_kind text, p_value text, p_typmod integer, p_min numeric, p_max numeric) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _literal_sql(p_text text); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._literal_sql(p_text text) FROM PUBLIC;
 
 
 --
@@ -12555,10 +18086,136 @@ REVOKE ALL ON FUNCTION erp_meta._snapshot_sql(p_table regclass, p_alias text) FR
 
 
 --
+-- Name: FUNCTION _template_audit_event(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_audit_event() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_check(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_check() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_check_first(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_check_first() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_conversion_guard(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_conversion_guard() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_create(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_create() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_document_number(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_document_number() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_document_number_branch(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_document_number_branch() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_document_state(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_document_state() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_document_state_branch(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_document_state_branch() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_duplicate(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_duplicate() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_duplicate_probe(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_duplicate_probe() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_from_json(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_from_json() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _template_get(); Type: ACL; Schema: erp_meta; Owner: erp_owner
 --
 
 REVOKE ALL ON FUNCTION erp_meta._template_get() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_insert(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_insert() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_insert_rows(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_insert_rows() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_json_insert(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_json_insert() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_json_insert_branch(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_json_insert_branch() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_json_update(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_json_update() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_json_update_branch(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_json_update_branch() FROM PUBLIC;
 
 
 --
@@ -12569,6 +18226,27 @@ REVOKE ALL ON FUNCTION erp_meta._template_list() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _template_lock(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_lock() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_number(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_number() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_patch(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_patch() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _template_set_active(); Type: ACL; Schema: erp_meta; Owner: erp_owner
 --
 
@@ -12576,10 +18254,45 @@ REVOKE ALL ON FUNCTION erp_meta._template_set_active() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION _template_unknown_entity(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_unknown_entity() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_update_rows(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_update_rows() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _template_write(); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._template_write() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _unique_keys(p_table regclass); Type: ACL; Schema: erp_meta; Owner: erp_owner
 --
 
 REVOKE ALL ON FUNCTION erp_meta._unique_keys(p_table regclass) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _wrap_sql(p_sql text, p_width integer); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._wrap_sql(p_sql text, p_width integer) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _writer_names(p_writer_prefix text, p_kinds text[]); Type: ACL; Schema: erp_meta; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp_meta._writer_names(p_writer_prefix text, p_kinds text[]) FROM PUBLIC;
 
 
 --

@@ -10,16 +10,299 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.prefix IS NOT NULL) THEN 3 WHEN NOT (e.suffix IS NOT NULL) THEN 4 WHEN NOT (e.padding IS NOT NULL) THEN 5 WHEN NOT (e.step IS NOT NULL) THEN 6 WHEN NOT (e.start_value IS NOT NULL) THEN 7 WHEN NOT (e.reset IS NOT NULL) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 24 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.prefix IS NOT NULL) AND (e.suffix IS NOT NULL) AND (e.padding IS NOT NULL) AND (e.step IS NOT NULL) AND (e.start_value IS NOT NULL) AND (e.reset IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.prefix IS NOT NULL) THEN 3
+                WHEN NOT (e.suffix IS NOT NULL) THEN 4
+                WHEN NOT (e.padding IS NOT NULL) THEN 5
+                WHEN NOT (e.step IS NOT NULL) THEN 6
+                WHEN NOT (e.start_value IS NOT NULL) THEN 7
+                WHEN NOT (e.reset IS NOT NULL) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 24
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.prefix IS NOT NULL)
+            AND (e.suffix IS NOT NULL)
+            AND (e.padding IS NOT NULL)
+            AND (e.step IS NOT NULL)
+            AND (e.start_value IS NOT NULL)
+            AND (e.reset IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.prefix IS NOT NULL) THEN 3 WHEN NOT (e.suffix IS NOT NULL) THEN 4 WHEN NOT (e.padding IS NOT NULL) THEN 5 WHEN NOT (e.step IS NOT NULL) THEN 6 WHEN NOT (e.start_value IS NOT NULL) THEN 7 WHEN NOT (e.reset IS NOT NULL) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13 WHEN NOT (e.erp_ok_1) THEN 14 WHEN NOT (e.erp_ok_2) THEN 15 WHEN NOT (e.erp_ok_3) THEN 16 WHEN NOT (e.erp_ok_4) THEN 17 WHEN NOT (e.erp_ok_5) THEN 18 WHEN NOT (e.erp_ok_6) THEN 19 WHEN NOT (e.erp_ok_7) THEN 20 WHEN NOT (e.erp_ok_8) THEN 21 WHEN NOT (e.erp_ok_9) THEN 22 WHEN NOT (e.erp_ok_10) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 24 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.prefix, r.suffix, r.padding, r.step, r.start_value, r.reset, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.prefix IS NOT NULL) AND (e.suffix IS NOT NULL) AND (e.padding IS NOT NULL) AND (e.step IS NOT NULL) AND (e.start_value IS NOT NULL) AND (e.reset IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.prefix IS NOT NULL) THEN 3
+                WHEN NOT (e.suffix IS NOT NULL) THEN 4
+                WHEN NOT (e.padding IS NOT NULL) THEN 5
+                WHEN NOT (e.step IS NOT NULL) THEN 6
+                WHEN NOT (e.start_value IS NOT NULL) THEN 7
+                WHEN NOT (e.reset IS NOT NULL) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true)) THEN 13
+                WHEN NOT (e.erp_ok_1) THEN 14
+                WHEN NOT (e.erp_ok_2) THEN 15
+                WHEN NOT (e.erp_ok_3) THEN 16
+                WHEN NOT (e.erp_ok_4) THEN 17
+                WHEN NOT (e.erp_ok_5) THEN 18
+                WHEN NOT (e.erp_ok_6) THEN 19
+                WHEN NOT (e.erp_ok_7) THEN 20
+                WHEN NOT (e.erp_ok_8) THEN 21
+                WHEN NOT (e.erp_ok_9) THEN 22
+                WHEN NOT (e.erp_ok_10) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 24
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.prefix,
+                        r.suffix,
+                        r.padding,
+                        r.step,
+                        r.start_value,
+                        r.reset,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.prefix IS NOT NULL)
+            AND (e.suffix IS NOT NULL)
+            AND (e.padding IS NOT NULL)
+            AND (e.step IS NOT NULL)
+            AND (e.start_value IS NOT NULL)
+            AND (e.reset IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.prefix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.suffix) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.reset) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence: % %', (ARRAY['code', 'name', 'prefix', 'suffix', 'padding', 'step', 'start_value', 'reset', 'code', 'name', 'prefix', 'suffix', 'reset', 'prefix/suffix', 'code', 'code', 'code', 'name', 'name', 'padding', 'reset', 'start_value', 'step', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is invalid (constraint erp_sequences_affix_limit_check)', 'is invalid (constraint erp_sequences_code_check)', 'is invalid (constraint erp_sequences_code_ignorable_check)', 'is invalid (constraint erp_sequences_code_limit_check)', 'is invalid (constraint erp_sequences_name_check)', 'is invalid (constraint erp_sequences_name_limit_check)', 'is invalid (constraint erp_sequences_padding_check)', 'is invalid (constraint erp_sequences_reset_check)', 'is invalid (constraint erp_sequences_start_check)', 'is invalid (constraint erp_sequences_step_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.sequence: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'prefix',
+                'suffix',
+                'padding',
+                'step',
+                'start_value',
+                'reset',
+                'code',
+                'name',
+                'prefix',
+                'suffix',
+                'reset',
+                'prefix/suffix',
+                'code',
+                'code',
+                'code',
+                'name',
+                'name',
+                'padding',
+                'reset',
+                'start_value',
+                'step',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is invalid (constraint erp_sequences_affix_limit_check)',
+                'is invalid (constraint erp_sequences_code_check)',
+                'is invalid (constraint erp_sequences_code_ignorable_check)',
+                'is invalid (constraint erp_sequences_code_limit_check)',
+                'is invalid (constraint erp_sequences_name_check)',
+                'is invalid (constraint erp_sequences_name_limit_check)',
+                'is invalid (constraint erp_sequences_padding_check)',
+                'is invalid (constraint erp_sequences_reset_check)',
+                'is invalid (constraint erp_sequences_start_check)',
+                'is invalid (constraint erp_sequences_step_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +323,38 @@ DECLARE
     v_row erp.erp_sequences;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_sequences AS t (tenant_id, id, code, name, prefix, suffix, padding, step, start_value, reset, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.prefix, ''::text), coalesce(r.suffix, ''::text), coalesce(r.padding, 5), coalesce(r.step, 1), coalesce(r.start_value, 1), coalesce(r.reset, 'never'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_sequences AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            prefix,
+            suffix,
+            padding,
+            step,
+            start_value,
+            reset,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.prefix, ''::text),
+            coalesce(r.suffix, ''::text),
+            coalesce(r.padding, 5),
+            coalesce(r.step, 1),
+            coalesce(r.start_value, 1),
+            coalesce(r.reset, 'never'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +362,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-            'erp.base.sequence.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.sequence',
+            w.id,
+            'erp.base.sequence.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'prefix', w.prefix,
+                'suffix', w.suffix,
+                'padding', w.padding,
+                'step', w.step,
+                'start_value', w.start_value,
+                'reset', w.reset,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,30 +409,224 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_sequences AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(prefix) <= 50)
+              AND (char_length(suffix) <= 50)
+              AND (NOT erp._has_invisible(prefix))
+              AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_4,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_6,
+            (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+            ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                IS NOT FALSE AS erp_ok_8,
+            ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+            ((step > 0)) IS NOT FALSE AS erp_ok_10
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.prefix, ''::text) AS prefix,
+                    coalesce(r.suffix, ''::text) AS suffix,
+                    coalesce(r.padding, 5) AS padding,
+                    coalesce(r.step, 1) AS step,
+                    coalesce(r.start_value, 1) AS start_value,
+                    coalesce(r.reset, 'never'::text) AS reset,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_sequences AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_sequences_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_sequences_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_sequences AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(prefix) <= 50)
+              AND (char_length(suffix) <= 50)
+              AND (NOT erp._has_invisible(prefix))
+              AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_4,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_6,
+            (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+            ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                IS NOT FALSE AS erp_ok_8,
+            ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+            ((step > 0)) IS NOT FALSE AS erp_ok_10
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    coalesce(r.prefix, ''::text) AS prefix,
+                    coalesce(r.suffix, ''::text) AS suffix,
+                    coalesce(r.padding, 5) AS padding,
+                    coalesce(r.step, 1) AS step,
+                    coalesce(r.start_value, 1) AS start_value,
+                    coalesce(r.reset, 'never'::text) AS reset,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_sequences AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(prefix) <= 50) AND (char_length(suffix) <= 50) AND (NOT erp._has_invisible(prefix)) AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_4, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_6, (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7, ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text]))) IS NOT FALSE AS erp_ok_8, ((start_value >= 0)) IS NOT FALSE AS erp_ok_9, ((step > 0)) IS NOT FALSE AS erp_ok_10 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, coalesce(r.prefix, ''::text) AS prefix, coalesce(r.suffix, ''::text) AS suffix, coalesce(r.padding, 5) AS padding, coalesce(r.step, 1) AS step, coalesce(r.start_value, 1) AS start_value, coalesce(r.reset, 'never'::text) AS reset, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(prefix) <= 50)
+                  AND (char_length(suffix) <= 50)
+                  AND (NOT erp._has_invisible(prefix))
+                  AND (NOT erp._has_invisible(suffix)))) IS NOT FALSE AS erp_ok_1,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_2,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_3,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_4,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_5,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_6,
+                (((padding >= 0) AND (padding <= 30))) IS NOT FALSE AS erp_ok_7,
+                ((reset = ANY (ARRAY['never'::text, 'yearly'::text, 'monthly'::text])))
+                    IS NOT FALSE AS erp_ok_8,
+                ((start_value >= 0)) IS NOT FALSE AS erp_ok_9,
+                ((step > 0)) IS NOT FALSE AS erp_ok_10
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        coalesce(r.prefix, ''::text) AS prefix,
+                        coalesce(r.suffix, ''::text) AS suffix,
+                        coalesce(r.padding, 5) AS padding,
+                        coalesce(r.step, 1) AS step,
+                        coalesce(r.start_value, 1) AS start_value,
+                        coalesce(r.reset, 'never'::text) AS reset,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.sequence with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_sequences_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_sequences_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.sequence: a row conflicts with a row written at the same time'
@@ -115,18 +648,62 @@ DECLARE
     v_result erp.erp_sequences[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.sequence rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.sequence rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.sequence: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.sequence: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'prefix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'suffix')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'padding' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'padding'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'step' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'start_value' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT (p_rows -> 0) ? 'reset' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'reset')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'prefix'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'prefix'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'suffix'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'suffix'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'padding'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'padding'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'step'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'step'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT (p_rows -> 0) ? 'start_value'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'start_value'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT (p_rows -> 0) ? 'reset'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'reset'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'prefix') #>> '{}')::text, (((p_rows -> 0) -> 'suffix') #>> '{}')::text, (((p_rows -> 0) -> 'padding') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'step') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'start_value') #>> '{}')::numeric::bigint, (((p_rows -> 0) -> 'reset') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_sequences];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'prefix') #>> '{}')::text,
+                (((p_rows -> 0) -> 'suffix') #>> '{}')::text,
+                (((p_rows -> 0) -> 'padding') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'step') #>> '{}')::numeric::bigint,
+                (((p_rows -> 0) -> 'start_value') #>> '{}')::numeric::bigint,
+                (((p_rows -> 0) -> 'reset') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_sequences];
         END;
         RETURN v_result;
     END IF;
@@ -145,16 +722,54 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'padding' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'step' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'start_value' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.sequence row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, prefix, suffix, padding, step, start_value, reset.';
+        RAISE EXCEPTION 'erp.base.sequence row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, prefix, suffix, padding, '
+            'step, start_value, reset.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'prefix') #>> '{}')::text, ((j.value -> 'suffix') #>> '{}')::text, ((j.value -> 'padding') #>> '{}')::numeric::integer, ((j.value -> 'step') #>> '{}')::numeric::bigint, ((j.value -> 'start_value') #>> '{}')::numeric::bigint, ((j.value -> 'reset') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_sequences ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'prefix') #>> '{}')::text,
+                ((j.value -> 'suffix') #>> '{}')::text,
+                ((j.value -> 'padding') #>> '{}')::numeric::integer,
+                ((j.value -> 'step') #>> '{}')::numeric::bigint,
+                ((j.value -> 'start_value') #>> '{}')::numeric::bigint,
+                ((j.value -> 'reset') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_sequences
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -179,8 +794,38 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_sequences AS t (tenant_id, id, code, name, prefix, suffix, padding, step, start_value, reset, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, coalesce(r.prefix, ''::text), coalesce(r.suffix, ''::text), coalesce(r.padding, 5), coalesce(r.step, 1), coalesce(r.start_value, 1), coalesce(r.reset, 'never'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_sequences AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            prefix,
+            suffix,
+            padding,
+            step,
+            start_value,
+            reset,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            coalesce(r.prefix, ''::text),
+            coalesce(r.suffix, ''::text),
+            coalesce(r.padding, 5),
+            coalesce(r.step, 1),
+            coalesce(r.start_value, 1),
+            coalesce(r.reset, 'never'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -188,8 +833,34 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-            'erp.base.sequence.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.sequence',
+            w.id,
+            'erp.base.sequence.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'prefix', w.prefix,
+                'suffix', w.suffix,
+                'padding', w.padding,
+                'step', w.step,
+                'start_value', w.start_value,
+                'reset', w.reset,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -210,7 +881,8 @@ AS $function$
 DECLARE
     v_row erp.erp_sequences;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_sequences AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_sequences AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -218,7 +890,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.sequence % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.sequence % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -243,25 +916,98 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'prefix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'prefix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'suffix' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'suffix')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'padding' OR coalesce(erp._json_int_ok((p_patch -> 'padding'), -2147483648, 2147483647), false)) AND (NOT p_patch ? 'step' OR coalesce(erp._json_int_ok((p_patch -> 'step'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'start_value' OR coalesce(erp._json_int_ok((p_patch -> 'start_value'), -9223372036854775808, 9223372036854775807), false)) AND (NOT p_patch ? 'reset' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'reset')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,prefix,suffix,padding,step,start_value,reset}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'prefix'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'prefix'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'suffix'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'suffix'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'padding'
+            OR coalesce(erp._json_int_ok((p_patch -> 'padding'),
+            -2147483648, 2147483647), false))
+        AND (NOT p_patch ? 'step'
+            OR coalesce(erp._json_int_ok((p_patch -> 'step'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT p_patch ? 'start_value'
+            OR coalesce(erp._json_int_ok((p_patch -> 'start_value'),
+            -9223372036854775808, 9223372036854775807), false))
+        AND (NOT p_patch ? 'reset'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'reset')) IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'padding' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'step' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'start_value' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'prefix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'suffix' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'padding' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'step' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'start_value' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+                WHEN 'reset' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, prefix, suffix, padding, step, start_value, reset.';
+            RAISE EXCEPTION 'patch for erp.base.sequence has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, prefix, suffix, padding, '
+                'step, start_value, reset.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.sequence has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'prefix' THEN ((p_patch -> 'prefix') #>> '{}')::text ELSE p_old.prefix END, CASE WHEN p_patch ? 'suffix' THEN ((p_patch -> 'suffix') #>> '{}')::text ELSE p_old.suffix END, CASE WHEN p_patch ? 'padding' THEN ((p_patch -> 'padding') #>> '{}')::numeric::integer ELSE p_old.padding END, CASE WHEN p_patch ? 'step' THEN ((p_patch -> 'step') #>> '{}')::numeric::bigint ELSE p_old.step END, CASE WHEN p_patch ? 'start_value' THEN ((p_patch -> 'start_value') #>> '{}')::numeric::bigint ELSE p_old.start_value END, CASE WHEN p_patch ? 'reset' THEN ((p_patch -> 'reset') #>> '{}')::text ELSE p_old.reset END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'prefix'
+                THEN ((p_patch -> 'prefix') #>> '{}')::text
+                ELSE p_old.prefix END,
+            CASE WHEN p_patch ? 'suffix'
+                THEN ((p_patch -> 'suffix') #>> '{}')::text
+                ELSE p_old.suffix END,
+            CASE WHEN p_patch ? 'padding'
+                THEN ((p_patch -> 'padding') #>> '{}')::numeric::integer
+                ELSE p_old.padding END,
+            CASE WHEN p_patch ? 'step'
+                THEN ((p_patch -> 'step') #>> '{}')::numeric::bigint
+                ELSE p_old.step END,
+            CASE WHEN p_patch ? 'start_value'
+                THEN ((p_patch -> 'start_value') #>> '{}')::numeric::bigint
+                ELSE p_old.start_value END,
+            CASE WHEN p_patch ? 'reset'
+                THEN ((p_patch -> 'reset') #>> '{}')::text
+                ELSE p_old.reset END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -285,9 +1031,13 @@ DECLARE
     v_row erp.erp_sequences;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.sequence', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.sequence: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.sequence: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -296,20 +1046,99 @@ BEGIN
     IF p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_sequences AS t SET code = p_new.code, name = p_new.name, prefix = p_new.prefix, suffix = p_new.suffix, padding = p_new.padding, step = p_new.step, start_value = p_new.start_value, reset = p_new.reset, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_sequences AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    prefix = p_new.prefix,
+                    suffix = p_new.suffix,
+                    padding = p_new.padding,
+                    step = p_new.step,
+                    start_value = p_new.start_value,
+                    reset = p_new.reset,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.sequence',
+                    w.id,
+                    'erp.base.sequence' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'prefix', w.prefix,
+                        'suffix', w.suffix,
+                        'padding', w.padding,
+                        'step', w.step,
+                        'start_value', w.start_value,
+                        'reset', w.reset,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('prefix', CASE WHEN p_old.prefix
+                                IS DISTINCT FROM w.prefix
+                                THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
+                                    'new', w.prefix) END),
+                            ('suffix', CASE WHEN p_old.suffix
+                                IS DISTINCT FROM w.suffix
+                                THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
+                                    'new', w.suffix) END),
+                            ('padding', CASE WHEN p_old.padding
+                                IS DISTINCT FROM w.padding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.padding,
+                                    'new', w.padding) END),
+                            ('step', CASE WHEN p_old.step
+                                IS DISTINCT FROM w.step
+                                THEN pg_catalog.jsonb_build_object('old', p_old.step,
+                                    'new', w.step) END),
+                            ('start_value', CASE WHEN p_old.start_value
+                                IS DISTINCT FROM w.start_value
+                                THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
+                                    'new', w.start_value) END),
+                            ('reset', CASE WHEN p_old.reset
+                                IS DISTINCT FROM w.reset
+                                THEN pg_catalog.jsonb_build_object('old', p_old.reset,
+                                    'new', w.reset) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-                'erp.base.sequence' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix THEN pg_catalog.jsonb_build_object('old', p_old.prefix, 'new', w.prefix) END), ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix THEN pg_catalog.jsonb_build_object('old', p_old.suffix, 'new', w.suffix) END), ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding THEN pg_catalog.jsonb_build_object('old', p_old.padding, 'new', w.padding) END), ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step THEN pg_catalog.jsonb_build_object('old', p_old.step, 'new', w.step) END), ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value THEN pg_catalog.jsonb_build_object('old', p_old.start_value, 'new', w.start_value) END), ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset THEN pg_catalog.jsonb_build_object('old', p_old.reset, 'new', w.reset) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.sequence with this % already exists in this tenant',
@@ -319,16 +1148,95 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_sequences AS t SET code = p_new.code, name = p_new.name, prefix = p_new.prefix, suffix = p_new.suffix, padding = p_new.padding, step = p_new.step, start_value = p_new.start_value, reset = p_new.reset, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_sequences AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                prefix = p_new.prefix,
+                suffix = p_new.suffix,
+                padding = p_new.padding,
+                step = p_new.step,
+                start_value = p_new.start_value,
+                reset = p_new.reset,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.sequence', w.id,
-                'erp.base.sequence' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'prefix', w.prefix, 'suffix', w.suffix, 'padding', w.padding, 'step', w.step, 'start_value', w.start_value, 'reset', w.reset, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('prefix', CASE WHEN p_old.prefix IS DISTINCT FROM w.prefix THEN pg_catalog.jsonb_build_object('old', p_old.prefix, 'new', w.prefix) END), ('suffix', CASE WHEN p_old.suffix IS DISTINCT FROM w.suffix THEN pg_catalog.jsonb_build_object('old', p_old.suffix, 'new', w.suffix) END), ('padding', CASE WHEN p_old.padding IS DISTINCT FROM w.padding THEN pg_catalog.jsonb_build_object('old', p_old.padding, 'new', w.padding) END), ('step', CASE WHEN p_old.step IS DISTINCT FROM w.step THEN pg_catalog.jsonb_build_object('old', p_old.step, 'new', w.step) END), ('start_value', CASE WHEN p_old.start_value IS DISTINCT FROM w.start_value THEN pg_catalog.jsonb_build_object('old', p_old.start_value, 'new', w.start_value) END), ('reset', CASE WHEN p_old.reset IS DISTINCT FROM w.reset THEN pg_catalog.jsonb_build_object('old', p_old.reset, 'new', w.reset) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.sequence',
+                w.id,
+                'erp.base.sequence' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'prefix', w.prefix,
+                    'suffix', w.suffix,
+                    'padding', w.padding,
+                    'step', w.step,
+                    'start_value', w.start_value,
+                    'reset', w.reset,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('prefix', CASE WHEN p_old.prefix
+                            IS DISTINCT FROM w.prefix
+                            THEN pg_catalog.jsonb_build_object('old', p_old.prefix,
+                                'new', w.prefix) END),
+                        ('suffix', CASE WHEN p_old.suffix
+                            IS DISTINCT FROM w.suffix
+                            THEN pg_catalog.jsonb_build_object('old', p_old.suffix,
+                                'new', w.suffix) END),
+                        ('padding', CASE WHEN p_old.padding
+                            IS DISTINCT FROM w.padding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.padding,
+                                'new', w.padding) END),
+                        ('step', CASE WHEN p_old.step
+                            IS DISTINCT FROM w.step
+                            THEN pg_catalog.jsonb_build_object('old', p_old.step,
+                                'new', w.step) END),
+                        ('start_value', CASE WHEN p_old.start_value
+                            IS DISTINCT FROM w.start_value
+                            THEN pg_catalog.jsonb_build_object('old', p_old.start_value,
+                                'new', w.start_value) END),
+                        ('reset', CASE WHEN p_old.reset
+                            IS DISTINCT FROM w.reset
+                            THEN pg_catalog.jsonb_build_object('old', p_old.reset,
+                                'new', w.reset) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -10,16 +10,304 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.category_id IS NOT NULL) THEN 3 WHEN NOT (e.uom_type IS NOT NULL) THEN 4 WHEN NOT (e.factor IS NOT NULL) THEN 5 WHEN NOT (e.rounding IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9 WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) THEN 10 WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) THEN 11 WHEN NOT (e.erp_ok_1) THEN 12 WHEN NOT (e.erp_ok_2) THEN 13 WHEN NOT (e.erp_ok_3) THEN 14 WHEN NOT (e.erp_ok_4) THEN 15 WHEN NOT (e.erp_ok_5) THEN 16 WHEN NOT (e.erp_ok_6) THEN 17 WHEN NOT (e.erp_ok_7) THEN 18 WHEN NOT (e.erp_ok_8) THEN 19 WHEN NOT (e.erp_ok_9) THEN 20 WHEN NOT (e.erp_ok_10) THEN 21 WHEN NOT (e.erp_ok_11) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.category_id IS NOT NULL) AND (e.uom_type IS NOT NULL) AND (e.factor IS NOT NULL) AND (e.rounding IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.category_id IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_type IS NOT NULL) THEN 4
+                WHEN NOT (e.factor IS NOT NULL) THEN 5
+                WHEN NOT (e.rounding IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                    AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+                    THEN 10
+                WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                    AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+                    THEN 11
+                WHEN NOT (e.erp_ok_1) THEN 12
+                WHEN NOT (e.erp_ok_2) THEN 13
+                WHEN NOT (e.erp_ok_3) THEN 14
+                WHEN NOT (e.erp_ok_4) THEN 15
+                WHEN NOT (e.erp_ok_5) THEN 16
+                WHEN NOT (e.erp_ok_6) THEN 17
+                WHEN NOT (e.erp_ok_7) THEN 18
+                WHEN NOT (e.erp_ok_8) THEN 19
+                WHEN NOT (e.erp_ok_9) THEN 20
+                WHEN NOT (e.erp_ok_10) THEN 21
+                WHEN NOT (e.erp_ok_11) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uom_categories AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.category_id IS NOT NULL)
+            AND (e.uom_type IS NOT NULL)
+            AND (e.factor IS NOT NULL)
+            AND (e.rounding IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true))
+            AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+            AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.category_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uom_categories AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.category_id IS NOT NULL) THEN 3 WHEN NOT (e.uom_type IS NOT NULL) THEN 4 WHEN NOT (e.factor IS NOT NULL) THEN 5 WHEN NOT (e.rounding IS NOT NULL) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9 WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) THEN 10 WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) THEN 11 WHEN NOT (e.erp_ok_1) THEN 12 WHEN NOT (e.erp_ok_2) THEN 13 WHEN NOT (e.erp_ok_3) THEN 14 WHEN NOT (e.erp_ok_4) THEN 15 WHEN NOT (e.erp_ok_5) THEN 16 WHEN NOT (e.erp_ok_6) THEN 17 WHEN NOT (e.erp_ok_7) THEN 18 WHEN NOT (e.erp_ok_8) THEN 19 WHEN NOT (e.erp_ok_9) THEN 20 WHEN NOT (e.erp_ok_10) THEN 21 WHEN NOT (e.erp_ok_11) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id))) THEN 23 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, r.uom_type, r.factor, r.rounding, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.category_id IS NOT NULL) AND (e.uom_type IS NOT NULL) AND (e.factor IS NOT NULL) AND (e.rounding IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity' AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true)) AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity' AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND (e.erp_ok_9) AND (e.erp_ok_10) AND (e.erp_ok_11) AND ((e.tenant_id IS NULL OR e.category_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uom_categories AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.category_id IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_type IS NOT NULL) THEN 4
+                WHEN NOT (e.factor IS NOT NULL) THEN 5
+                WHEN NOT (e.rounding IS NOT NULL) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true)) THEN 9
+                WHEN NOT (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                    AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+                    THEN 10
+                WHEN NOT (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                    AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+                    THEN 11
+                WHEN NOT (e.erp_ok_1) THEN 12
+                WHEN NOT (e.erp_ok_2) THEN 13
+                WHEN NOT (e.erp_ok_3) THEN 14
+                WHEN NOT (e.erp_ok_4) THEN 15
+                WHEN NOT (e.erp_ok_5) THEN 16
+                WHEN NOT (e.erp_ok_6) THEN 17
+                WHEN NOT (e.erp_ok_7) THEN 18
+                WHEN NOT (e.erp_ok_8) THEN 19
+                WHEN NOT (e.erp_ok_9) THEN 20
+                WHEN NOT (e.erp_ok_10) THEN 21
+                WHEN NOT (e.erp_ok_11) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.category_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uom_categories AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+                    THEN 23
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        r.uom_type,
+                        r.factor,
+                        r.rounding,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.category_id IS NOT NULL)
+            AND (e.uom_type IS NOT NULL)
+            AND (e.factor IS NOT NULL)
+            AND (e.rounding IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.uom_type) <= 16384, true))
+            AND (coalesce(e.factor > '-Infinity' AND e.factor < 'Infinity'
+                AND pg_catalog.abs(e.factor) < 1e30 AND pg_catalog.scale(e.factor) <= 20, true))
+            AND (coalesce(e.rounding > '-Infinity' AND e.rounding < 'Infinity'
+                AND pg_catalog.abs(e.rounding) < 1e30 AND pg_catalog.scale(e.rounding) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND (e.erp_ok_9)
+            AND (e.erp_ok_10)
+            AND (e.erp_ok_11)
+            AND ((e.tenant_id IS NULL OR e.category_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uom_categories AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.category_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom: % %', (ARRAY['code', 'name', 'category_id', 'uom_type', 'factor', 'rounding', 'code', 'name', 'uom_type', 'factor', 'rounding', 'code', 'code', 'code', 'factor', 'factor', 'name', 'name', 'factor', 'rounding', 'rounding', 'uom_type', 'category'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint erp_uoms_code_check)', 'is invalid (constraint erp_uoms_code_ignorable_check)', 'is invalid (constraint erp_uoms_code_limit_check)', 'is invalid (constraint erp_uoms_factor_check)', 'is invalid (constraint erp_uoms_factor_limit_check)', 'is invalid (constraint erp_uoms_name_check)', 'is invalid (constraint erp_uoms_name_limit_check)', 'is invalid (constraint erp_uoms_reference_factor_check)', 'is invalid (constraint erp_uoms_rounding_check)', 'is invalid (constraint erp_uoms_rounding_limit_check)', 'is invalid (constraint erp_uoms_type_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.base.uom: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'category_id',
+                'uom_type',
+                'factor',
+                'rounding',
+                'code',
+                'name',
+                'uom_type',
+                'factor',
+                'rounding',
+                'code',
+                'code',
+                'code',
+                'factor',
+                'factor',
+                'name',
+                'name',
+                'factor',
+                'rounding',
+                'rounding',
+                'uom_type',
+                'category'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint erp_uoms_code_check)',
+                'is invalid (constraint erp_uoms_code_ignorable_check)',
+                'is invalid (constraint erp_uoms_code_limit_check)',
+                'is invalid (constraint erp_uoms_factor_check)',
+                'is invalid (constraint erp_uoms_factor_limit_check)',
+                'is invalid (constraint erp_uoms_name_check)',
+                'is invalid (constraint erp_uoms_name_limit_check)',
+                'is invalid (constraint erp_uoms_reference_factor_check)',
+                'is invalid (constraint erp_uoms_rounding_check)',
+                'is invalid (constraint erp_uoms_rounding_limit_check)',
+                'is invalid (constraint erp_uoms_type_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +328,34 @@ DECLARE
     v_row erp.erp_uoms;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.erp_uoms AS t (tenant_id, id, code, name, category_id, uom_type, factor, rounding, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text), coalesce(r.factor, 1), coalesce(r.rounding, 0.01), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.erp_uoms AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            category_id,
+            uom_type,
+            factor,
+            rounding,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.category_id,
+            coalesce(r.uom_type, 'reference'::text),
+            coalesce(r.factor, 1),
+            coalesce(r.rounding, 0.01),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +363,32 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-            'erp.base.uom.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom',
+            w.id,
+            'erp.base.uom.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'category_id', w.category_id,
+                'uom_type', w.uom_type,
+                'factor', w.factor,
+                'rounding', w.rounding,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,43 +408,335 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE e.erp_in_2 AND  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.category_id = e.category_id AND ((uom_type = 'reference'::text) AND active))
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE e.erp_in_2 AND EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.category_id = e.category_id
+                AND ((uom_type = 'reference'::text) AND active)
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE e.erp_in_2 AND  true GROUP BY e.tenant_id, e.category_id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE e.erp_in_2 AND true
+        GROUP BY e.tenant_id, e.category_id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'reference unit of the category', erp._clip((p_rows[v_row]).category_id::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'reference unit of the category',
+            erp._clip((p_rows[v_row]).category_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_one_reference_idx',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_one_reference_idx',
             HINT = 'Choose another reference unit of the category, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.erp_uoms AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+            ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+              AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_7,
+            (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+            (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                IS NOT FALSE AS erp_ok_9,
+            ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+              AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+            ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                IS NOT FALSE AS erp_ok_11,
+            (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.category_id,
+                    coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                    coalesce(r.factor, 1) AS factor,
+                    coalesce(r.rounding, 0.01) AS rounding,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.erp_uoms AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4, ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric)) AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_7, (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8, (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_9, ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric)) AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10, ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text]))) IS NOT FALSE AS erp_ok_11, (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text) AS uom_type, coalesce(r.factor, 1) AS factor, coalesce(r.rounding, 0.01) AS rounding, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((factor > (0)::numeric) AND (factor < 'Infinity'::numeric))) IS NOT FALSE AS erp_ok_4,
+                ((((factor >= 0.000000000001) AND (factor <= '1000000000000'::numeric))
+                  AND (scale(factor) <= 12))) IS NOT FALSE AS erp_ok_5,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_6,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_7,
+                (((uom_type <> 'reference'::text) OR (factor = (1)::numeric))) IS NOT FALSE AS erp_ok_8,
+                (((rounding > (0)::numeric) AND (rounding < 'Infinity'::numeric)))
+                    IS NOT FALSE AS erp_ok_9,
+                ((((rounding >= 0.000000000001) AND (rounding <= '1000000000000'::numeric))
+                  AND (scale(rounding) <= 12))) IS NOT FALSE AS erp_ok_10,
+                ((uom_type = ANY (ARRAY['reference'::text, 'bigger'::text, 'smaller'::text])))
+                    IS NOT FALSE AS erp_ok_11,
+                (((uom_type = 'reference'::text) AND active)) IS TRUE AS erp_in_2
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.category_id,
+                        coalesce(r.uom_type, 'reference'::text) AS uom_type,
+                        coalesce(r.factor, 1) AS factor,
+                        coalesce(r.rounding, 0.01) AS rounding,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.base.uom with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index erp_uoms_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index erp_uoms_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.base.uom: a row conflicts with a row written at the same time'
@@ -128,18 +758,51 @@ DECLARE
     v_result erp.erp_uoms[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.base.uom rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.base.uom rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.base.uom: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.base.uom: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,category_id,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'category_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'category_id')), false)) AND (NOT (p_rows -> 0) ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'factor' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'factor')), false)) AND (NOT (p_rows -> 0) ? 'rounding' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rounding')), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,category_id,uom_type,factor,rounding}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'category_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'category_id')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'uom_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'factor'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'factor')), false))
+        AND (NOT (p_rows -> 0) ? 'rounding'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rounding')), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'category_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'uom_type') #>> '{}')::text, (((p_rows -> 0) -> 'factor') #>> '{}')::numeric, (((p_rows -> 0) -> 'rounding') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uoms];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'category_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'uom_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'factor') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'rounding') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uoms];
         END;
         RETURN v_result;
     END IF;
@@ -158,16 +821,47 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'category_id' THEN erp._json_uuid_ok(k.value) WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'category_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'factor' THEN erp._json_numeric_ok(k.value)
+                WHEN 'rounding' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.base.uom row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, category_id, uom_type, factor, rounding.';
+        RAISE EXCEPTION 'erp.base.uom row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, category_id, uom_type, '
+            'factor, rounding.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'category_id') #>> '{}')::uuid, ((j.value -> 'uom_type') #>> '{}')::text, ((j.value -> 'factor') #>> '{}')::numeric, ((j.value -> 'rounding') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.erp_uoms ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'category_id') #>> '{}')::uuid,
+                ((j.value -> 'uom_type') #>> '{}')::text,
+                ((j.value -> 'factor') #>> '{}')::numeric,
+                ((j.value -> 'rounding') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.erp_uoms
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -192,8 +886,34 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.erp_uoms AS t (tenant_id, id, code, name, category_id, uom_type, factor, rounding, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.category_id, coalesce(r.uom_type, 'reference'::text), coalesce(r.factor, 1), coalesce(r.rounding, 0.01), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.erp_uoms AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            category_id,
+            uom_type,
+            factor,
+            rounding,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.category_id,
+            coalesce(r.uom_type, 'reference'::text),
+            coalesce(r.factor, 1),
+            coalesce(r.rounding, 0.01),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -201,8 +921,32 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-            'erp.base.uom.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.base.uom',
+            w.id,
+            'erp.base.uom.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'category_id', w.category_id,
+                'uom_type', w.uom_type,
+                'factor', w.factor,
+                'rounding', w.rounding,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -223,7 +967,8 @@ AS $function$
 DECLARE
     v_row erp.erp_uoms;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.erp_uoms AS t
+    SELECT t.* INTO v_row
+    FROM erp.erp_uoms AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -231,7 +976,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.base.uom % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.base.uom % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -256,25 +1002,74 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,uom_type,factor,rounding}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'uom_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'uom_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'factor' OR coalesce(erp._json_numeric_ok((p_patch -> 'factor')), false)) AND (NOT p_patch ? 'rounding' OR coalesce(erp._json_numeric_ok((p_patch -> 'rounding')), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,uom_type,factor,rounding}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'uom_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'uom_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'factor'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'factor')), false))
+        AND (NOT p_patch ? 'rounding'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'rounding')), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'factor' THEN erp._json_numeric_ok(k.value) WHEN 'rounding' THEN erp._json_numeric_ok(k.value) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'uom_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'factor' THEN erp._json_numeric_ok(k.value)
+                WHEN 'rounding' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, uom_type, factor, rounding.';
+            RAISE EXCEPTION 'patch for erp.base.uom has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, uom_type, factor, '
+                'rounding.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.base.uom has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, p_old.category_id, CASE WHEN p_patch ? 'uom_type' THEN ((p_patch -> 'uom_type') #>> '{}')::text ELSE p_old.uom_type END, CASE WHEN p_patch ? 'factor' THEN ((p_patch -> 'factor') #>> '{}')::numeric ELSE p_old.factor END, CASE WHEN p_patch ? 'rounding' THEN ((p_patch -> 'rounding') #>> '{}')::numeric ELSE p_old.rounding END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            p_old.category_id,
+            CASE WHEN p_patch ? 'uom_type'
+                THEN ((p_patch -> 'uom_type') #>> '{}')::text
+                ELSE p_old.uom_type END,
+            CASE WHEN p_patch ? 'factor'
+                THEN ((p_patch -> 'factor') #>> '{}')::numeric
+                ELSE p_old.factor END,
+            CASE WHEN p_patch ? 'rounding'
+                THEN ((p_patch -> 'rounding') #>> '{}')::numeric
+                ELSE p_old.rounding END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -298,31 +1093,102 @@ DECLARE
     v_row erp.erp_uoms;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.base.uom', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.base.uom: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.base.uom: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.category_id IS DISTINCT FROM p_old.category_id OR p_new.code IS DISTINCT FROM p_old.code THEN
+    IF p_new.category_id IS DISTINCT FROM p_old.category_id
+        OR p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.erp_uoms AS t SET code = p_new.code, name = p_new.name, category_id = p_new.category_id, uom_type = p_new.uom_type, factor = p_new.factor, rounding = p_new.rounding, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.erp_uoms AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    category_id = p_new.category_id,
+                    uom_type = p_new.uom_type,
+                    factor = p_new.factor,
+                    rounding = p_new.rounding,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.base.uom',
+                    w.id,
+                    'erp.base.uom' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'category_id', w.category_id,
+                        'uom_type', w.uom_type,
+                        'factor', w.factor,
+                        'rounding', w.rounding,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('category_id', CASE WHEN p_old.category_id
+                                IS DISTINCT FROM w.category_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
+                                    'new', w.category_id) END),
+                            ('uom_type', CASE WHEN p_old.uom_type
+                                IS DISTINCT FROM w.uom_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
+                                    'new', w.uom_type) END),
+                            ('factor', CASE WHEN p_old.factor
+                                IS DISTINCT FROM w.factor
+                                THEN pg_catalog.jsonb_build_object('old', p_old.factor,
+                                    'new', w.factor) END),
+                            ('rounding', CASE WHEN p_old.rounding
+                                IS DISTINCT FROM w.rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
+                                    'new', w.rounding) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-                'erp.base.uom' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id THEN pg_catalog.jsonb_build_object('old', p_old.category_id, 'new', w.category_id) END), ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type THEN pg_catalog.jsonb_build_object('old', p_old.uom_type, 'new', w.uom_type) END), ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor THEN pg_catalog.jsonb_build_object('old', p_old.factor, 'new', w.factor) END), ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding THEN pg_catalog.jsonb_build_object('old', p_old.rounding, 'new', w.rounding) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.base.uom with this % already exists in this tenant',
@@ -332,16 +1198,83 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.erp_uoms AS t SET code = p_new.code, name = p_new.name, category_id = p_new.category_id, uom_type = p_new.uom_type, factor = p_new.factor, rounding = p_new.rounding, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.erp_uoms AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                category_id = p_new.category_id,
+                uom_type = p_new.uom_type,
+                factor = p_new.factor,
+                rounding = p_new.rounding,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.base.uom', w.id,
-                'erp.base.uom' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'category_id', w.category_id, 'uom_type', w.uom_type, 'factor', w.factor, 'rounding', w.rounding, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('category_id', CASE WHEN p_old.category_id IS DISTINCT FROM w.category_id THEN pg_catalog.jsonb_build_object('old', p_old.category_id, 'new', w.category_id) END), ('uom_type', CASE WHEN p_old.uom_type IS DISTINCT FROM w.uom_type THEN pg_catalog.jsonb_build_object('old', p_old.uom_type, 'new', w.uom_type) END), ('factor', CASE WHEN p_old.factor IS DISTINCT FROM w.factor THEN pg_catalog.jsonb_build_object('old', p_old.factor, 'new', w.factor) END), ('rounding', CASE WHEN p_old.rounding IS DISTINCT FROM w.rounding THEN pg_catalog.jsonb_build_object('old', p_old.rounding, 'new', w.rounding) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.base.uom',
+                w.id,
+                'erp.base.uom' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'category_id', w.category_id,
+                    'uom_type', w.uom_type,
+                    'factor', w.factor,
+                    'rounding', w.rounding,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('category_id', CASE WHEN p_old.category_id
+                            IS DISTINCT FROM w.category_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.category_id,
+                                'new', w.category_id) END),
+                        ('uom_type', CASE WHEN p_old.uom_type
+                            IS DISTINCT FROM w.uom_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_type,
+                                'new', w.uom_type) END),
+                        ('factor', CASE WHEN p_old.factor
+                            IS DISTINCT FROM w.factor
+                            THEN pg_catalog.jsonb_build_object('old', p_old.factor,
+                                'new', w.factor) END),
+                        ('rounding', CASE WHEN p_old.rounding
+                            IS DISTINCT FROM w.rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.rounding,
+                                'new', w.rounding) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -426,11 +1359,11 @@ AS $function$
     WHERE t.tenant_id = p_tenant_id
         AND (t.active OR coalesce(p_include_archived, false))
         AND (p_category IS NULL OR t.category_id = (
-            SELECT c.id
-            FROM erp.erp_uom_categories AS c
-            WHERE c.tenant_id = p_tenant_id
-                AND c.code_key = erp._code_key(p_category)
-        ))
+                SELECT c.id
+                FROM erp.erp_uom_categories AS c
+                WHERE c.tenant_id = p_tenant_id
+                    AND c.code_key = erp._code_key(p_category)
+            ))
     ORDER BY t.code_key, t.id
 $function$;
 COMMENT ON FUNCTION erp.uom_list(uuid,boolean,text) IS

@@ -7,15 +7,7 @@ BEGIN;
 \ir include/core_helpers.sql
 SELECT plan(110);
 
-SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'trace-a', 'Acme');
-
--- the id of a unit of tenant A by code (test shorthand)
-CREATE FUNCTION pg_temp.u(p_code text) RETURNS uuid
-LANGUAGE sql STABLE
-AS $fn$
-    SELECT u.id FROM erp.erp_uoms AS u
-    WHERE u.tenant_id = 'a0000000-0000-4000-8000-00000000000a' AND u.code_key = erp._code_key(p_code)
-$fn$;
+\ir include/master_data.sql
 
 -- ===== categories =========================================================================
 SELECT is(

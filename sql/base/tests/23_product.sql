@@ -6,21 +6,7 @@ BEGIN;
 \ir include/core_helpers.sql
 SELECT plan(120);
 
-SELECT erp.tenant_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'trace-a', 'Acme');
-
--- ids of tenant A's units and products by code / SKU (test shorthand)
-CREATE FUNCTION pg_temp.u(p_code text) RETURNS uuid
-LANGUAGE sql STABLE
-AS $fn$
-    SELECT u.id FROM erp.erp_uoms AS u
-    WHERE u.tenant_id = 'a0000000-0000-4000-8000-00000000000a' AND u.code_key = erp._code_key(p_code)
-$fn$;
-CREATE FUNCTION pg_temp.p(p_sku text) RETURNS uuid
-LANGUAGE sql STABLE
-AS $fn$
-    SELECT p.id FROM erp.erp_products AS p
-    WHERE p.tenant_id = 'a0000000-0000-4000-8000-00000000000a' AND p.sku_key = erp._code_key(p_sku)
-$fn$;
+\ir include/master_data.sql
 
 SELECT erp.uom_category_create('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', c.code, c.code)
 FROM (VALUES ('WEIGHT'), ('UNIT')) AS c (code);
@@ -156,7 +142,7 @@ SELECT * FROM pg_temp.refused(
     'ZE006', 'product_create: unknown tenant');
 
 -- ===== get / list ===========================================================================
-SELECT is((erp.product_get('a0000000-0000-4000-8000-00000000000a', pg_temp.p('EGG'))).list_price, 0.25::numeric,
+SELECT is((erp.product_get('a0000000-0000-4000-8000-00000000000a', pg_temp.product('EGG'))).list_price, 0.25::numeric,
     'product_get');
 SELECT throws_ok(
     $$SELECT erp.product_get('a0000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-0000000000ff')$$,
@@ -184,80 +170,80 @@ SELECT is_empty(
 -- ===== product_update =======================================================================
 SELECT is(
     (SELECT (p.list_price, p.name, p.version)::text FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL,
-        'SYSTEM', 't', pg_temp.p('W-1'), '{"list_price": "24.50", "name": "Widget XL"}', 1) AS p),
+        'SYSTEM', 't', pg_temp.product('W-1'), '{"list_price": "24.50", "name": "Widget XL"}', 1) AS p),
     '(24.50,"Widget XL",2)',
     'product_update: price (as a JSON string) and name, version 2'
 );
 SELECT is(
-    (SELECT e.changes FROM erp.erp_audit_events AS e WHERE e.entity_id = pg_temp.p('W-1') AND e.entity_version = 2),
+    (SELECT e.changes FROM erp.erp_audit_events AS e WHERE e.entity_id = pg_temp.product('W-1') AND e.entity_version = 2),
     '{"list_price": {"old": 0, "new": 24.50}, "name": {"old": "Widget", "new": "Widget XL"}}'::jsonb,
     'the updated event records the changes'
 );
 SELECT is(
     (SELECT p.version FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
-        pg_temp.p('W-1'), '{"list_price": 24.5, "sku": "W-1 "}') AS p),
+        pg_temp.product('W-1'), '{"list_price": 24.5, "sku": "W-1 "}') AS p),
     2::bigint,
     'a patch that changes nothing keeps the version'
 );
-SELECT is(pg_temp.events('a0000000-0000-4000-8000-00000000000a', pg_temp.p('W-1')), 2::bigint, '... and writes no event');
+SELECT is(pg_temp.events('a0000000-0000-4000-8000-00000000000a', pg_temp.product('W-1')), 2::bigint, '... and writes no event');
 SELECT is(
     (SELECT (p.uom_id = pg_temp.u('KG'), p.purchase_uom_id = pg_temp.u('G'))::text
-    FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('W-1'),
+    FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('W-1'),
         jsonb_build_object('uom_id', pg_temp.u('KG'), 'purchase_uom_id', pg_temp.u('G'))) AS p),
     '(t,t)',
     'unit and purchase unit change together to another category'
 );
 SELECT is(
     (SELECT (p.barcode, p.product_type)::text FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL,
-        'SYSTEM', 't', pg_temp.p('W-1'), '{"barcode": " 123 ", "product_type": "consumable"}') AS p),
+        'SYSTEM', 't', pg_temp.product('W-1'), '{"barcode": " 123 ", "product_type": "consumable"}') AS p),
     '(123,consumable)',
     'barcode (trimmed) and type'
 );
 SELECT is(
     (SELECT p.barcode IS NULL FROM erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
-        pg_temp.p('W-1'), '{"barcode": null}') AS p),
+        pg_temp.product('W-1'), '{"barcode": null}') AS p),
     true,
     'NULL removes the barcode'
 );
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('W-1'),
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('W-1'),
         jsonb_build_object('uom_id', pg_temp.u('PC')))$$,
     'ZE009', 'product_update: a unit of another category than the purchase unit');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'),
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'),
         jsonb_build_object('purchase_uom_id', pg_temp.u('BOX')))$$,
     'ZE009', 'product_update: an archived purchase unit');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'),
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'),
         '{"uom_id": "f0000000-0000-4000-8000-0000000000ff"}')$$,
     'ZE001', 'product_update: unknown unit');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"uom_id": null}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"uom_id": null}')$$,
     'ZE003', 'product_update: no unit');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"sku": "ｆｌｏｕｒ"}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"sku": "ｆｌｏｕｒ"}')$$,
     'ZE002', 'product_update: SKU of another product');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('W-1'),
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('W-1'),
         '{"barcode": "4006381333931"}')$$,
     'ZE002', 'product_update: barcode of another product');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"list_price": -1}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"list_price": -1}')$$,
     'ZE003', 'product_update: negative price');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"list_price": "cheap"}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"list_price": "cheap"}')$$,
     'ZE003', 'product_update: price of the wrong type');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"product_type": "gift"}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"product_type": "gift"}')$$,
     'ZE003', 'product_update: unknown type');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"sku_key": "x"}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"sku_key": "x"}')$$,
     'ZE003', 'product_update: generated sku_key');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"weight": 1}')$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"weight": 1}')$$,
     'ZE003', 'product_update: unknown key');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), '{"name": "x"}', 7)$$,
+    $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), '{"name": "x"}', 7)$$,
     'ZE004', 'product_update: stale expected version');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.product_update('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
@@ -267,22 +253,22 @@ SELECT * FROM pg_temp.refused(
 -- ===== archive / restore ====================================================================
 SELECT is(
     (SELECT (p.active, p.version)::text FROM erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL,
-        'SYSTEM', 'trace-arch', pg_temp.p('EGG'), 1) AS p),
+        'SYSTEM', 'trace-arch', pg_temp.product('EGG'), 1) AS p),
     '(f,2)',
     'product_archive: version + 1'
 );
 SELECT is(
     (SELECT e.event_type || ' ' || e.trace_id FROM erp.erp_audit_events AS e
-    WHERE e.entity_id = pg_temp.p('EGG') AND e.entity_version = 2),
+    WHERE e.entity_id = pg_temp.product('EGG') AND e.entity_version = 2),
     'erp.base.product.archived trace-arch',
     'the archived event'
 );
 SELECT is(
-    (SELECT p.version FROM erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG')) AS p),
+    (SELECT p.version FROM erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG')) AS p),
     2::bigint,
     'archiving an archived product returns it unchanged'
 );
-SELECT is(pg_temp.events('a0000000-0000-4000-8000-00000000000a', pg_temp.p('EGG')), 2::bigint, '... and writes no event');
+SELECT is(pg_temp.events('a0000000-0000-4000-8000-00000000000a', pg_temp.product('EGG')), 2::bigint, '... and writes no event');
 SELECT is(
     array(SELECT p.sku FROM erp.product_list('a0000000-0000-4000-8000-00000000000a', p_uom_id => pg_temp.u('PC')) AS p),
     ARRAY['SETUP'],
@@ -294,16 +280,16 @@ SELECT is(
     'product_list with p_include_archived shows them'
 );
 SELECT is(
-    (erp.product_get('a0000000-0000-4000-8000-00000000000a', pg_temp.p('EGG'))).active, false,
+    (erp.product_get('a0000000-0000-4000-8000-00000000000a', pg_temp.product('EGG'))).active, false,
     'product_get returns archived products'
 );
 -- with EGG archived, its purchase unit DZ is free to go; then EGG cannot come back
 SELECT erp.uom_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.u('DZ'));
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'))$$,
+    $$SELECT erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'))$$,
     'ZE009', 'product_restore: its purchase unit is archived');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG'), 1)$$,
+    $$SELECT erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG'), 1)$$,
     'ZE004', 'product_restore: stale expected version');
 SELECT * FROM pg_temp.refused(
     $$SELECT erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
@@ -314,28 +300,28 @@ SELECT * FROM pg_temp.refused(
         'f0000000-0000-4000-8000-0000000000ff')$$,
     'ZE001', 'product_archive: unknown id');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('SALT'), 5)$$,
+    $$SELECT erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('SALT'), 5)$$,
     'ZE004', 'product_archive: stale expected version');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'USER', 't', pg_temp.p('SALT'))$$,
+    $$SELECT erp.product_archive('a0000000-0000-4000-8000-00000000000a', NULL, 'USER', 't', pg_temp.product('SALT'))$$,
     'ZE008', 'product_archive: USER without user id');
 SELECT * FROM pg_temp.refused(
-    $$SELECT erp.product_archive('e0000000-0000-4000-8000-00000000000e', NULL, 'SYSTEM', 't', pg_temp.p('SALT'))$$,
+    $$SELECT erp.product_archive('e0000000-0000-4000-8000-00000000000e', NULL, 'SYSTEM', 't', pg_temp.product('SALT'))$$,
     'ZE006', 'product_archive: unknown tenant');
 SELECT erp.uom_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.u('DZ'));
 SELECT is(
     (SELECT (p.active, p.version)::text FROM erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL,
-        'SYSTEM', 'trace-rest', pg_temp.p('EGG'), 2) AS p),
+        'SYSTEM', 'trace-rest', pg_temp.product('EGG'), 2) AS p),
     '(t,3)',
     'product_restore once its units are active again'
 );
 SELECT is(
-    (SELECT e.event_type FROM erp.erp_audit_events AS e WHERE e.entity_id = pg_temp.p('EGG') AND e.entity_version = 3),
+    (SELECT e.event_type FROM erp.erp_audit_events AS e WHERE e.entity_id = pg_temp.product('EGG') AND e.entity_version = 3),
     'erp.base.product.restored',
     'the restored event'
 );
 SELECT is(
-    (SELECT p.version FROM erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.p('EGG')) AS p),
+    (SELECT p.version FROM erp.product_restore('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't', pg_temp.product('EGG')) AS p),
     3::bigint,
     'restoring an active product returns it unchanged'
 );

@@ -10,16 +10,423 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e."position" IS NOT NULL) THEN 1 WHEN NOT (e.product_id IS NOT NULL) THEN 2 WHEN NOT (e.quantity IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.product_qty IS NOT NULL) THEN 5 WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6 WHEN NOT (e.from_location_id IS NOT NULL) THEN 7 WHEN NOT (e.to_location_id IS NOT NULL) THEN 8 WHEN NOT (e.state IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 12 WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) THEN 13 WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) THEN 14 WHEN NOT (e.erp_ok_1) THEN 15 WHEN NOT (e.erp_ok_2) THEN 16 WHEN NOT (e.erp_ok_3) THEN 17 WHEN NOT (e.erp_ok_4) THEN 18 WHEN NOT (e.erp_ok_5) THEN 19 WHEN NOT (e.erp_ok_6) THEN 20 WHEN NOT (e.erp_ok_7) THEN 21 WHEN NOT (e.erp_ok_8) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 25 WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) THEN 26 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 28 END INTO v_row, v_rule FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.product_qty IS NOT NULL) AND (e.reserved_qty IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e."position" IS NOT NULL) THEN 1
+                WHEN NOT (e.product_id IS NOT NULL) THEN 2
+                WHEN NOT (e.quantity IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.product_qty IS NOT NULL) THEN 5
+                WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 7
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 8
+                WHEN NOT (e.state IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 12
+                WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                    AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+                    THEN 13
+                WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                    AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+                    THEN 14
+                WHEN NOT (e.erp_ok_1) THEN 15
+                WHEN NOT (e.erp_ok_2) THEN 16
+                WHEN NOT (e.erp_ok_3) THEN 17
+                WHEN NOT (e.erp_ok_4) THEN 18
+                WHEN NOT (e.erp_ok_5) THEN 19
+                WHEN NOT (e.erp_ok_6) THEN 20
+                WHEN NOT (e.erp_ok_7) THEN 21
+                WHEN NOT (e.erp_ok_8) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 25
+                WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_moves AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+                    THEN 26
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 28
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.product_qty IS NOT NULL)
+            AND (e.reserved_qty IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+            AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_moves AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e."position" IS NOT NULL) THEN 1 WHEN NOT (e.product_id IS NOT NULL) THEN 2 WHEN NOT (e.quantity IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.product_qty IS NOT NULL) THEN 5 WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6 WHEN NOT (e.from_location_id IS NOT NULL) THEN 7 WHEN NOT (e.to_location_id IS NOT NULL) THEN 8 WHEN NOT (e.state IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 12 WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) THEN 13 WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) THEN 14 WHEN NOT (e.erp_ok_1) THEN 15 WHEN NOT (e.erp_ok_2) THEN 16 WHEN NOT (e.erp_ok_3) THEN 17 WHEN NOT (e.erp_ok_4) THEN 18 WHEN NOT (e.erp_ok_5) THEN 19 WHEN NOT (e.erp_ok_6) THEN 20 WHEN NOT (e.erp_ok_7) THEN 21 WHEN NOT (e.erp_ok_8) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 25 WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) THEN 26 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 28 END INTO v_row, v_rule FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, r."position", r.product_id, r.quantity, r.uom_id, r.product_qty, r.reserved_qty, r.from_location_id, r.to_location_id, r.state, r.origin, r.split_from_id, r.done_at, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.product_qty IS NOT NULL) AND (e.reserved_qty IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e."position" IS NOT NULL) THEN 1
+                WHEN NOT (e.product_id IS NOT NULL) THEN 2
+                WHEN NOT (e.quantity IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.product_qty IS NOT NULL) THEN 5
+                WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 7
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 8
+                WHEN NOT (e.state IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 12
+                WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                    AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+                    THEN 13
+                WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                    AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+                    THEN 14
+                WHEN NOT (e.erp_ok_1) THEN 15
+                WHEN NOT (e.erp_ok_2) THEN 16
+                WHEN NOT (e.erp_ok_3) THEN 17
+                WHEN NOT (e.erp_ok_4) THEN 18
+                WHEN NOT (e.erp_ok_5) THEN 19
+                WHEN NOT (e.erp_ok_6) THEN 20
+                WHEN NOT (e.erp_ok_7) THEN 21
+                WHEN NOT (e.erp_ok_8) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 25
+                WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_moves AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+                    THEN 26
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 28
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        r."position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        r.reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        r.state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.product_qty IS NOT NULL)
+            AND (e.reserved_qty IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+            AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_moves AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move: % %', (ARRAY['position', 'product_id', 'quantity', 'uom_id', 'product_qty', 'reserved_qty', 'from_location_id', 'to_location_id', 'state', 'state', 'origin', 'quantity', 'product_qty', 'reserved_qty', 'reserved_qty', 'done_at', 'to_location_id', 'origin', 'product_qty', 'quantity', 'reserved_qty', 'state', 'from_location_id', 'picking_id', 'product_id', 'split_from_id', 'to_location_id', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint inventory_moves_closed_check)', 'is invalid (constraint inventory_moves_done_check)', 'is invalid (constraint inventory_moves_locations_check)', 'is invalid (constraint inventory_moves_origin_check)', 'is invalid (constraint inventory_moves_product_qty_check)', 'is invalid (constraint inventory_moves_quantity_check)', 'is invalid (constraint inventory_moves_reserved_check)', 'is invalid (constraint inventory_moves_state_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.inventory.move: % %',
+            (ARRAY[
+                'position',
+                'product_id',
+                'quantity',
+                'uom_id',
+                'product_qty',
+                'reserved_qty',
+                'from_location_id',
+                'to_location_id',
+                'state',
+                'state',
+                'origin',
+                'quantity',
+                'product_qty',
+                'reserved_qty',
+                'reserved_qty',
+                'done_at',
+                'to_location_id',
+                'origin',
+                'product_qty',
+                'quantity',
+                'reserved_qty',
+                'state',
+                'from_location_id',
+                'picking_id',
+                'product_id',
+                'split_from_id',
+                'to_location_id',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint inventory_moves_closed_check)',
+                'is invalid (constraint inventory_moves_done_check)',
+                'is invalid (constraint inventory_moves_locations_check)',
+                'is invalid (constraint inventory_moves_origin_check)',
+                'is invalid (constraint inventory_moves_product_qty_check)',
+                'is invalid (constraint inventory_moves_quantity_check)',
+                'is invalid (constraint inventory_moves_reserved_check)',
+                'is invalid (constraint inventory_moves_state_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +447,48 @@ DECLARE
     v_row erp.inventory_moves;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.inventory_moves AS t (tenant_id, id, picking_id, "position", product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.picking_id, coalesce(r."position", 1), r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0), r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.split_from_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.inventory_moves AS t (
+            tenant_id,
+            id,
+            picking_id,
+            "position",
+            product_id,
+            quantity,
+            uom_id,
+            product_qty,
+            reserved_qty,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            split_from_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.picking_id,
+            coalesce(r."position", 1),
+            r.product_id,
+            r.quantity,
+            r.uom_id,
+            r.product_qty,
+            coalesce(r.reserved_qty, 0),
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.split_from_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +496,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-            'erp.inventory.move.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.move',
+            w.id,
+            'erp.inventory.move.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'picking_id', w.picking_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'product_qty', w.product_qty,
+                'reserved_qty', w.reserved_qty,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'split_from_id', w.split_from_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,30 +547,241 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_moves AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+              OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+            ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+            (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                IS NOT FALSE AS erp_ok_7,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'partially_available'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.picking_id,
+                    coalesce(r."position", 1) AS "position",
+                    r.product_id,
+                    r.quantity,
+                    r.uom_id,
+                    r.product_qty,
+                    coalesce(r.reserved_qty, 0) AS reserved_qty,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.split_from_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_moves AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_moves_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_moves_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_moves AS t WHERE t.tenant_id = e.tenant_id AND t.picking_id = e.picking_id AND t."position" = e."position")
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+              OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+            ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+            (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                IS NOT FALSE AS erp_ok_7,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'partially_available'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.picking_id,
+                    coalesce(r."position", 1) AS "position",
+                    r.product_id,
+                    r.quantity,
+                    r.uom_id,
+                    r.product_qty,
+                    coalesce(r.reserved_qty, 0) AS reserved_qty,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.split_from_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_moves AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.picking_id = e.picking_id
+                AND t."position" = e."position"
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.picking_id, e."position" HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.picking_id, e."position"
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%', 'position', erp._clip((p_rows[v_row]).picking_id::text),
+        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%',
+            'position',
+            erp._clip((p_rows[v_row]).picking_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_moves_position_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_moves_position_key',
             HINT = 'Choose another position, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.inventory.move: a row conflicts with a row written at the same time'
@@ -115,18 +803,73 @@ DECLARE
     v_result erp.inventory_moves[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.inventory.move rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.inventory.move rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.inventory.move: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.inventory.move: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,picking_id,position,product_id,quantity,uom_id,product_qty,reserved_qty,from_location_id,to_location_id,state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'picking_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'picking_id')), false)) AND (NOT (p_rows -> 0) ? 'position' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'product_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false)) AND (NOT (p_rows -> 0) ? 'quantity' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'product_qty' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'product_qty')), false)) AND (NOT (p_rows -> 0) ? 'reserved_qty' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'reserved_qty')), false)) AND (NOT (p_rows -> 0) ? 'from_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false)) AND (NOT (p_rows -> 0) ? 'to_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'split_from_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'split_from_id')), false)) AND (NOT (p_rows -> 0) ? 'done_at' OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
+        AND ((p_rows -> 0) - '{id,picking_id,position,product_id,quantity,uom_id,'
+        'product_qty,reserved_qty,from_location_id,to_location_id,'
+        'state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'picking_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'picking_id')), false))
+        AND (NOT (p_rows -> 0) ? 'position'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'product_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false))
+        AND (NOT (p_rows -> 0) ? 'quantity'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'product_qty'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'product_qty')), false))
+        AND (NOT (p_rows -> 0) ? 'reserved_qty'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'reserved_qty')), false))
+        AND (NOT (p_rows -> 0) ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'split_from_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'split_from_id')), false))
+        AND (NOT (p_rows -> 0) ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'picking_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'product_qty') #>> '{}')::numeric, (((p_rows -> 0) -> 'reserved_qty') #>> '{}')::numeric, (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'origin') #>> '{}')::text, (((p_rows -> 0) -> 'split_from_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_moves];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'picking_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'product_qty') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'reserved_qty') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin') #>> '{}')::text,
+                (((p_rows -> 0) -> 'split_from_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_moves];
         END;
         RETURN v_result;
     END IF;
@@ -145,16 +888,63 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'picking_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'product_qty' THEN erp._json_numeric_ok(k.value) WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'picking_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'product_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, picking_id, position, product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at.';
+        RAISE EXCEPTION 'erp.inventory.move row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, picking_id, position, product_id, '
+            'quantity, uom_id, product_qty, reserved_qty, '
+            'from_location_id, to_location_id, state, origin, '
+            'split_from_id, done_at.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'picking_id') #>> '{}')::uuid, ((j.value -> 'position') #>> '{}')::numeric::integer, ((j.value -> 'product_id') #>> '{}')::uuid, ((j.value -> 'quantity') #>> '{}')::numeric, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'product_qty') #>> '{}')::numeric, ((j.value -> 'reserved_qty') #>> '{}')::numeric, ((j.value -> 'from_location_id') #>> '{}')::uuid, ((j.value -> 'to_location_id') #>> '{}')::uuid, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'origin') #>> '{}')::text, ((j.value -> 'split_from_id') #>> '{}')::uuid, ((j.value -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_moves ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'picking_id') #>> '{}')::uuid,
+                ((j.value -> 'position') #>> '{}')::numeric::integer,
+                ((j.value -> 'product_id') #>> '{}')::uuid,
+                ((j.value -> 'quantity') #>> '{}')::numeric,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'product_qty') #>> '{}')::numeric,
+                ((j.value -> 'reserved_qty') #>> '{}')::numeric,
+                ((j.value -> 'from_location_id') #>> '{}')::uuid,
+                ((j.value -> 'to_location_id') #>> '{}')::uuid,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'origin') #>> '{}')::text,
+                ((j.value -> 'split_from_id') #>> '{}')::uuid,
+                ((j.value -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_moves
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -179,8 +969,48 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.inventory_moves AS t (tenant_id, id, picking_id, "position", product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.picking_id, coalesce(r."position", 1), r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0), r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.split_from_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.inventory_moves AS t (
+            tenant_id,
+            id,
+            picking_id,
+            "position",
+            product_id,
+            quantity,
+            uom_id,
+            product_qty,
+            reserved_qty,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            split_from_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.picking_id,
+            coalesce(r."position", 1),
+            r.product_id,
+            r.quantity,
+            r.uom_id,
+            r.product_qty,
+            coalesce(r.reserved_qty, 0),
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.split_from_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -188,8 +1018,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-            'erp.inventory.move.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.move',
+            w.id,
+            'erp.inventory.move.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'picking_id', w.picking_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'product_qty', w.product_qty,
+                'reserved_qty', w.reserved_qty,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'split_from_id', w.split_from_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -210,7 +1070,8 @@ AS $function$
 DECLARE
     v_row erp.inventory_moves;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.inventory_moves AS t
+    SELECT t.* INTO v_row
+    FROM erp.inventory_moves AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -218,7 +1079,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.inventory.move % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.inventory.move % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -243,25 +1105,120 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{picking_id,position,quantity,uom_id,product_qty,reserved_qty,from_location_id,to_location_id,state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'picking_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'picking_id')), false)) AND (NOT p_patch ? 'position' OR coalesce(erp._json_int_ok((p_patch -> 'position'), -2147483648, 2147483647), false)) AND (NOT p_patch ? 'quantity' OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'product_qty' OR coalesce(erp._json_numeric_ok((p_patch -> 'product_qty')), false)) AND (NOT p_patch ? 'reserved_qty' OR coalesce(erp._json_numeric_ok((p_patch -> 'reserved_qty')), false)) AND (NOT p_patch ? 'from_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false)) AND (NOT p_patch ? 'to_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false)) AND (NOT p_patch ? 'state' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'split_from_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'split_from_id')), false)) AND (NOT p_patch ? 'done_at' OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))) THEN
+    IF NOT (
+        (p_patch - '{picking_id,position,quantity,uom_id,product_qty,'
+        'reserved_qty,from_location_id,to_location_id,state,origin,'
+        'split_from_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'picking_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'picking_id')), false))
+        AND (NOT p_patch ? 'position'
+            OR coalesce(erp._json_int_ok((p_patch -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT p_patch ? 'quantity'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'product_qty'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'product_qty')), false))
+        AND (NOT p_patch ? 'reserved_qty'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'reserved_qty')), false))
+        AND (NOT p_patch ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false))
+        AND (NOT p_patch ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false))
+        AND (NOT p_patch ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'split_from_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'split_from_id')), false))
+        AND (NOT p_patch ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'picking_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'product_qty' THEN erp._json_numeric_ok(k.value) WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'picking_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'product_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.move has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: picking_id, position, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at.';
+            RAISE EXCEPTION 'patch for erp.inventory.move has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: picking_id, position, quantity, '
+                'uom_id, product_qty, reserved_qty, from_location_id, '
+                'to_location_id, state, origin, split_from_id, done_at.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.move has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.inventory.move has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'picking_id' THEN ((p_patch -> 'picking_id') #>> '{}')::uuid ELSE p_old.picking_id END, CASE WHEN p_patch ? 'position' THEN ((p_patch -> 'position') #>> '{}')::numeric::integer ELSE p_old."position" END, p_old.product_id, CASE WHEN p_patch ? 'quantity' THEN ((p_patch -> 'quantity') #>> '{}')::numeric ELSE p_old.quantity END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'product_qty' THEN ((p_patch -> 'product_qty') #>> '{}')::numeric ELSE p_old.product_qty END, CASE WHEN p_patch ? 'reserved_qty' THEN ((p_patch -> 'reserved_qty') #>> '{}')::numeric ELSE p_old.reserved_qty END, CASE WHEN p_patch ? 'from_location_id' THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid ELSE p_old.from_location_id END, CASE WHEN p_patch ? 'to_location_id' THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid ELSE p_old.to_location_id END, CASE WHEN p_patch ? 'state' THEN ((p_patch -> 'state') #>> '{}')::text ELSE p_old.state END, CASE WHEN p_patch ? 'origin' THEN ((p_patch -> 'origin') #>> '{}')::text ELSE p_old.origin END, CASE WHEN p_patch ? 'split_from_id' THEN ((p_patch -> 'split_from_id') #>> '{}')::uuid ELSE p_old.split_from_id END, CASE WHEN p_patch ? 'done_at' THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone ELSE p_old.done_at END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'picking_id'
+                THEN ((p_patch -> 'picking_id') #>> '{}')::uuid
+                ELSE p_old.picking_id END,
+            CASE WHEN p_patch ? 'position'
+                THEN ((p_patch -> 'position') #>> '{}')::numeric::integer
+                ELSE p_old."position" END,
+            p_old.product_id,
+            CASE WHEN p_patch ? 'quantity'
+                THEN ((p_patch -> 'quantity') #>> '{}')::numeric
+                ELSE p_old.quantity END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'product_qty'
+                THEN ((p_patch -> 'product_qty') #>> '{}')::numeric
+                ELSE p_old.product_qty END,
+            CASE WHEN p_patch ? 'reserved_qty'
+                THEN ((p_patch -> 'reserved_qty') #>> '{}')::numeric
+                ELSE p_old.reserved_qty END,
+            CASE WHEN p_patch ? 'from_location_id'
+                THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid
+                ELSE p_old.from_location_id END,
+            CASE WHEN p_patch ? 'to_location_id'
+                THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid
+                ELSE p_old.to_location_id END,
+            CASE WHEN p_patch ? 'state'
+                THEN ((p_patch -> 'state') #>> '{}')::text
+                ELSE p_old.state END,
+            CASE WHEN p_patch ? 'origin'
+                THEN ((p_patch -> 'origin') #>> '{}')::text
+                ELSE p_old.origin END,
+            CASE WHEN p_patch ? 'split_from_id'
+                THEN ((p_patch -> 'split_from_id') #>> '{}')::uuid
+                ELSE p_old.split_from_id END,
+            CASE WHEN p_patch ? 'done_at'
+                THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone
+                ELSE p_old.done_at END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -285,31 +1242,144 @@ DECLARE
     v_row erp.inventory_moves;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.inventory.move', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.inventory.move: updated, archived, restored, confirmed, reserved, unreserved, done, cancelled.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.inventory.move: updated, archived, '
+                'restored, confirmed, reserved, unreserved, done, cancelled.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new."position" IS DISTINCT FROM p_old."position" OR p_new.picking_id IS DISTINCT FROM p_old.picking_id THEN
+    IF p_new."position" IS DISTINCT FROM p_old."position"
+        OR p_new.picking_id IS DISTINCT FROM p_old.picking_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.inventory_moves AS t SET picking_id = p_new.picking_id, "position" = p_new."position", product_id = p_new.product_id, quantity = p_new.quantity, uom_id = p_new.uom_id, product_qty = p_new.product_qty, reserved_qty = p_new.reserved_qty, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, split_from_id = p_new.split_from_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.inventory_moves AS t
+                SET picking_id = p_new.picking_id,
+                    "position" = p_new."position",
+                    product_id = p_new.product_id,
+                    quantity = p_new.quantity,
+                    uom_id = p_new.uom_id,
+                    product_qty = p_new.product_qty,
+                    reserved_qty = p_new.reserved_qty,
+                    from_location_id = p_new.from_location_id,
+                    to_location_id = p_new.to_location_id,
+                    state = p_new.state,
+                    origin = p_new.origin,
+                    split_from_id = p_new.split_from_id,
+                    done_at = p_new.done_at,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.inventory.move',
+                    w.id,
+                    'erp.inventory.move' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'picking_id', w.picking_id,
+                        'position', w."position",
+                        'product_id', w.product_id,
+                        'quantity', w.quantity,
+                        'uom_id', w.uom_id,
+                        'product_qty', w.product_qty,
+                        'reserved_qty', w.reserved_qty,
+                        'from_location_id', w.from_location_id,
+                        'to_location_id', w.to_location_id,
+                        'state', w.state,
+                        'origin', w.origin,
+                        'split_from_id', w.split_from_id,
+                        'done_at', erp._utc(w.done_at),
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('picking_id', CASE WHEN p_old.picking_id
+                                IS DISTINCT FROM w.picking_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.picking_id,
+                                    'new', w.picking_id) END),
+                            ('position', CASE WHEN p_old."position"
+                                IS DISTINCT FROM w."position"
+                                THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                    'new', w."position") END),
+                            ('product_id', CASE WHEN p_old.product_id
+                                IS DISTINCT FROM w.product_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                    'new', w.product_id) END),
+                            ('quantity', CASE WHEN p_old.quantity
+                                IS DISTINCT FROM w.quantity
+                                THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                    'new', w.quantity) END),
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('product_qty', CASE WHEN p_old.product_qty
+                                IS DISTINCT FROM w.product_qty
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_qty,
+                                    'new', w.product_qty) END),
+                            ('reserved_qty', CASE WHEN p_old.reserved_qty
+                                IS DISTINCT FROM w.reserved_qty
+                                THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty,
+                                    'new', w.reserved_qty) END),
+                            ('from_location_id', CASE WHEN p_old.from_location_id
+                                IS DISTINCT FROM w.from_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                    'new', w.from_location_id) END),
+                            ('to_location_id', CASE WHEN p_old.to_location_id
+                                IS DISTINCT FROM w.to_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                    'new', w.to_location_id) END),
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('origin', CASE WHEN p_old.origin
+                                IS DISTINCT FROM w.origin
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                    'new', w.origin) END),
+                            ('split_from_id', CASE WHEN p_old.split_from_id
+                                IS DISTINCT FROM w.split_from_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id,
+                                    'new', w.split_from_id) END),
+                            ('done_at', CASE WHEN p_old.done_at
+                                IS DISTINCT FROM w.done_at
+                                THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                    'new', erp._utc(w.done_at)) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-                'erp.inventory.move' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('picking_id', CASE WHEN p_old.picking_id IS DISTINCT FROM w.picking_id THEN pg_catalog.jsonb_build_object('old', p_old.picking_id, 'new', w.picking_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('product_qty', CASE WHEN p_old.product_qty IS DISTINCT FROM w.product_qty THEN pg_catalog.jsonb_build_object('old', p_old.product_qty, 'new', w.product_qty) END), ('reserved_qty', CASE WHEN p_old.reserved_qty IS DISTINCT FROM w.reserved_qty THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty, 'new', w.reserved_qty) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('split_from_id', CASE WHEN p_old.split_from_id IS DISTINCT FROM w.split_from_id THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id, 'new', w.split_from_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.inventory.move with this % already exists in this tenant',
@@ -319,16 +1389,124 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.inventory_moves AS t SET picking_id = p_new.picking_id, "position" = p_new."position", product_id = p_new.product_id, quantity = p_new.quantity, uom_id = p_new.uom_id, product_qty = p_new.product_qty, reserved_qty = p_new.reserved_qty, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, split_from_id = p_new.split_from_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.inventory_moves AS t
+            SET picking_id = p_new.picking_id,
+                "position" = p_new."position",
+                product_id = p_new.product_id,
+                quantity = p_new.quantity,
+                uom_id = p_new.uom_id,
+                product_qty = p_new.product_qty,
+                reserved_qty = p_new.reserved_qty,
+                from_location_id = p_new.from_location_id,
+                to_location_id = p_new.to_location_id,
+                state = p_new.state,
+                origin = p_new.origin,
+                split_from_id = p_new.split_from_id,
+                done_at = p_new.done_at,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-                'erp.inventory.move' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('picking_id', CASE WHEN p_old.picking_id IS DISTINCT FROM w.picking_id THEN pg_catalog.jsonb_build_object('old', p_old.picking_id, 'new', w.picking_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('product_qty', CASE WHEN p_old.product_qty IS DISTINCT FROM w.product_qty THEN pg_catalog.jsonb_build_object('old', p_old.product_qty, 'new', w.product_qty) END), ('reserved_qty', CASE WHEN p_old.reserved_qty IS DISTINCT FROM w.reserved_qty THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty, 'new', w.reserved_qty) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('split_from_id', CASE WHEN p_old.split_from_id IS DISTINCT FROM w.split_from_id THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id, 'new', w.split_from_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.inventory.move',
+                w.id,
+                'erp.inventory.move' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'picking_id', w.picking_id,
+                    'position', w."position",
+                    'product_id', w.product_id,
+                    'quantity', w.quantity,
+                    'uom_id', w.uom_id,
+                    'product_qty', w.product_qty,
+                    'reserved_qty', w.reserved_qty,
+                    'from_location_id', w.from_location_id,
+                    'to_location_id', w.to_location_id,
+                    'state', w.state,
+                    'origin', w.origin,
+                    'split_from_id', w.split_from_id,
+                    'done_at', erp._utc(w.done_at),
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('picking_id', CASE WHEN p_old.picking_id
+                            IS DISTINCT FROM w.picking_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.picking_id,
+                                'new', w.picking_id) END),
+                        ('position', CASE WHEN p_old."position"
+                            IS DISTINCT FROM w."position"
+                            THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                'new', w."position") END),
+                        ('product_id', CASE WHEN p_old.product_id
+                            IS DISTINCT FROM w.product_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                'new', w.product_id) END),
+                        ('quantity', CASE WHEN p_old.quantity
+                            IS DISTINCT FROM w.quantity
+                            THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                'new', w.quantity) END),
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('product_qty', CASE WHEN p_old.product_qty
+                            IS DISTINCT FROM w.product_qty
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_qty,
+                                'new', w.product_qty) END),
+                        ('reserved_qty', CASE WHEN p_old.reserved_qty
+                            IS DISTINCT FROM w.reserved_qty
+                            THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty,
+                                'new', w.reserved_qty) END),
+                        ('from_location_id', CASE WHEN p_old.from_location_id
+                            IS DISTINCT FROM w.from_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                'new', w.from_location_id) END),
+                        ('to_location_id', CASE WHEN p_old.to_location_id
+                            IS DISTINCT FROM w.to_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                'new', w.to_location_id) END),
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('origin', CASE WHEN p_old.origin
+                            IS DISTINCT FROM w.origin
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                'new', w.origin) END),
+                        ('split_from_id', CASE WHEN p_old.split_from_id
+                            IS DISTINCT FROM w.split_from_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id,
+                                'new', w.split_from_id) END),
+                        ('done_at', CASE WHEN p_old.done_at
+                            IS DISTINCT FROM w.done_at
+                            THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                'new', erp._utc(w.done_at)) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

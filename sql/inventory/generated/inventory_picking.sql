@@ -14,16 +14,291 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.kind IS NOT NULL) THEN 1 WHEN NOT (e.from_location_id IS NOT NULL) THEN 2 WHEN NOT (e.to_location_id IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9 WHEN NOT (e.erp_ok_1) THEN 10 WHEN NOT (e.erp_ok_2) THEN 11 WHEN NOT (e.erp_ok_3) THEN 12 WHEN NOT (e.erp_ok_4) THEN 13 WHEN NOT (e.erp_ok_5) THEN 14 WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 17 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 18 END INTO v_row, v_rule FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.kind IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.kind IS NOT NULL) THEN 1
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 2
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9
+                WHEN NOT (e.erp_ok_1) THEN 10
+                WHEN NOT (e.erp_ok_2) THEN 11
+                WHEN NOT (e.erp_ok_3) THEN 12
+                WHEN NOT (e.erp_ok_4) THEN 13
+                WHEN NOT (e.erp_ok_5) THEN 14
+                WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+                    THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 17
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 18
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.kind IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.kind IS NOT NULL) THEN 1 WHEN NOT (e.from_location_id IS NOT NULL) THEN 2 WHEN NOT (e.to_location_id IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9 WHEN NOT (e.erp_ok_1) THEN 10 WHEN NOT (e.erp_ok_2) THEN 11 WHEN NOT (e.erp_ok_3) THEN 12 WHEN NOT (e.erp_ok_4) THEN 13 WHEN NOT (e.erp_ok_5) THEN 14 WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 17 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 18 END INTO v_row, v_rule FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, r.state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.kind IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.kind IS NOT NULL) THEN 1
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 2
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9
+                WHEN NOT (e.erp_ok_1) THEN 10
+                WHEN NOT (e.erp_ok_2) THEN 11
+                WHEN NOT (e.erp_ok_3) THEN 12
+                WHEN NOT (e.erp_ok_4) THEN 13
+                WHEN NOT (e.erp_ok_5) THEN 14
+                WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+                    THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 17
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 18
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        r.state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.kind IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking: % %', (ARRAY['kind', 'from_location_id', 'to_location_id', 'state', 'number', 'kind', 'state', 'origin', 'origin_type', 'done_at', 'kind', 'origin', 'origin_type', 'state', 'backorder_of_id', 'from_location_id', 'partner_id', 'to_location_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is invalid (constraint inventory_pickings_done_check)', 'is invalid (constraint inventory_pickings_kind_check)', 'is invalid (constraint inventory_pickings_origin_check)', 'is invalid (constraint inventory_pickings_origin_type_check)', 'is invalid (constraint inventory_pickings_state_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.inventory.picking: % %',
+            (ARRAY[
+                'kind',
+                'from_location_id',
+                'to_location_id',
+                'state',
+                'number',
+                'kind',
+                'state',
+                'origin',
+                'origin_type',
+                'done_at',
+                'kind',
+                'origin',
+                'origin_type',
+                'state',
+                'backorder_of_id',
+                'from_location_id',
+                'partner_id',
+                'to_location_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is invalid (constraint inventory_pickings_done_check)',
+                'is invalid (constraint inventory_pickings_kind_check)',
+                'is invalid (constraint inventory_pickings_origin_check)',
+                'is invalid (constraint inventory_pickings_origin_type_check)',
+                'is invalid (constraint inventory_pickings_state_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -44,8 +319,44 @@ DECLARE
     v_row erp.inventory_pickings;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.inventory_pickings AS t (tenant_id, id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.inventory_pickings AS t (
+            tenant_id,
+            id,
+            number,
+            kind,
+            partner_id,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            origin_type,
+            origin_id,
+            backorder_of_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.kind,
+            r.partner_id,
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.origin_type,
+            r.origin_id,
+            r.backorder_of_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -53,8 +364,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-            'erp.inventory.picking.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.picking',
+            w.id,
+            'erp.inventory.picking.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'kind', w.kind,
+                'partner_id', w.partner_id,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'origin_type', w.origin_type,
+                'origin_id', w.origin_id,
+                'backorder_of_id', w.backorder_of_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -74,30 +413,208 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_pickings AS t WHERE t.tenant_id = e.tenant_id AND t.number = e.number)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+            ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                IS NOT FALSE AS erp_ok_2,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+            ((((origin_type IS NULL) = (origin_id IS NULL))
+              AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.kind,
+                    r.partner_id,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.origin_type,
+                    r.origin_id,
+                    r.backorder_of_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.number = e.number
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.number HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.number
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%', 'number', erp._clip((p_rows[v_row]).number::text),
+        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%',
+            'number',
+            erp._clip((p_rows[v_row]).number::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_pickings_number_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_pickings_number_key',
             HINT = 'Choose another number, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_pickings AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+            ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                IS NOT FALSE AS erp_ok_2,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+            ((((origin_type IS NULL) = (origin_id IS NULL))
+              AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.kind,
+                    r.partner_id,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.origin_type,
+                    r.origin_id,
+                    r.backorder_of_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_pickings_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_pickings_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.inventory.picking: a row conflicts with a row written at the same time'
@@ -119,18 +636,68 @@ DECLARE
     v_result erp.inventory_pickings[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.inventory.picking rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.inventory.picking rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.inventory.picking: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.inventory.picking: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,number,kind,partner_id,from_location_id,to_location_id,state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'number' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'kind' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'partner_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false)) AND (NOT (p_rows -> 0) ? 'from_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false)) AND (NOT (p_rows -> 0) ? 'to_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'origin_id')), false)) AND (NOT (p_rows -> 0) ? 'backorder_of_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'backorder_of_id')), false)) AND (NOT (p_rows -> 0) ? 'done_at' OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
+        AND ((p_rows -> 0) - '{id,number,kind,partner_id,from_location_id,to_location_id,'
+        'state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'number'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false))
+        AND (NOT (p_rows -> 0) ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'origin_id')), false))
+        AND (NOT (p_rows -> 0) ? 'backorder_of_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'backorder_of_id')), false))
+        AND (NOT (p_rows -> 0) ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'number') #>> '{}')::text, (((p_rows -> 0) -> 'kind') #>> '{}')::text, (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'origin') #>> '{}')::text, (((p_rows -> 0) -> 'origin_type') #>> '{}')::text, (((p_rows -> 0) -> 'origin_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'backorder_of_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_pickings];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'number') #>> '{}')::text,
+                (((p_rows -> 0) -> 'kind') #>> '{}')::text,
+                (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'backorder_of_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_pickings];
         END;
         RETURN v_result;
     END IF;
@@ -149,16 +716,57 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_id' THEN erp._json_uuid_ok(k.value) WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at.';
+        RAISE EXCEPTION 'erp.inventory.picking row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, number, kind, partner_id, '
+            'from_location_id, to_location_id, state, origin, '
+            'origin_type, origin_id, backorder_of_id, done_at.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'number') #>> '{}')::text, ((j.value -> 'kind') #>> '{}')::text, ((j.value -> 'partner_id') #>> '{}')::uuid, ((j.value -> 'from_location_id') #>> '{}')::uuid, ((j.value -> 'to_location_id') #>> '{}')::uuid, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'origin') #>> '{}')::text, ((j.value -> 'origin_type') #>> '{}')::text, ((j.value -> 'origin_id') #>> '{}')::uuid, ((j.value -> 'backorder_of_id') #>> '{}')::uuid, ((j.value -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_pickings ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'number') #>> '{}')::text,
+                ((j.value -> 'kind') #>> '{}')::text,
+                ((j.value -> 'partner_id') #>> '{}')::uuid,
+                ((j.value -> 'from_location_id') #>> '{}')::uuid,
+                ((j.value -> 'to_location_id') #>> '{}')::uuid,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'origin') #>> '{}')::text,
+                ((j.value -> 'origin_type') #>> '{}')::text,
+                ((j.value -> 'origin_id') #>> '{}')::uuid,
+                ((j.value -> 'backorder_of_id') #>> '{}')::uuid,
+                ((j.value -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_pickings
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -183,8 +791,44 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.inventory_pickings AS t (tenant_id, id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.inventory_pickings AS t (
+            tenant_id,
+            id,
+            number,
+            kind,
+            partner_id,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            origin_type,
+            origin_id,
+            backorder_of_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.kind,
+            r.partner_id,
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.origin_type,
+            r.origin_id,
+            r.backorder_of_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -192,8 +836,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-            'erp.inventory.picking.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.picking',
+            w.id,
+            'erp.inventory.picking.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'kind', w.kind,
+                'partner_id', w.partner_id,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'origin_type', w.origin_type,
+                'origin_id', w.origin_id,
+                'backorder_of_id', w.backorder_of_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -214,7 +886,8 @@ AS $function$
 DECLARE
     v_row erp.inventory_pickings;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.inventory_pickings AS t
+    SELECT t.* INTO v_row
+    FROM erp.inventory_pickings AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -222,7 +895,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.inventory.picking % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.inventory.picking % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -252,7 +926,9 @@ BEGIN
             USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
     END IF;
     v_new.number := p_number;
-    RETURN erp._inventory_picking_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered');
+    RETURN erp._inventory_picking_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered'
+    );
 END
 $function$;
 COMMENT ON FUNCTION erp._inventory_picking_number(uuid,uuid,text,text,uuid,text) IS
@@ -274,25 +950,101 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{partner_id,from_location_id,to_location_id,state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'partner_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false)) AND (NOT p_patch ? 'from_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false)) AND (NOT p_patch ? 'to_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false)) AND (NOT p_patch ? 'state' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'origin_id')), false)) AND (NOT p_patch ? 'backorder_of_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'backorder_of_id')), false)) AND (NOT p_patch ? 'done_at' OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))) THEN
+    IF NOT (
+        (p_patch - '{partner_id,from_location_id,to_location_id,state,origin,'
+        'origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false))
+        AND (NOT p_patch ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false))
+        AND (NOT p_patch ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false))
+        AND (NOT p_patch ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'origin_id')), false))
+        AND (NOT p_patch ? 'backorder_of_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'backorder_of_id')), false))
+        AND (NOT p_patch ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_id' THEN erp._json_uuid_ok(k.value) WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.picking has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at.';
+            RAISE EXCEPTION 'patch for erp.inventory.picking has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: partner_id, from_location_id, '
+                'to_location_id, state, origin, origin_type, origin_id, '
+                'backorder_of_id, done_at.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.picking has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.inventory.picking has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.number, p_old.kind, CASE WHEN p_patch ? 'partner_id' THEN ((p_patch -> 'partner_id') #>> '{}')::uuid ELSE p_old.partner_id END, CASE WHEN p_patch ? 'from_location_id' THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid ELSE p_old.from_location_id END, CASE WHEN p_patch ? 'to_location_id' THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid ELSE p_old.to_location_id END, CASE WHEN p_patch ? 'state' THEN ((p_patch -> 'state') #>> '{}')::text ELSE p_old.state END, CASE WHEN p_patch ? 'origin' THEN ((p_patch -> 'origin') #>> '{}')::text ELSE p_old.origin END, CASE WHEN p_patch ? 'origin_type' THEN ((p_patch -> 'origin_type') #>> '{}')::text ELSE p_old.origin_type END, CASE WHEN p_patch ? 'origin_id' THEN ((p_patch -> 'origin_id') #>> '{}')::uuid ELSE p_old.origin_id END, CASE WHEN p_patch ? 'backorder_of_id' THEN ((p_patch -> 'backorder_of_id') #>> '{}')::uuid ELSE p_old.backorder_of_id END, CASE WHEN p_patch ? 'done_at' THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone ELSE p_old.done_at END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.number,
+            p_old.kind,
+            CASE WHEN p_patch ? 'partner_id'
+                THEN ((p_patch -> 'partner_id') #>> '{}')::uuid
+                ELSE p_old.partner_id END,
+            CASE WHEN p_patch ? 'from_location_id'
+                THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid
+                ELSE p_old.from_location_id END,
+            CASE WHEN p_patch ? 'to_location_id'
+                THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid
+                ELSE p_old.to_location_id END,
+            CASE WHEN p_patch ? 'state'
+                THEN ((p_patch -> 'state') #>> '{}')::text
+                ELSE p_old.state END,
+            CASE WHEN p_patch ? 'origin'
+                THEN ((p_patch -> 'origin') #>> '{}')::text
+                ELSE p_old.origin END,
+            CASE WHEN p_patch ? 'origin_type'
+                THEN ((p_patch -> 'origin_type') #>> '{}')::text
+                ELSE p_old.origin_type END,
+            CASE WHEN p_patch ? 'origin_id'
+                THEN ((p_patch -> 'origin_id') #>> '{}')::uuid
+                ELSE p_old.origin_id END,
+            CASE WHEN p_patch ? 'backorder_of_id'
+                THEN ((p_patch -> 'backorder_of_id') #>> '{}')::uuid
+                ELSE p_old.backorder_of_id END,
+            CASE WHEN p_patch ? 'done_at'
+                THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone
+                ELSE p_old.done_at END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -316,9 +1068,14 @@ DECLARE
     v_row erp.inventory_pickings;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'numbered', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'numbered', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.inventory.picking', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.inventory.picking: updated, archived, restored, numbered, confirmed, reserved, unreserved, done, cancelled.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.inventory.picking: updated, archived, '
+                'restored, numbered, confirmed, reserved, unreserved, done, '
+                'cancelled.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -327,20 +1084,116 @@ BEGIN
     IF p_new.number IS DISTINCT FROM p_old.number THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.inventory_pickings AS t SET number = p_new.number, kind = p_new.kind, partner_id = p_new.partner_id, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, origin_type = p_new.origin_type, origin_id = p_new.origin_id, backorder_of_id = p_new.backorder_of_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.inventory_pickings AS t
+                SET number = p_new.number,
+                    kind = p_new.kind,
+                    partner_id = p_new.partner_id,
+                    from_location_id = p_new.from_location_id,
+                    to_location_id = p_new.to_location_id,
+                    state = p_new.state,
+                    origin = p_new.origin,
+                    origin_type = p_new.origin_type,
+                    origin_id = p_new.origin_id,
+                    backorder_of_id = p_new.backorder_of_id,
+                    done_at = p_new.done_at,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.inventory.picking',
+                    w.id,
+                    'erp.inventory.picking' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'number', w.number,
+                        'kind', w.kind,
+                        'partner_id', w.partner_id,
+                        'from_location_id', w.from_location_id,
+                        'to_location_id', w.to_location_id,
+                        'state', w.state,
+                        'origin', w.origin,
+                        'origin_type', w.origin_type,
+                        'origin_id', w.origin_id,
+                        'backorder_of_id', w.backorder_of_id,
+                        'done_at', erp._utc(w.done_at),
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('number', CASE WHEN p_old.number
+                                IS DISTINCT FROM w.number
+                                THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                    'new', w.number) END),
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
+                                THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                    'new', w.kind) END),
+                            ('partner_id', CASE WHEN p_old.partner_id
+                                IS DISTINCT FROM w.partner_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                    'new', w.partner_id) END),
+                            ('from_location_id', CASE WHEN p_old.from_location_id
+                                IS DISTINCT FROM w.from_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                    'new', w.from_location_id) END),
+                            ('to_location_id', CASE WHEN p_old.to_location_id
+                                IS DISTINCT FROM w.to_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                    'new', w.to_location_id) END),
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('origin', CASE WHEN p_old.origin
+                                IS DISTINCT FROM w.origin
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                    'new', w.origin) END),
+                            ('origin_type', CASE WHEN p_old.origin_type
+                                IS DISTINCT FROM w.origin_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin_type,
+                                    'new', w.origin_type) END),
+                            ('origin_id', CASE WHEN p_old.origin_id
+                                IS DISTINCT FROM w.origin_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin_id,
+                                    'new', w.origin_id) END),
+                            ('backorder_of_id', CASE WHEN p_old.backorder_of_id
+                                IS DISTINCT FROM w.backorder_of_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id,
+                                    'new', w.backorder_of_id) END),
+                            ('done_at', CASE WHEN p_old.done_at
+                                IS DISTINCT FROM w.done_at
+                                THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                    'new', erp._utc(w.done_at)) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-                'erp.inventory.picking' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('origin_type', CASE WHEN p_old.origin_type IS DISTINCT FROM w.origin_type THEN pg_catalog.jsonb_build_object('old', p_old.origin_type, 'new', w.origin_type) END), ('origin_id', CASE WHEN p_old.origin_id IS DISTINCT FROM w.origin_id THEN pg_catalog.jsonb_build_object('old', p_old.origin_id, 'new', w.origin_id) END), ('backorder_of_id', CASE WHEN p_old.backorder_of_id IS DISTINCT FROM w.backorder_of_id THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id, 'new', w.backorder_of_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.inventory.picking with this % already exists in this tenant',
@@ -350,16 +1203,112 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.inventory_pickings AS t SET number = p_new.number, kind = p_new.kind, partner_id = p_new.partner_id, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, origin_type = p_new.origin_type, origin_id = p_new.origin_id, backorder_of_id = p_new.backorder_of_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.inventory_pickings AS t
+            SET number = p_new.number,
+                kind = p_new.kind,
+                partner_id = p_new.partner_id,
+                from_location_id = p_new.from_location_id,
+                to_location_id = p_new.to_location_id,
+                state = p_new.state,
+                origin = p_new.origin,
+                origin_type = p_new.origin_type,
+                origin_id = p_new.origin_id,
+                backorder_of_id = p_new.backorder_of_id,
+                done_at = p_new.done_at,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-                'erp.inventory.picking' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('origin_type', CASE WHEN p_old.origin_type IS DISTINCT FROM w.origin_type THEN pg_catalog.jsonb_build_object('old', p_old.origin_type, 'new', w.origin_type) END), ('origin_id', CASE WHEN p_old.origin_id IS DISTINCT FROM w.origin_id THEN pg_catalog.jsonb_build_object('old', p_old.origin_id, 'new', w.origin_id) END), ('backorder_of_id', CASE WHEN p_old.backorder_of_id IS DISTINCT FROM w.backorder_of_id THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id, 'new', w.backorder_of_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.inventory.picking',
+                w.id,
+                'erp.inventory.picking' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'number', w.number,
+                    'kind', w.kind,
+                    'partner_id', w.partner_id,
+                    'from_location_id', w.from_location_id,
+                    'to_location_id', w.to_location_id,
+                    'state', w.state,
+                    'origin', w.origin,
+                    'origin_type', w.origin_type,
+                    'origin_id', w.origin_id,
+                    'backorder_of_id', w.backorder_of_id,
+                    'done_at', erp._utc(w.done_at),
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('number', CASE WHEN p_old.number
+                            IS DISTINCT FROM w.number
+                            THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                'new', w.number) END),
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
+                            THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                'new', w.kind) END),
+                        ('partner_id', CASE WHEN p_old.partner_id
+                            IS DISTINCT FROM w.partner_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                'new', w.partner_id) END),
+                        ('from_location_id', CASE WHEN p_old.from_location_id
+                            IS DISTINCT FROM w.from_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                'new', w.from_location_id) END),
+                        ('to_location_id', CASE WHEN p_old.to_location_id
+                            IS DISTINCT FROM w.to_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                'new', w.to_location_id) END),
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('origin', CASE WHEN p_old.origin
+                            IS DISTINCT FROM w.origin
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                'new', w.origin) END),
+                        ('origin_type', CASE WHEN p_old.origin_type
+                            IS DISTINCT FROM w.origin_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin_type,
+                                'new', w.origin_type) END),
+                        ('origin_id', CASE WHEN p_old.origin_id
+                            IS DISTINCT FROM w.origin_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin_id,
+                                'new', w.origin_id) END),
+                        ('backorder_of_id', CASE WHEN p_old.backorder_of_id
+                            IS DISTINCT FROM w.backorder_of_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id,
+                                'new', w.backorder_of_id) END),
+                        ('done_at', CASE WHEN p_old.done_at
+                            IS DISTINCT FROM w.done_at
+                            THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                'new', erp._utc(w.done_at)) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -367,5 +1316,13 @@ BEGIN
     RETURN v_row;
 END
 $function$;
-COMMENT ON FUNCTION erp._inventory_picking_write(uuid,uuid,text,text,erp.inventory_pickings,erp.inventory_pickings,text) IS
+COMMENT ON FUNCTION erp._inventory_picking_write(
+    uuid,
+    uuid,
+    text,
+    text,
+    erp.inventory_pickings,
+    erp.inventory_pickings,
+    text
+) IS
     'Generated audited update of one erp.inventory.picking row: version + 1 and one event with the changes.';

@@ -351,16 +351,264 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.usage IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT (e.erp_ok_6) THEN 13 WHEN NOT (e.erp_ok_7) THEN 14 WHEN NOT (e.erp_ok_8) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 17 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.usage IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.usage IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT (e.erp_ok_6) THEN 13
+                WHEN NOT (e.erp_ok_7) THEN 14
+                WHEN NOT (e.erp_ok_8) THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 17
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+                ((role = ANY (ARRAY['stock'::text,
+                   'suppliers'::text,
+                   'customers'::text,
+                   'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+                ((usage = ANY (ARRAY['internal'::text,
+                   'view'::text,
+                   'supplier'::text,
+                   'customer'::text,
+                   'inventory'::text,
+                   'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((role IS NOT NULL)) IS TRUE AS erp_in_3
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.usage,
+                        r.parent_id,
+                        r.role,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.usage IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.role) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.usage IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT (e.erp_ok_6) THEN 13 WHEN NOT (e.erp_ok_7) THEN 14 WHEN NOT (e.erp_ok_8) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 17 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.usage IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.parent_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.usage IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.role) <= 2000, true)) THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT (e.erp_ok_6) THEN 13
+                WHEN NOT (e.erp_ok_7) THEN 14
+                WHEN NOT (e.erp_ok_8) THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 17
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+                ((role = ANY (ARRAY['stock'::text,
+                   'suppliers'::text,
+                   'customers'::text,
+                   'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+                ((usage = ANY (ARRAY['internal'::text,
+                   'view'::text,
+                   'supplier'::text,
+                   'customer'::text,
+                   'inventory'::text,
+                   'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((role IS NOT NULL)) IS TRUE AS erp_in_3
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.usage,
+                        r.parent_id,
+                        r.role,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.usage IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.usage) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.role) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.parent_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.parent_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.location: % %', (ARRAY['code', 'name', 'usage', 'code', 'name', 'usage', 'role', 'code', 'code', 'code', 'name', 'name', 'parent_id', 'role', 'usage', 'parent_id', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is invalid (constraint inventory_locations_code_check)', 'is invalid (constraint inventory_locations_code_ignorable_check)', 'is invalid (constraint inventory_locations_code_limit_check)', 'is invalid (constraint inventory_locations_name_check)', 'is invalid (constraint inventory_locations_name_limit_check)', 'is invalid (constraint inventory_locations_parent_check)', 'is invalid (constraint inventory_locations_role_check)', 'is invalid (constraint inventory_locations_usage_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.inventory.location: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'usage',
+                'code',
+                'name',
+                'usage',
+                'role',
+                'code',
+                'code',
+                'code',
+                'name',
+                'name',
+                'parent_id',
+                'role',
+                'usage',
+                'parent_id',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is invalid (constraint inventory_locations_code_check)',
+                'is invalid (constraint inventory_locations_code_ignorable_check)',
+                'is invalid (constraint inventory_locations_code_limit_check)',
+                'is invalid (constraint inventory_locations_name_check)',
+                'is invalid (constraint inventory_locations_name_limit_check)',
+                'is invalid (constraint inventory_locations_parent_check)',
+                'is invalid (constraint inventory_locations_role_check)',
+                'is invalid (constraint inventory_locations_usage_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -386,8 +634,32 @@ DECLARE
     v_row erp.inventory_locations;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.inventory_locations AS t (tenant_id, id, code, name, usage, parent_id, role, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.usage, r.parent_id, r.role, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.inventory_locations AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            usage,
+            parent_id,
+            role,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.usage,
+            r.parent_id,
+            r.role,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -395,8 +667,31 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.location', w.id,
-            'erp.inventory.location.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'usage', w.usage, 'parent_id', w.parent_id, 'role', w.role, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.location',
+            w.id,
+            'erp.inventory.location.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'usage', w.usage,
+                'parent_id', w.parent_id,
+                'role', w.role,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -427,43 +722,335 @@ CREATE FUNCTION erp._inventory_location_duplicate(p_tenant_id uuid, p_rows erp.i
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_locations AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+            ((role = ANY (ARRAY['stock'::text,
+               'suppliers'::text,
+               'customers'::text,
+               'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+            ((usage = ANY (ARRAY['internal'::text,
+               'view'::text,
+               'supplier'::text,
+               'customer'::text,
+               'inventory'::text,
+               'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((role IS NOT NULL)) IS TRUE AS erp_in_3
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.usage,
+                    r.parent_id,
+                    r.role,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_locations AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+                ((role = ANY (ARRAY['stock'::text,
+                   'suppliers'::text,
+                   'customers'::text,
+                   'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+                ((usage = ANY (ARRAY['internal'::text,
+                   'view'::text,
+                   'supplier'::text,
+                   'customer'::text,
+                   'inventory'::text,
+                   'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((role IS NOT NULL)) IS TRUE AS erp_in_3
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.usage,
+                        r.parent_id,
+                        r.role,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_locations_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_locations_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_locations AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+            ((role = ANY (ARRAY['stock'::text,
+               'suppliers'::text,
+               'customers'::text,
+               'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+            ((usage = ANY (ARRAY['internal'::text,
+               'view'::text,
+               'supplier'::text,
+               'customer'::text,
+               'inventory'::text,
+               'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((role IS NOT NULL)) IS TRUE AS erp_in_3
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.usage,
+                    r.parent_id,
+                    r.role,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_locations AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+                ((role = ANY (ARRAY['stock'::text,
+                   'suppliers'::text,
+                   'customers'::text,
+                   'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+                ((usage = ANY (ARRAY['internal'::text,
+                   'view'::text,
+                   'supplier'::text,
+                   'customer'::text,
+                   'inventory'::text,
+                   'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((role IS NOT NULL)) IS TRUE AS erp_in_3
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.usage,
+                        r.parent_id,
+                        r.role,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_locations_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_locations_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE e.erp_in_3 AND  EXISTS (SELECT 1 FROM erp.inventory_locations AS t WHERE t.tenant_id = e.tenant_id AND t.role = e.role AND (role IS NOT NULL))
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+            (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                IS NOT FALSE AS erp_ok_5,
+            ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+            ((role = ANY (ARRAY['stock'::text,
+               'suppliers'::text,
+               'customers'::text,
+               'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+            ((usage = ANY (ARRAY['internal'::text,
+               'view'::text,
+               'supplier'::text,
+               'customer'::text,
+               'inventory'::text,
+               'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+            ((role IS NOT NULL)) IS TRUE AS erp_in_3
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.usage,
+                    r.parent_id,
+                    r.role,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE e.erp_in_3 AND EXISTS (
+            SELECT 1
+            FROM erp.inventory_locations AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.role = e.role
+                AND (role IS NOT NULL)
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4, (((char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_5, ((parent_id <> id)) IS NOT FALSE AS erp_ok_6, ((role = ANY (ARRAY['stock'::text, 'suppliers'::text, 'customers'::text, 'inventory'::text]))) IS NOT FALSE AS erp_ok_7, ((usage = ANY (ARRAY['internal'::text, 'view'::text, 'supplier'::text, 'customer'::text, 'inventory'::text, 'transit'::text]))) IS NOT FALSE AS erp_ok_8, ((role IS NOT NULL)) IS TRUE AS erp_in_3 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.usage, r.parent_id, r.role, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE e.erp_in_3 AND  true GROUP BY e.tenant_id, e.role HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                ((btrim(name) <> ''::text)) IS NOT FALSE AS erp_ok_4,
+                (((char_length(name) <= 500) AND (NOT erp._has_invisible(name))))
+                    IS NOT FALSE AS erp_ok_5,
+                ((parent_id <> id)) IS NOT FALSE AS erp_ok_6,
+                ((role = ANY (ARRAY['stock'::text,
+                   'suppliers'::text,
+                   'customers'::text,
+                   'inventory'::text]))) IS NOT FALSE AS erp_ok_7,
+                ((usage = ANY (ARRAY['internal'::text,
+                   'view'::text,
+                   'supplier'::text,
+                   'customer'::text,
+                   'inventory'::text,
+                   'transit'::text]))) IS NOT FALSE AS erp_ok_8,
+                ((role IS NOT NULL)) IS TRUE AS erp_in_3
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.usage,
+                        r.parent_id,
+                        r.role,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE e.erp_in_3 AND true
+        GROUP BY e.tenant_id, e.role
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%', 'role', erp._clip((p_rows[v_row]).role::text),
+        RAISE EXCEPTION 'erp.inventory.location with this % (%) already exists in this tenant%',
+            'role',
+            erp._clip((p_rows[v_row]).role::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_locations_role_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_locations_role_key',
             HINT = 'Choose another role, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.inventory.location: a row conflicts with a row written at the same time'
@@ -495,18 +1082,49 @@ DECLARE
     v_result erp.inventory_locations[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.inventory.location rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.inventory.location rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.inventory.location: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.inventory.location: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,usage,parent_id,role}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'usage' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'usage')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'parent_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false)) AND (NOT (p_rows -> 0) ? 'role' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'role')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,usage,parent_id,role}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'usage'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'usage'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'parent_id')), false))
+        AND (NOT (p_rows -> 0) ? 'role'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'role'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'usage') #>> '{}')::text, (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'role') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_locations];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'usage') #>> '{}')::text,
+                (((p_rows -> 0) -> 'parent_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'role') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_locations];
         END;
         RETURN v_result;
     END IF;
@@ -525,16 +1143,44 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'usage' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) WHEN 'role' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'usage' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'role' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.location row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, usage, parent_id, role.';
+        RAISE EXCEPTION 'erp.inventory.location row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, usage, parent_id, role.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'usage') #>> '{}')::text, ((j.value -> 'parent_id') #>> '{}')::uuid, ((j.value -> 'role') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_locations ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'usage') #>> '{}')::text,
+                ((j.value -> 'parent_id') #>> '{}')::uuid,
+                ((j.value -> 'role') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_locations
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -563,8 +1209,32 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.inventory_locations AS t (tenant_id, id, code, name, usage, parent_id, role, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.usage, r.parent_id, r.role, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.inventory_locations AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            usage,
+            parent_id,
+            role,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.usage,
+            r.parent_id,
+            r.role,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -572,8 +1242,31 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.location', w.id,
-            'erp.inventory.location.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'usage', w.usage, 'parent_id', w.parent_id, 'role', w.role, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.location',
+            w.id,
+            'erp.inventory.location.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'usage', w.usage,
+                'parent_id', w.parent_id,
+                'role', w.role,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -604,7 +1297,8 @@ CREATE FUNCTION erp._inventory_location_lock(p_tenant_id uuid, p_id uuid, p_expe
 DECLARE
     v_row erp.inventory_locations;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.inventory_locations AS t
+    SELECT t.* INTO v_row
+    FROM erp.inventory_locations AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -612,7 +1306,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.inventory.location % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.inventory.location % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -700,25 +1395,61 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,parent_id}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'parent_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,parent_id}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'parent_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'parent_id')), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'parent_id' THEN erp._json_uuid_ok(k.value) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'parent_id' THEN erp._json_uuid_ok(k.value)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.location has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, parent_id.';
+            RAISE EXCEPTION 'patch for erp.inventory.location has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, parent_id.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.location has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.inventory.location has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, p_old.usage, CASE WHEN p_patch ? 'parent_id' THEN ((p_patch -> 'parent_id') #>> '{}')::uuid ELSE p_old.parent_id END, p_old.role, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            p_old.usage,
+            CASE WHEN p_patch ? 'parent_id'
+                THEN ((p_patch -> 'parent_id') #>> '{}')::uuid
+                ELSE p_old.parent_id END,
+            p_old.role,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -812,31 +1543,97 @@ DECLARE
     v_row erp.inventory_locations;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.inventory.location', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.inventory.location: updated, archived, restored.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.inventory.location: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new.code IS DISTINCT FROM p_old.code OR p_new.role IS DISTINCT FROM p_old.role THEN
+    IF p_new.code IS DISTINCT FROM p_old.code
+        OR p_new.role IS DISTINCT FROM p_old.role THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.inventory_locations AS t SET code = p_new.code, name = p_new.name, usage = p_new.usage, parent_id = p_new.parent_id, role = p_new.role, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.inventory_locations AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    usage = p_new.usage,
+                    parent_id = p_new.parent_id,
+                    role = p_new.role,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.inventory.location',
+                    w.id,
+                    'erp.inventory.location' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'usage', w.usage,
+                        'parent_id', w.parent_id,
+                        'role', w.role,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('usage', CASE WHEN p_old.usage
+                                IS DISTINCT FROM w.usage
+                                THEN pg_catalog.jsonb_build_object('old', p_old.usage,
+                                    'new', w.usage) END),
+                            ('parent_id', CASE WHEN p_old.parent_id
+                                IS DISTINCT FROM w.parent_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                    'new', w.parent_id) END),
+                            ('role', CASE WHEN p_old.role
+                                IS DISTINCT FROM w.role
+                                THEN pg_catalog.jsonb_build_object('old', p_old.role,
+                                    'new', w.role) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.location', w.id,
-                'erp.inventory.location' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'usage', w.usage, 'parent_id', w.parent_id, 'role', w.role, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('usage', CASE WHEN p_old.usage IS DISTINCT FROM w.usage THEN pg_catalog.jsonb_build_object('old', p_old.usage, 'new', w.usage) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('role', CASE WHEN p_old.role IS DISTINCT FROM w.role THEN pg_catalog.jsonb_build_object('old', p_old.role, 'new', w.role) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.inventory.location with this % already exists in this tenant',
@@ -846,16 +1643,77 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.inventory_locations AS t SET code = p_new.code, name = p_new.name, usage = p_new.usage, parent_id = p_new.parent_id, role = p_new.role, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.inventory_locations AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                usage = p_new.usage,
+                parent_id = p_new.parent_id,
+                role = p_new.role,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.location', w.id,
-                'erp.inventory.location' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'usage', w.usage, 'parent_id', w.parent_id, 'role', w.role, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('usage', CASE WHEN p_old.usage IS DISTINCT FROM w.usage THEN pg_catalog.jsonb_build_object('old', p_old.usage, 'new', w.usage) END), ('parent_id', CASE WHEN p_old.parent_id IS DISTINCT FROM w.parent_id THEN pg_catalog.jsonb_build_object('old', p_old.parent_id, 'new', w.parent_id) END), ('role', CASE WHEN p_old.role IS DISTINCT FROM w.role THEN pg_catalog.jsonb_build_object('old', p_old.role, 'new', w.role) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.inventory.location',
+                w.id,
+                'erp.inventory.location' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'usage', w.usage,
+                    'parent_id', w.parent_id,
+                    'role', w.role,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('usage', CASE WHEN p_old.usage
+                            IS DISTINCT FROM w.usage
+                            THEN pg_catalog.jsonb_build_object('old', p_old.usage,
+                                'new', w.usage) END),
+                        ('parent_id', CASE WHEN p_old.parent_id
+                            IS DISTINCT FROM w.parent_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.parent_id,
+                                'new', w.parent_id) END),
+                        ('role', CASE WHEN p_old.role
+                            IS DISTINCT FROM w.role
+                            THEN pg_catalog.jsonb_build_object('old', p_old.role,
+                                'new', w.role) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -1030,16 +1888,423 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e."position" IS NOT NULL) THEN 1 WHEN NOT (e.product_id IS NOT NULL) THEN 2 WHEN NOT (e.quantity IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.product_qty IS NOT NULL) THEN 5 WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6 WHEN NOT (e.from_location_id IS NOT NULL) THEN 7 WHEN NOT (e.to_location_id IS NOT NULL) THEN 8 WHEN NOT (e.state IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 12 WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) THEN 13 WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) THEN 14 WHEN NOT (e.erp_ok_1) THEN 15 WHEN NOT (e.erp_ok_2) THEN 16 WHEN NOT (e.erp_ok_3) THEN 17 WHEN NOT (e.erp_ok_4) THEN 18 WHEN NOT (e.erp_ok_5) THEN 19 WHEN NOT (e.erp_ok_6) THEN 20 WHEN NOT (e.erp_ok_7) THEN 21 WHEN NOT (e.erp_ok_8) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 25 WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) THEN 26 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 28 END INTO v_row, v_rule FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.product_qty IS NOT NULL) AND (e.reserved_qty IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e."position" IS NOT NULL) THEN 1
+                WHEN NOT (e.product_id IS NOT NULL) THEN 2
+                WHEN NOT (e.quantity IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.product_qty IS NOT NULL) THEN 5
+                WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 7
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 8
+                WHEN NOT (e.state IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 12
+                WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                    AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+                    THEN 13
+                WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                    AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+                    THEN 14
+                WHEN NOT (e.erp_ok_1) THEN 15
+                WHEN NOT (e.erp_ok_2) THEN 16
+                WHEN NOT (e.erp_ok_3) THEN 17
+                WHEN NOT (e.erp_ok_4) THEN 18
+                WHEN NOT (e.erp_ok_5) THEN 19
+                WHEN NOT (e.erp_ok_6) THEN 20
+                WHEN NOT (e.erp_ok_7) THEN 21
+                WHEN NOT (e.erp_ok_8) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 25
+                WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_moves AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+                    THEN 26
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 28
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.product_qty IS NOT NULL)
+            AND (e.reserved_qty IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+            AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_moves AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e."position" IS NOT NULL) THEN 1 WHEN NOT (e.product_id IS NOT NULL) THEN 2 WHEN NOT (e.quantity IS NOT NULL) THEN 3 WHEN NOT (e.uom_id IS NOT NULL) THEN 4 WHEN NOT (e.product_qty IS NOT NULL) THEN 5 WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6 WHEN NOT (e.from_location_id IS NOT NULL) THEN 7 WHEN NOT (e.to_location_id IS NOT NULL) THEN 8 WHEN NOT (e.state IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 12 WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) THEN 13 WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) THEN 14 WHEN NOT (e.erp_ok_1) THEN 15 WHEN NOT (e.erp_ok_2) THEN 16 WHEN NOT (e.erp_ok_3) THEN 17 WHEN NOT (e.erp_ok_4) THEN 18 WHEN NOT (e.erp_ok_5) THEN 19 WHEN NOT (e.erp_ok_6) THEN 20 WHEN NOT (e.erp_ok_7) THEN 21 WHEN NOT (e.erp_ok_8) THEN 22 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 25 WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) THEN 26 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 28 END INTO v_row, v_rule FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, r."position", r.product_id, r.quantity, r.uom_id, r.product_qty, r.reserved_qty, r.from_location_id, r.to_location_id, r.state, r.origin, r.split_from_id, r.done_at, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.product_qty IS NOT NULL) AND (e.reserved_qty IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity' AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true)) AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity' AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND (e.erp_ok_8) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.picking_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_moves AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e."position" IS NOT NULL) THEN 1
+                WHEN NOT (e.product_id IS NOT NULL) THEN 2
+                WHEN NOT (e.quantity IS NOT NULL) THEN 3
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 4
+                WHEN NOT (e.product_qty IS NOT NULL) THEN 5
+                WHEN NOT (e.reserved_qty IS NOT NULL) THEN 6
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 7
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 8
+                WHEN NOT (e.state IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 12
+                WHEN NOT (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                    AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+                    THEN 13
+                WHEN NOT (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                    AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+                    THEN 14
+                WHEN NOT (e.erp_ok_1) THEN 15
+                WHEN NOT (e.erp_ok_2) THEN 16
+                WHEN NOT (e.erp_ok_3) THEN 17
+                WHEN NOT (e.erp_ok_4) THEN 18
+                WHEN NOT (e.erp_ok_5) THEN 19
+                WHEN NOT (e.erp_ok_6) THEN 20
+                WHEN NOT (e.erp_ok_7) THEN 21
+                WHEN NOT (e.erp_ok_8) THEN 22
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 25
+                WHEN NOT ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_moves AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+                    THEN 26
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 28
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        r."position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        r.reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        r.state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.product_qty IS NOT NULL)
+            AND (e.reserved_qty IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.product_qty > '-Infinity' AND e.product_qty < 'Infinity'
+                AND pg_catalog.abs(e.product_qty) < 1e30 AND pg_catalog.scale(e.product_qty) <= 20, true))
+            AND (coalesce(e.reserved_qty > '-Infinity' AND e.reserved_qty < 'Infinity'
+                AND pg_catalog.abs(e.reserved_qty) < 1e30 AND pg_catalog.scale(e.reserved_qty) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND (e.erp_ok_8)
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.picking_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.picking_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL OR e.split_from_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_moves AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.split_from_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move: % %', (ARRAY['position', 'product_id', 'quantity', 'uom_id', 'product_qty', 'reserved_qty', 'from_location_id', 'to_location_id', 'state', 'state', 'origin', 'quantity', 'product_qty', 'reserved_qty', 'reserved_qty', 'done_at', 'to_location_id', 'origin', 'product_qty', 'quantity', 'reserved_qty', 'state', 'from_location_id', 'picking_id', 'product_id', 'split_from_id', 'to_location_id', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint inventory_moves_closed_check)', 'is invalid (constraint inventory_moves_done_check)', 'is invalid (constraint inventory_moves_locations_check)', 'is invalid (constraint inventory_moves_origin_check)', 'is invalid (constraint inventory_moves_product_qty_check)', 'is invalid (constraint inventory_moves_quantity_check)', 'is invalid (constraint inventory_moves_reserved_check)', 'is invalid (constraint inventory_moves_state_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.inventory.move: % %',
+            (ARRAY[
+                'position',
+                'product_id',
+                'quantity',
+                'uom_id',
+                'product_qty',
+                'reserved_qty',
+                'from_location_id',
+                'to_location_id',
+                'state',
+                'state',
+                'origin',
+                'quantity',
+                'product_qty',
+                'reserved_qty',
+                'reserved_qty',
+                'done_at',
+                'to_location_id',
+                'origin',
+                'product_qty',
+                'quantity',
+                'reserved_qty',
+                'state',
+                'from_location_id',
+                'picking_id',
+                'product_id',
+                'split_from_id',
+                'to_location_id',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint inventory_moves_closed_check)',
+                'is invalid (constraint inventory_moves_done_check)',
+                'is invalid (constraint inventory_moves_locations_check)',
+                'is invalid (constraint inventory_moves_origin_check)',
+                'is invalid (constraint inventory_moves_product_qty_check)',
+                'is invalid (constraint inventory_moves_quantity_check)',
+                'is invalid (constraint inventory_moves_reserved_check)',
+                'is invalid (constraint inventory_moves_state_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -1065,8 +2330,48 @@ DECLARE
     v_row erp.inventory_moves;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.inventory_moves AS t (tenant_id, id, picking_id, "position", product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.picking_id, coalesce(r."position", 1), r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0), r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.split_from_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.inventory_moves AS t (
+            tenant_id,
+            id,
+            picking_id,
+            "position",
+            product_id,
+            quantity,
+            uom_id,
+            product_qty,
+            reserved_qty,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            split_from_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.picking_id,
+            coalesce(r."position", 1),
+            r.product_id,
+            r.quantity,
+            r.uom_id,
+            r.product_qty,
+            coalesce(r.reserved_qty, 0),
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.split_from_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1074,8 +2379,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-            'erp.inventory.move.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.move',
+            w.id,
+            'erp.inventory.move.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'picking_id', w.picking_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'product_qty', w.product_qty,
+                'reserved_qty', w.reserved_qty,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'split_from_id', w.split_from_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -1106,30 +2441,241 @@ CREATE FUNCTION erp._inventory_move_duplicate(p_tenant_id uuid, p_rows erp.inven
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_moves AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+              OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+            ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+            (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                IS NOT FALSE AS erp_ok_7,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'partially_available'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.picking_id,
+                    coalesce(r."position", 1) AS "position",
+                    r.product_id,
+                    r.quantity,
+                    r.uom_id,
+                    r.product_qty,
+                    coalesce(r.reserved_qty, 0) AS reserved_qty,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.split_from_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_moves AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_moves_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_moves_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_moves AS t WHERE t.tenant_id = e.tenant_id AND t.picking_id = e.picking_id AND t."position" = e."position")
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+              OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+            ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+            (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                IS NOT FALSE AS erp_ok_7,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'partially_available'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.picking_id,
+                    coalesce(r."position", 1) AS "position",
+                    r.product_id,
+                    r.quantity,
+                    r.uom_id,
+                    r.product_qty,
+                    coalesce(r.reserved_qty, 0) AS reserved_qty,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.split_from_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_moves AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.picking_id = e.picking_id
+                AND t."position" = e."position"
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text])) OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2, ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4, (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty))) IS NOT FALSE AS erp_ok_7, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'partially_available'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_8 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.picking_id, coalesce(r."position", 1) AS "position", r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0) AS reserved_qty, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.split_from_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.picking_id, e."position" HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state <> ALL (ARRAY['done'::text, 'cancelled'::text, 'draft'::text]))
+                  OR (reserved_qty = (0)::numeric))) IS NOT FALSE AS erp_ok_1,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_2,
+                ((from_location_id <> to_location_id)) IS NOT FALSE AS erp_ok_3,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_4,
+                (((product_qty > (0)::numeric) AND (product_qty < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((reserved_qty >= (0)::numeric) AND (reserved_qty <= product_qty)))
+                    IS NOT FALSE AS erp_ok_7,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'partially_available'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_8
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.picking_id,
+                        coalesce(r."position", 1) AS "position",
+                        r.product_id,
+                        r.quantity,
+                        r.uom_id,
+                        r.product_qty,
+                        coalesce(r.reserved_qty, 0) AS reserved_qty,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.split_from_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.picking_id, e."position"
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%', 'position', erp._clip((p_rows[v_row]).picking_id::text),
+        RAISE EXCEPTION 'erp.inventory.move with this % (%) already exists in this tenant%',
+            'position',
+            erp._clip((p_rows[v_row]).picking_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_moves_position_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_moves_position_key',
             HINT = 'Choose another position, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.inventory.move: a row conflicts with a row written at the same time'
@@ -1161,18 +2707,73 @@ DECLARE
     v_result erp.inventory_moves[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.inventory.move rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.inventory.move rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.inventory.move: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.inventory.move: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,picking_id,position,product_id,quantity,uom_id,product_qty,reserved_qty,from_location_id,to_location_id,state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'picking_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'picking_id')), false)) AND (NOT (p_rows -> 0) ? 'position' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'product_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false)) AND (NOT (p_rows -> 0) ? 'quantity' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'product_qty' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'product_qty')), false)) AND (NOT (p_rows -> 0) ? 'reserved_qty' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'reserved_qty')), false)) AND (NOT (p_rows -> 0) ? 'from_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false)) AND (NOT (p_rows -> 0) ? 'to_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'split_from_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'split_from_id')), false)) AND (NOT (p_rows -> 0) ? 'done_at' OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
+        AND ((p_rows -> 0) - '{id,picking_id,position,product_id,quantity,uom_id,'
+        'product_qty,reserved_qty,from_location_id,to_location_id,'
+        'state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'picking_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'picking_id')), false))
+        AND (NOT (p_rows -> 0) ? 'position'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'product_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false))
+        AND (NOT (p_rows -> 0) ? 'quantity'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'product_qty'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'product_qty')), false))
+        AND (NOT (p_rows -> 0) ? 'reserved_qty'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'reserved_qty')), false))
+        AND (NOT (p_rows -> 0) ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'split_from_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'split_from_id')), false))
+        AND (NOT (p_rows -> 0) ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'picking_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'product_qty') #>> '{}')::numeric, (((p_rows -> 0) -> 'reserved_qty') #>> '{}')::numeric, (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'origin') #>> '{}')::text, (((p_rows -> 0) -> 'split_from_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_moves];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'picking_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'product_qty') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'reserved_qty') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin') #>> '{}')::text,
+                (((p_rows -> 0) -> 'split_from_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_moves];
         END;
         RETURN v_result;
     END IF;
@@ -1191,16 +2792,63 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'picking_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'product_qty' THEN erp._json_numeric_ok(k.value) WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'picking_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'product_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.move row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, picking_id, position, product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at.';
+        RAISE EXCEPTION 'erp.inventory.move row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, picking_id, position, product_id, '
+            'quantity, uom_id, product_qty, reserved_qty, '
+            'from_location_id, to_location_id, state, origin, '
+            'split_from_id, done_at.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'picking_id') #>> '{}')::uuid, ((j.value -> 'position') #>> '{}')::numeric::integer, ((j.value -> 'product_id') #>> '{}')::uuid, ((j.value -> 'quantity') #>> '{}')::numeric, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'product_qty') #>> '{}')::numeric, ((j.value -> 'reserved_qty') #>> '{}')::numeric, ((j.value -> 'from_location_id') #>> '{}')::uuid, ((j.value -> 'to_location_id') #>> '{}')::uuid, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'origin') #>> '{}')::text, ((j.value -> 'split_from_id') #>> '{}')::uuid, ((j.value -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_moves ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'picking_id') #>> '{}')::uuid,
+                ((j.value -> 'position') #>> '{}')::numeric::integer,
+                ((j.value -> 'product_id') #>> '{}')::uuid,
+                ((j.value -> 'quantity') #>> '{}')::numeric,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'product_qty') #>> '{}')::numeric,
+                ((j.value -> 'reserved_qty') #>> '{}')::numeric,
+                ((j.value -> 'from_location_id') #>> '{}')::uuid,
+                ((j.value -> 'to_location_id') #>> '{}')::uuid,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'origin') #>> '{}')::text,
+                ((j.value -> 'split_from_id') #>> '{}')::uuid,
+                ((j.value -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_moves
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -1229,8 +2877,48 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.inventory_moves AS t (tenant_id, id, picking_id, "position", product_id, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.picking_id, coalesce(r."position", 1), r.product_id, r.quantity, r.uom_id, r.product_qty, coalesce(r.reserved_qty, 0), r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.split_from_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.inventory_moves AS t (
+            tenant_id,
+            id,
+            picking_id,
+            "position",
+            product_id,
+            quantity,
+            uom_id,
+            product_qty,
+            reserved_qty,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            split_from_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.picking_id,
+            coalesce(r."position", 1),
+            r.product_id,
+            r.quantity,
+            r.uom_id,
+            r.product_qty,
+            coalesce(r.reserved_qty, 0),
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.split_from_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1238,8 +2926,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-            'erp.inventory.move.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.move',
+            w.id,
+            'erp.inventory.move.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'picking_id', w.picking_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'product_qty', w.product_qty,
+                'reserved_qty', w.reserved_qty,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'split_from_id', w.split_from_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -1270,7 +2988,8 @@ CREATE FUNCTION erp._inventory_move_lock(p_tenant_id uuid, p_id uuid, p_expected
 DECLARE
     v_row erp.inventory_moves;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.inventory_moves AS t
+    SELECT t.* INTO v_row
+    FROM erp.inventory_moves AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -1278,7 +2997,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.inventory.move % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.inventory.move % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -1313,25 +3033,120 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{picking_id,position,quantity,uom_id,product_qty,reserved_qty,from_location_id,to_location_id,state,origin,split_from_id,done_at}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'picking_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'picking_id')), false)) AND (NOT p_patch ? 'position' OR coalesce(erp._json_int_ok((p_patch -> 'position'), -2147483648, 2147483647), false)) AND (NOT p_patch ? 'quantity' OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'product_qty' OR coalesce(erp._json_numeric_ok((p_patch -> 'product_qty')), false)) AND (NOT p_patch ? 'reserved_qty' OR coalesce(erp._json_numeric_ok((p_patch -> 'reserved_qty')), false)) AND (NOT p_patch ? 'from_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false)) AND (NOT p_patch ? 'to_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false)) AND (NOT p_patch ? 'state' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'split_from_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'split_from_id')), false)) AND (NOT p_patch ? 'done_at' OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))) THEN
+    IF NOT (
+        (p_patch - '{picking_id,position,quantity,uom_id,product_qty,'
+        'reserved_qty,from_location_id,to_location_id,state,origin,'
+        'split_from_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'picking_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'picking_id')), false))
+        AND (NOT p_patch ? 'position'
+            OR coalesce(erp._json_int_ok((p_patch -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT p_patch ? 'quantity'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'product_qty'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'product_qty')), false))
+        AND (NOT p_patch ? 'reserved_qty'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'reserved_qty')), false))
+        AND (NOT p_patch ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false))
+        AND (NOT p_patch ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false))
+        AND (NOT p_patch ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'split_from_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'split_from_id')), false))
+        AND (NOT p_patch ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'picking_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'product_qty' THEN erp._json_numeric_ok(k.value) WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'picking_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'product_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'reserved_qty' THEN erp._json_numeric_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'split_from_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.move has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: picking_id, position, quantity, uom_id, product_qty, reserved_qty, from_location_id, to_location_id, state, origin, split_from_id, done_at.';
+            RAISE EXCEPTION 'patch for erp.inventory.move has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: picking_id, position, quantity, '
+                'uom_id, product_qty, reserved_qty, from_location_id, '
+                'to_location_id, state, origin, split_from_id, done_at.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.move has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.inventory.move has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'picking_id' THEN ((p_patch -> 'picking_id') #>> '{}')::uuid ELSE p_old.picking_id END, CASE WHEN p_patch ? 'position' THEN ((p_patch -> 'position') #>> '{}')::numeric::integer ELSE p_old."position" END, p_old.product_id, CASE WHEN p_patch ? 'quantity' THEN ((p_patch -> 'quantity') #>> '{}')::numeric ELSE p_old.quantity END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'product_qty' THEN ((p_patch -> 'product_qty') #>> '{}')::numeric ELSE p_old.product_qty END, CASE WHEN p_patch ? 'reserved_qty' THEN ((p_patch -> 'reserved_qty') #>> '{}')::numeric ELSE p_old.reserved_qty END, CASE WHEN p_patch ? 'from_location_id' THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid ELSE p_old.from_location_id END, CASE WHEN p_patch ? 'to_location_id' THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid ELSE p_old.to_location_id END, CASE WHEN p_patch ? 'state' THEN ((p_patch -> 'state') #>> '{}')::text ELSE p_old.state END, CASE WHEN p_patch ? 'origin' THEN ((p_patch -> 'origin') #>> '{}')::text ELSE p_old.origin END, CASE WHEN p_patch ? 'split_from_id' THEN ((p_patch -> 'split_from_id') #>> '{}')::uuid ELSE p_old.split_from_id END, CASE WHEN p_patch ? 'done_at' THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone ELSE p_old.done_at END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'picking_id'
+                THEN ((p_patch -> 'picking_id') #>> '{}')::uuid
+                ELSE p_old.picking_id END,
+            CASE WHEN p_patch ? 'position'
+                THEN ((p_patch -> 'position') #>> '{}')::numeric::integer
+                ELSE p_old."position" END,
+            p_old.product_id,
+            CASE WHEN p_patch ? 'quantity'
+                THEN ((p_patch -> 'quantity') #>> '{}')::numeric
+                ELSE p_old.quantity END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'product_qty'
+                THEN ((p_patch -> 'product_qty') #>> '{}')::numeric
+                ELSE p_old.product_qty END,
+            CASE WHEN p_patch ? 'reserved_qty'
+                THEN ((p_patch -> 'reserved_qty') #>> '{}')::numeric
+                ELSE p_old.reserved_qty END,
+            CASE WHEN p_patch ? 'from_location_id'
+                THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid
+                ELSE p_old.from_location_id END,
+            CASE WHEN p_patch ? 'to_location_id'
+                THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid
+                ELSE p_old.to_location_id END,
+            CASE WHEN p_patch ? 'state'
+                THEN ((p_patch -> 'state') #>> '{}')::text
+                ELSE p_old.state END,
+            CASE WHEN p_patch ? 'origin'
+                THEN ((p_patch -> 'origin') #>> '{}')::text
+                ELSE p_old.origin END,
+            CASE WHEN p_patch ? 'split_from_id'
+                THEN ((p_patch -> 'split_from_id') #>> '{}')::uuid
+                ELSE p_old.split_from_id END,
+            CASE WHEN p_patch ? 'done_at'
+                THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone
+                ELSE p_old.done_at END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -1423,31 +3238,144 @@ DECLARE
     v_row erp.inventory_moves;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.inventory.move', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.inventory.move: updated, archived, restored, confirmed, reserved, unreserved, done, cancelled.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.inventory.move: updated, archived, '
+                'restored, confirmed, reserved, unreserved, done, cancelled.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new."position" IS DISTINCT FROM p_old."position" OR p_new.picking_id IS DISTINCT FROM p_old.picking_id THEN
+    IF p_new."position" IS DISTINCT FROM p_old."position"
+        OR p_new.picking_id IS DISTINCT FROM p_old.picking_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.inventory_moves AS t SET picking_id = p_new.picking_id, "position" = p_new."position", product_id = p_new.product_id, quantity = p_new.quantity, uom_id = p_new.uom_id, product_qty = p_new.product_qty, reserved_qty = p_new.reserved_qty, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, split_from_id = p_new.split_from_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.inventory_moves AS t
+                SET picking_id = p_new.picking_id,
+                    "position" = p_new."position",
+                    product_id = p_new.product_id,
+                    quantity = p_new.quantity,
+                    uom_id = p_new.uom_id,
+                    product_qty = p_new.product_qty,
+                    reserved_qty = p_new.reserved_qty,
+                    from_location_id = p_new.from_location_id,
+                    to_location_id = p_new.to_location_id,
+                    state = p_new.state,
+                    origin = p_new.origin,
+                    split_from_id = p_new.split_from_id,
+                    done_at = p_new.done_at,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.inventory.move',
+                    w.id,
+                    'erp.inventory.move' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'picking_id', w.picking_id,
+                        'position', w."position",
+                        'product_id', w.product_id,
+                        'quantity', w.quantity,
+                        'uom_id', w.uom_id,
+                        'product_qty', w.product_qty,
+                        'reserved_qty', w.reserved_qty,
+                        'from_location_id', w.from_location_id,
+                        'to_location_id', w.to_location_id,
+                        'state', w.state,
+                        'origin', w.origin,
+                        'split_from_id', w.split_from_id,
+                        'done_at', erp._utc(w.done_at),
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('picking_id', CASE WHEN p_old.picking_id
+                                IS DISTINCT FROM w.picking_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.picking_id,
+                                    'new', w.picking_id) END),
+                            ('position', CASE WHEN p_old."position"
+                                IS DISTINCT FROM w."position"
+                                THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                    'new', w."position") END),
+                            ('product_id', CASE WHEN p_old.product_id
+                                IS DISTINCT FROM w.product_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                    'new', w.product_id) END),
+                            ('quantity', CASE WHEN p_old.quantity
+                                IS DISTINCT FROM w.quantity
+                                THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                    'new', w.quantity) END),
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('product_qty', CASE WHEN p_old.product_qty
+                                IS DISTINCT FROM w.product_qty
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_qty,
+                                    'new', w.product_qty) END),
+                            ('reserved_qty', CASE WHEN p_old.reserved_qty
+                                IS DISTINCT FROM w.reserved_qty
+                                THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty,
+                                    'new', w.reserved_qty) END),
+                            ('from_location_id', CASE WHEN p_old.from_location_id
+                                IS DISTINCT FROM w.from_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                    'new', w.from_location_id) END),
+                            ('to_location_id', CASE WHEN p_old.to_location_id
+                                IS DISTINCT FROM w.to_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                    'new', w.to_location_id) END),
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('origin', CASE WHEN p_old.origin
+                                IS DISTINCT FROM w.origin
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                    'new', w.origin) END),
+                            ('split_from_id', CASE WHEN p_old.split_from_id
+                                IS DISTINCT FROM w.split_from_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id,
+                                    'new', w.split_from_id) END),
+                            ('done_at', CASE WHEN p_old.done_at
+                                IS DISTINCT FROM w.done_at
+                                THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                    'new', erp._utc(w.done_at)) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-                'erp.inventory.move' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('picking_id', CASE WHEN p_old.picking_id IS DISTINCT FROM w.picking_id THEN pg_catalog.jsonb_build_object('old', p_old.picking_id, 'new', w.picking_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('product_qty', CASE WHEN p_old.product_qty IS DISTINCT FROM w.product_qty THEN pg_catalog.jsonb_build_object('old', p_old.product_qty, 'new', w.product_qty) END), ('reserved_qty', CASE WHEN p_old.reserved_qty IS DISTINCT FROM w.reserved_qty THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty, 'new', w.reserved_qty) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('split_from_id', CASE WHEN p_old.split_from_id IS DISTINCT FROM w.split_from_id THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id, 'new', w.split_from_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.inventory.move with this % already exists in this tenant',
@@ -1457,16 +3385,124 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.inventory_moves AS t SET picking_id = p_new.picking_id, "position" = p_new."position", product_id = p_new.product_id, quantity = p_new.quantity, uom_id = p_new.uom_id, product_qty = p_new.product_qty, reserved_qty = p_new.reserved_qty, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, split_from_id = p_new.split_from_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.inventory_moves AS t
+            SET picking_id = p_new.picking_id,
+                "position" = p_new."position",
+                product_id = p_new.product_id,
+                quantity = p_new.quantity,
+                uom_id = p_new.uom_id,
+                product_qty = p_new.product_qty,
+                reserved_qty = p_new.reserved_qty,
+                from_location_id = p_new.from_location_id,
+                to_location_id = p_new.to_location_id,
+                state = p_new.state,
+                origin = p_new.origin,
+                split_from_id = p_new.split_from_id,
+                done_at = p_new.done_at,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.move', w.id,
-                'erp.inventory.move' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'picking_id', w.picking_id, 'position', w."position", 'product_id', w.product_id, 'quantity', w.quantity, 'uom_id', w.uom_id, 'product_qty', w.product_qty, 'reserved_qty', w.reserved_qty, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'split_from_id', w.split_from_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('picking_id', CASE WHEN p_old.picking_id IS DISTINCT FROM w.picking_id THEN pg_catalog.jsonb_build_object('old', p_old.picking_id, 'new', w.picking_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('product_qty', CASE WHEN p_old.product_qty IS DISTINCT FROM w.product_qty THEN pg_catalog.jsonb_build_object('old', p_old.product_qty, 'new', w.product_qty) END), ('reserved_qty', CASE WHEN p_old.reserved_qty IS DISTINCT FROM w.reserved_qty THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty, 'new', w.reserved_qty) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('split_from_id', CASE WHEN p_old.split_from_id IS DISTINCT FROM w.split_from_id THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id, 'new', w.split_from_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.inventory.move',
+                w.id,
+                'erp.inventory.move' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'picking_id', w.picking_id,
+                    'position', w."position",
+                    'product_id', w.product_id,
+                    'quantity', w.quantity,
+                    'uom_id', w.uom_id,
+                    'product_qty', w.product_qty,
+                    'reserved_qty', w.reserved_qty,
+                    'from_location_id', w.from_location_id,
+                    'to_location_id', w.to_location_id,
+                    'state', w.state,
+                    'origin', w.origin,
+                    'split_from_id', w.split_from_id,
+                    'done_at', erp._utc(w.done_at),
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('picking_id', CASE WHEN p_old.picking_id
+                            IS DISTINCT FROM w.picking_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.picking_id,
+                                'new', w.picking_id) END),
+                        ('position', CASE WHEN p_old."position"
+                            IS DISTINCT FROM w."position"
+                            THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                'new', w."position") END),
+                        ('product_id', CASE WHEN p_old.product_id
+                            IS DISTINCT FROM w.product_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                'new', w.product_id) END),
+                        ('quantity', CASE WHEN p_old.quantity
+                            IS DISTINCT FROM w.quantity
+                            THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                'new', w.quantity) END),
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('product_qty', CASE WHEN p_old.product_qty
+                            IS DISTINCT FROM w.product_qty
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_qty,
+                                'new', w.product_qty) END),
+                        ('reserved_qty', CASE WHEN p_old.reserved_qty
+                            IS DISTINCT FROM w.reserved_qty
+                            THEN pg_catalog.jsonb_build_object('old', p_old.reserved_qty,
+                                'new', w.reserved_qty) END),
+                        ('from_location_id', CASE WHEN p_old.from_location_id
+                            IS DISTINCT FROM w.from_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                'new', w.from_location_id) END),
+                        ('to_location_id', CASE WHEN p_old.to_location_id
+                            IS DISTINCT FROM w.to_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                'new', w.to_location_id) END),
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('origin', CASE WHEN p_old.origin
+                            IS DISTINCT FROM w.origin
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                'new', w.origin) END),
+                        ('split_from_id', CASE WHEN p_old.split_from_id
+                            IS DISTINCT FROM w.split_from_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.split_from_id,
+                                'new', w.split_from_id) END),
+                        ('done_at', CASE WHEN p_old.done_at
+                            IS DISTINCT FROM w.done_at
+                            THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                'new', erp._utc(w.done_at)) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -1689,16 +3725,291 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.kind IS NOT NULL) THEN 1 WHEN NOT (e.from_location_id IS NOT NULL) THEN 2 WHEN NOT (e.to_location_id IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9 WHEN NOT (e.erp_ok_1) THEN 10 WHEN NOT (e.erp_ok_2) THEN 11 WHEN NOT (e.erp_ok_3) THEN 12 WHEN NOT (e.erp_ok_4) THEN 13 WHEN NOT (e.erp_ok_5) THEN 14 WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 17 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 18 END INTO v_row, v_rule FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.kind IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.kind IS NOT NULL) THEN 1
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 2
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9
+                WHEN NOT (e.erp_ok_1) THEN 10
+                WHEN NOT (e.erp_ok_2) THEN 11
+                WHEN NOT (e.erp_ok_3) THEN 12
+                WHEN NOT (e.erp_ok_4) THEN 13
+                WHEN NOT (e.erp_ok_5) THEN 14
+                WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+                    THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 17
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 18
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.kind IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.kind IS NOT NULL) THEN 1 WHEN NOT (e.from_location_id IS NOT NULL) THEN 2 WHEN NOT (e.to_location_id IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8 WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9 WHEN NOT (e.erp_ok_1) THEN 10 WHEN NOT (e.erp_ok_2) THEN 11 WHEN NOT (e.erp_ok_3) THEN 12 WHEN NOT (e.erp_ok_4) THEN 13 WHEN NOT (e.erp_ok_5) THEN 14 WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) THEN 15 WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) THEN 16 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 17 WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id))) THEN 18 END INTO v_row, v_rule FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, r.state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.kind IS NOT NULL) AND (e.from_location_id IS NOT NULL) AND (e.to_location_id IS NOT NULL) AND (e.state IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_pickings AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id))) AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id))) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL OR EXISTS (SELECT 1 FROM erp.inventory_locations AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.kind IS NOT NULL) THEN 1
+                WHEN NOT (e.from_location_id IS NOT NULL) THEN 2
+                WHEN NOT (e.to_location_id IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 2000, true)) THEN 7
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true)) THEN 8
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true)) THEN 9
+                WHEN NOT (e.erp_ok_1) THEN 10
+                WHEN NOT (e.erp_ok_2) THEN 11
+                WHEN NOT (e.erp_ok_3) THEN 12
+                WHEN NOT (e.erp_ok_4) THEN 13
+                WHEN NOT (e.erp_ok_5) THEN 14
+                WHEN NOT ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_pickings AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+                    THEN 15
+                WHEN NOT ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+                    THEN 16
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 17
+                WHEN NOT ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.inventory_locations AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+                    THEN 18
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        r.state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.kind IS NOT NULL)
+            AND (e.from_location_id IS NOT NULL)
+            AND (e.to_location_id IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.kind) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.origin_type) <= 2000, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL OR e.backorder_of_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_pickings AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.backorder_of_id)))
+            AND ((e.tenant_id IS NULL OR e.from_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.from_location_id)))
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL OR e.to_location_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.inventory_locations AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.to_location_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking: % %', (ARRAY['kind', 'from_location_id', 'to_location_id', 'state', 'number', 'kind', 'state', 'origin', 'origin_type', 'done_at', 'kind', 'origin', 'origin_type', 'state', 'backorder_of_id', 'from_location_id', 'partner_id', 'to_location_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 2000 bytes', 'is invalid (constraint inventory_pickings_done_check)', 'is invalid (constraint inventory_pickings_kind_check)', 'is invalid (constraint inventory_pickings_origin_check)', 'is invalid (constraint inventory_pickings_origin_type_check)', 'is invalid (constraint inventory_pickings_state_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.inventory.picking: % %',
+            (ARRAY[
+                'kind',
+                'from_location_id',
+                'to_location_id',
+                'state',
+                'number',
+                'kind',
+                'state',
+                'origin',
+                'origin_type',
+                'done_at',
+                'kind',
+                'origin',
+                'origin_type',
+                'state',
+                'backorder_of_id',
+                'from_location_id',
+                'partner_id',
+                'to_location_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 2000 bytes',
+                'is invalid (constraint inventory_pickings_done_check)',
+                'is invalid (constraint inventory_pickings_kind_check)',
+                'is invalid (constraint inventory_pickings_origin_check)',
+                'is invalid (constraint inventory_pickings_origin_type_check)',
+                'is invalid (constraint inventory_pickings_state_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -1724,8 +4035,44 @@ DECLARE
     v_row erp.inventory_pickings;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.inventory_pickings AS t (tenant_id, id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.inventory_pickings AS t (
+            tenant_id,
+            id,
+            number,
+            kind,
+            partner_id,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            origin_type,
+            origin_id,
+            backorder_of_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.kind,
+            r.partner_id,
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.origin_type,
+            r.origin_id,
+            r.backorder_of_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1733,8 +4080,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-            'erp.inventory.picking.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.picking',
+            w.id,
+            'erp.inventory.picking.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'kind', w.kind,
+                'partner_id', w.partner_id,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'origin_type', w.origin_type,
+                'origin_id', w.origin_id,
+                'backorder_of_id', w.backorder_of_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -1765,30 +4140,208 @@ CREATE FUNCTION erp._inventory_picking_duplicate(p_tenant_id uuid, p_rows erp.in
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_pickings AS t WHERE t.tenant_id = e.tenant_id AND t.number = e.number)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+            ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                IS NOT FALSE AS erp_ok_2,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+            ((((origin_type IS NULL) = (origin_id IS NULL))
+              AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.kind,
+                    r.partner_id,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.origin_type,
+                    r.origin_id,
+                    r.backorder_of_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.number = e.number
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.number HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.number
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%', 'number', erp._clip((p_rows[v_row]).number::text),
+        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%',
+            'number',
+            erp._clip((p_rows[v_row]).number::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_pickings_number_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_pickings_number_key',
             HINT = 'Choose another number, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.inventory_pickings AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+            ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                IS NOT FALSE AS erp_ok_2,
+            ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+            ((((origin_type IS NULL) = (origin_id IS NULL))
+              AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'assigned'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.kind,
+                    r.partner_id,
+                    r.from_location_id,
+                    r.to_location_id,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.origin,
+                    r.origin_type,
+                    r.origin_id,
+                    r.backorder_of_id,
+                    r.done_at,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1, ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text]))) IS NOT FALSE AS erp_ok_2, ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3, ((((origin_type IS NULL) = (origin_id IS NULL)) AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'assigned'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text) AS state, r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((state = 'done'::text) = (done_at IS NOT NULL))) IS NOT FALSE AS erp_ok_1,
+                ((kind = ANY (ARRAY['receipt'::text, 'delivery'::text, 'internal'::text])))
+                    IS NOT FALSE AS erp_ok_2,
+                ((char_length(origin) <= 500)) IS NOT FALSE AS erp_ok_3,
+                ((((origin_type IS NULL) = (origin_id IS NULL))
+                  AND (char_length(origin_type) <= 100))) IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'assigned'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.kind,
+                        r.partner_id,
+                        r.from_location_id,
+                        r.to_location_id,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.origin,
+                        r.origin_type,
+                        r.origin_id,
+                        r.backorder_of_id,
+                        r.done_at,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.inventory.picking with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index inventory_pickings_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index inventory_pickings_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.inventory.picking: a row conflicts with a row written at the same time'
@@ -1820,18 +4373,68 @@ DECLARE
     v_result erp.inventory_pickings[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.inventory.picking rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.inventory.picking rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.inventory.picking: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.inventory.picking: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,number,kind,partner_id,from_location_id,to_location_id,state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'number' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'kind' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'partner_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false)) AND (NOT (p_rows -> 0) ? 'from_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false)) AND (NOT (p_rows -> 0) ? 'to_location_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin_type' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin_type')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'origin_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'origin_id')), false)) AND (NOT (p_rows -> 0) ? 'backorder_of_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'backorder_of_id')), false)) AND (NOT (p_rows -> 0) ? 'done_at' OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
+        AND ((p_rows -> 0) - '{id,number,kind,partner_id,from_location_id,to_location_id,'
+        'state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'number'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'kind'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'kind'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false))
+        AND (NOT (p_rows -> 0) ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'from_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'to_location_id')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin_type'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'origin_type'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'origin_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'origin_id')), false))
+        AND (NOT (p_rows -> 0) ? 'backorder_of_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'backorder_of_id')), false))
+        AND (NOT (p_rows -> 0) ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok(((p_rows -> 0) -> 'done_at'), true), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'number') #>> '{}')::text, (((p_rows -> 0) -> 'kind') #>> '{}')::text, (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'origin') #>> '{}')::text, (((p_rows -> 0) -> 'origin_type') #>> '{}')::text, (((p_rows -> 0) -> 'origin_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'backorder_of_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_pickings];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'number') #>> '{}')::text,
+                (((p_rows -> 0) -> 'kind') #>> '{}')::text,
+                (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'from_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'to_location_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin_type') #>> '{}')::text,
+                (((p_rows -> 0) -> 'origin_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'backorder_of_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_pickings];
         END;
         RETURN v_result;
     END IF;
@@ -1850,16 +4453,57 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_id' THEN erp._json_uuid_ok(k.value) WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'kind' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.inventory.picking row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at.';
+        RAISE EXCEPTION 'erp.inventory.picking row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, number, kind, partner_id, '
+            'from_location_id, to_location_id, state, origin, '
+            'origin_type, origin_id, backorder_of_id, done_at.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'number') #>> '{}')::text, ((j.value -> 'kind') #>> '{}')::text, ((j.value -> 'partner_id') #>> '{}')::uuid, ((j.value -> 'from_location_id') #>> '{}')::uuid, ((j.value -> 'to_location_id') #>> '{}')::uuid, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'origin') #>> '{}')::text, ((j.value -> 'origin_type') #>> '{}')::text, ((j.value -> 'origin_id') #>> '{}')::uuid, ((j.value -> 'backorder_of_id') #>> '{}')::uuid, ((j.value -> 'done_at') #>> '{}')::timestamp with time zone, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.inventory_pickings ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'number') #>> '{}')::text,
+                ((j.value -> 'kind') #>> '{}')::text,
+                ((j.value -> 'partner_id') #>> '{}')::uuid,
+                ((j.value -> 'from_location_id') #>> '{}')::uuid,
+                ((j.value -> 'to_location_id') #>> '{}')::uuid,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'origin') #>> '{}')::text,
+                ((j.value -> 'origin_type') #>> '{}')::text,
+                ((j.value -> 'origin_id') #>> '{}')::uuid,
+                ((j.value -> 'backorder_of_id') #>> '{}')::uuid,
+                ((j.value -> 'done_at') #>> '{}')::timestamp with time zone,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.inventory_pickings
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -1888,8 +4532,44 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.inventory_pickings AS t (tenant_id, id, number, kind, partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.kind, r.partner_id, r.from_location_id, r.to_location_id, coalesce(r.state, 'draft'::text), r.origin, r.origin_type, r.origin_id, r.backorder_of_id, r.done_at, true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.inventory_pickings AS t (
+            tenant_id,
+            id,
+            number,
+            kind,
+            partner_id,
+            from_location_id,
+            to_location_id,
+            state,
+            origin,
+            origin_type,
+            origin_id,
+            backorder_of_id,
+            done_at,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.kind,
+            r.partner_id,
+            r.from_location_id,
+            r.to_location_id,
+            coalesce(r.state, 'draft'::text),
+            r.origin,
+            r.origin_type,
+            r.origin_id,
+            r.backorder_of_id,
+            r.done_at,
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1897,8 +4577,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-            'erp.inventory.picking.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.inventory.picking',
+            w.id,
+            'erp.inventory.picking.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'kind', w.kind,
+                'partner_id', w.partner_id,
+                'from_location_id', w.from_location_id,
+                'to_location_id', w.to_location_id,
+                'state', w.state,
+                'origin', w.origin,
+                'origin_type', w.origin_type,
+                'origin_id', w.origin_id,
+                'backorder_of_id', w.backorder_of_id,
+                'done_at', erp._utc(w.done_at),
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -1955,7 +4663,8 @@ CREATE FUNCTION erp._inventory_picking_lock(p_tenant_id uuid, p_id uuid, p_expec
 DECLARE
     v_row erp.inventory_pickings;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.inventory_pickings AS t
+    SELECT t.* INTO v_row
+    FROM erp.inventory_pickings AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -1963,7 +4672,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.inventory.picking % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.inventory.picking % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -1997,7 +4707,9 @@ BEGIN
             USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
     END IF;
     v_new.number := p_number;
-    RETURN erp._inventory_picking_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered');
+    RETURN erp._inventory_picking_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered'
+    );
 END
 $$;
 
@@ -2059,25 +4771,101 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{partner_id,from_location_id,to_location_id,state,origin,origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'partner_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false)) AND (NOT p_patch ? 'from_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false)) AND (NOT p_patch ? 'to_location_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false)) AND (NOT p_patch ? 'state' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin_type' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin_type')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'origin_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'origin_id')), false)) AND (NOT p_patch ? 'backorder_of_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'backorder_of_id')), false)) AND (NOT p_patch ? 'done_at' OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))) THEN
+    IF NOT (
+        (p_patch - '{partner_id,from_location_id,to_location_id,state,origin,'
+        'origin_type,origin_id,backorder_of_id,done_at}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false))
+        AND (NOT p_patch ? 'from_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'from_location_id')), false))
+        AND (NOT p_patch ? 'to_location_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'to_location_id')), false))
+        AND (NOT p_patch ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'state')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin_type'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'origin_type'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'origin_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'origin_id')), false))
+        AND (NOT p_patch ? 'backorder_of_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'backorder_of_id')), false))
+        AND (NOT p_patch ? 'done_at'
+            OR coalesce(erp._json_timestamp_ok((p_patch -> 'done_at'), true), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'origin_id' THEN erp._json_uuid_ok(k.value) WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value) WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true) END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'from_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'to_location_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_type' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'origin_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'backorder_of_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'done_at' THEN erp._json_timestamp_ok(k.value, true)
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.picking has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: partner_id, from_location_id, to_location_id, state, origin, origin_type, origin_id, backorder_of_id, done_at.';
+            RAISE EXCEPTION 'patch for erp.inventory.picking has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: partner_id, from_location_id, '
+                'to_location_id, state, origin, origin_type, origin_id, '
+                'backorder_of_id, done_at.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.inventory.picking has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.inventory.picking has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.number, p_old.kind, CASE WHEN p_patch ? 'partner_id' THEN ((p_patch -> 'partner_id') #>> '{}')::uuid ELSE p_old.partner_id END, CASE WHEN p_patch ? 'from_location_id' THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid ELSE p_old.from_location_id END, CASE WHEN p_patch ? 'to_location_id' THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid ELSE p_old.to_location_id END, CASE WHEN p_patch ? 'state' THEN ((p_patch -> 'state') #>> '{}')::text ELSE p_old.state END, CASE WHEN p_patch ? 'origin' THEN ((p_patch -> 'origin') #>> '{}')::text ELSE p_old.origin END, CASE WHEN p_patch ? 'origin_type' THEN ((p_patch -> 'origin_type') #>> '{}')::text ELSE p_old.origin_type END, CASE WHEN p_patch ? 'origin_id' THEN ((p_patch -> 'origin_id') #>> '{}')::uuid ELSE p_old.origin_id END, CASE WHEN p_patch ? 'backorder_of_id' THEN ((p_patch -> 'backorder_of_id') #>> '{}')::uuid ELSE p_old.backorder_of_id END, CASE WHEN p_patch ? 'done_at' THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone ELSE p_old.done_at END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.number,
+            p_old.kind,
+            CASE WHEN p_patch ? 'partner_id'
+                THEN ((p_patch -> 'partner_id') #>> '{}')::uuid
+                ELSE p_old.partner_id END,
+            CASE WHEN p_patch ? 'from_location_id'
+                THEN ((p_patch -> 'from_location_id') #>> '{}')::uuid
+                ELSE p_old.from_location_id END,
+            CASE WHEN p_patch ? 'to_location_id'
+                THEN ((p_patch -> 'to_location_id') #>> '{}')::uuid
+                ELSE p_old.to_location_id END,
+            CASE WHEN p_patch ? 'state'
+                THEN ((p_patch -> 'state') #>> '{}')::text
+                ELSE p_old.state END,
+            CASE WHEN p_patch ? 'origin'
+                THEN ((p_patch -> 'origin') #>> '{}')::text
+                ELSE p_old.origin END,
+            CASE WHEN p_patch ? 'origin_type'
+                THEN ((p_patch -> 'origin_type') #>> '{}')::text
+                ELSE p_old.origin_type END,
+            CASE WHEN p_patch ? 'origin_id'
+                THEN ((p_patch -> 'origin_id') #>> '{}')::uuid
+                ELSE p_old.origin_id END,
+            CASE WHEN p_patch ? 'backorder_of_id'
+                THEN ((p_patch -> 'backorder_of_id') #>> '{}')::uuid
+                ELSE p_old.backorder_of_id END,
+            CASE WHEN p_patch ? 'done_at'
+                THEN ((p_patch -> 'done_at') #>> '{}')::timestamp with time zone
+                ELSE p_old.done_at END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -2180,9 +4968,14 @@ DECLARE
     v_row erp.inventory_pickings;
     v_constraint text;
 BEGIN
-    IF p_event IS NULL OR p_event NOT IN ('updated', 'archived', 'restored', 'numbered', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled') THEN
+    IF p_event IS NULL OR p_event NOT IN (
+        'updated', 'archived', 'restored', 'numbered', 'confirmed', 'reserved', 'unreserved', 'done', 'cancelled'
+    ) THEN
         RAISE EXCEPTION 'unknown event % for erp.inventory.picking', erp._clip(p_event, 40)
-            USING ERRCODE = 'ZE003', HINT = 'The events of erp.inventory.picking: updated, archived, restored, numbered, confirmed, reserved, unreserved, done, cancelled.';
+            USING ERRCODE = 'ZE003',
+                HINT = 'The events of erp.inventory.picking: updated, archived, '
+                'restored, numbered, confirmed, reserved, unreserved, done, '
+                'cancelled.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -2191,20 +4984,116 @@ BEGIN
     IF p_new.number IS DISTINCT FROM p_old.number THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.inventory_pickings AS t SET number = p_new.number, kind = p_new.kind, partner_id = p_new.partner_id, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, origin_type = p_new.origin_type, origin_id = p_new.origin_id, backorder_of_id = p_new.backorder_of_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.inventory_pickings AS t
+                SET number = p_new.number,
+                    kind = p_new.kind,
+                    partner_id = p_new.partner_id,
+                    from_location_id = p_new.from_location_id,
+                    to_location_id = p_new.to_location_id,
+                    state = p_new.state,
+                    origin = p_new.origin,
+                    origin_type = p_new.origin_type,
+                    origin_id = p_new.origin_id,
+                    backorder_of_id = p_new.backorder_of_id,
+                    done_at = p_new.done_at,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.inventory.picking',
+                    w.id,
+                    'erp.inventory.picking' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'number', w.number,
+                        'kind', w.kind,
+                        'partner_id', w.partner_id,
+                        'from_location_id', w.from_location_id,
+                        'to_location_id', w.to_location_id,
+                        'state', w.state,
+                        'origin', w.origin,
+                        'origin_type', w.origin_type,
+                        'origin_id', w.origin_id,
+                        'backorder_of_id', w.backorder_of_id,
+                        'done_at', erp._utc(w.done_at),
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('number', CASE WHEN p_old.number
+                                IS DISTINCT FROM w.number
+                                THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                    'new', w.number) END),
+                            ('kind', CASE WHEN p_old.kind
+                                IS DISTINCT FROM w.kind
+                                THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                    'new', w.kind) END),
+                            ('partner_id', CASE WHEN p_old.partner_id
+                                IS DISTINCT FROM w.partner_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                    'new', w.partner_id) END),
+                            ('from_location_id', CASE WHEN p_old.from_location_id
+                                IS DISTINCT FROM w.from_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                    'new', w.from_location_id) END),
+                            ('to_location_id', CASE WHEN p_old.to_location_id
+                                IS DISTINCT FROM w.to_location_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                    'new', w.to_location_id) END),
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('origin', CASE WHEN p_old.origin
+                                IS DISTINCT FROM w.origin
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                    'new', w.origin) END),
+                            ('origin_type', CASE WHEN p_old.origin_type
+                                IS DISTINCT FROM w.origin_type
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin_type,
+                                    'new', w.origin_type) END),
+                            ('origin_id', CASE WHEN p_old.origin_id
+                                IS DISTINCT FROM w.origin_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.origin_id,
+                                    'new', w.origin_id) END),
+                            ('backorder_of_id', CASE WHEN p_old.backorder_of_id
+                                IS DISTINCT FROM w.backorder_of_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id,
+                                    'new', w.backorder_of_id) END),
+                            ('done_at', CASE WHEN p_old.done_at
+                                IS DISTINCT FROM w.done_at
+                                THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                    'new', erp._utc(w.done_at)) END),
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-                'erp.inventory.picking' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('origin_type', CASE WHEN p_old.origin_type IS DISTINCT FROM w.origin_type THEN pg_catalog.jsonb_build_object('old', p_old.origin_type, 'new', w.origin_type) END), ('origin_id', CASE WHEN p_old.origin_id IS DISTINCT FROM w.origin_id THEN pg_catalog.jsonb_build_object('old', p_old.origin_id, 'new', w.origin_id) END), ('backorder_of_id', CASE WHEN p_old.backorder_of_id IS DISTINCT FROM w.backorder_of_id THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id, 'new', w.backorder_of_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.inventory.picking with this % already exists in this tenant',
@@ -2214,16 +5103,112 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.inventory_pickings AS t SET number = p_new.number, kind = p_new.kind, partner_id = p_new.partner_id, from_location_id = p_new.from_location_id, to_location_id = p_new.to_location_id, state = p_new.state, origin = p_new.origin, origin_type = p_new.origin_type, origin_id = p_new.origin_id, backorder_of_id = p_new.backorder_of_id, done_at = p_new.done_at, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.inventory_pickings AS t
+            SET number = p_new.number,
+                kind = p_new.kind,
+                partner_id = p_new.partner_id,
+                from_location_id = p_new.from_location_id,
+                to_location_id = p_new.to_location_id,
+                state = p_new.state,
+                origin = p_new.origin,
+                origin_type = p_new.origin_type,
+                origin_id = p_new.origin_id,
+                backorder_of_id = p_new.backorder_of_id,
+                done_at = p_new.done_at,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.inventory.picking', w.id,
-                'erp.inventory.picking' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'kind', w.kind, 'partner_id', w.partner_id, 'from_location_id', w.from_location_id, 'to_location_id', w.to_location_id, 'state', w.state, 'origin', w.origin, 'origin_type', w.origin_type, 'origin_id', w.origin_id, 'backorder_of_id', w.backorder_of_id, 'done_at', erp._utc(w.done_at), 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('kind', CASE WHEN p_old.kind IS DISTINCT FROM w.kind THEN pg_catalog.jsonb_build_object('old', p_old.kind, 'new', w.kind) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('from_location_id', CASE WHEN p_old.from_location_id IS DISTINCT FROM w.from_location_id THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id, 'new', w.from_location_id) END), ('to_location_id', CASE WHEN p_old.to_location_id IS DISTINCT FROM w.to_location_id THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id, 'new', w.to_location_id) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('origin', CASE WHEN p_old.origin IS DISTINCT FROM w.origin THEN pg_catalog.jsonb_build_object('old', p_old.origin, 'new', w.origin) END), ('origin_type', CASE WHEN p_old.origin_type IS DISTINCT FROM w.origin_type THEN pg_catalog.jsonb_build_object('old', p_old.origin_type, 'new', w.origin_type) END), ('origin_id', CASE WHEN p_old.origin_id IS DISTINCT FROM w.origin_id THEN pg_catalog.jsonb_build_object('old', p_old.origin_id, 'new', w.origin_id) END), ('backorder_of_id', CASE WHEN p_old.backorder_of_id IS DISTINCT FROM w.backorder_of_id THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id, 'new', w.backorder_of_id) END), ('done_at', CASE WHEN p_old.done_at IS DISTINCT FROM w.done_at THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at), 'new', erp._utc(w.done_at)) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.inventory.picking',
+                w.id,
+                'erp.inventory.picking' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'number', w.number,
+                    'kind', w.kind,
+                    'partner_id', w.partner_id,
+                    'from_location_id', w.from_location_id,
+                    'to_location_id', w.to_location_id,
+                    'state', w.state,
+                    'origin', w.origin,
+                    'origin_type', w.origin_type,
+                    'origin_id', w.origin_id,
+                    'backorder_of_id', w.backorder_of_id,
+                    'done_at', erp._utc(w.done_at),
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('number', CASE WHEN p_old.number
+                            IS DISTINCT FROM w.number
+                            THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                'new', w.number) END),
+                        ('kind', CASE WHEN p_old.kind
+                            IS DISTINCT FROM w.kind
+                            THEN pg_catalog.jsonb_build_object('old', p_old.kind,
+                                'new', w.kind) END),
+                        ('partner_id', CASE WHEN p_old.partner_id
+                            IS DISTINCT FROM w.partner_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                'new', w.partner_id) END),
+                        ('from_location_id', CASE WHEN p_old.from_location_id
+                            IS DISTINCT FROM w.from_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.from_location_id,
+                                'new', w.from_location_id) END),
+                        ('to_location_id', CASE WHEN p_old.to_location_id
+                            IS DISTINCT FROM w.to_location_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.to_location_id,
+                                'new', w.to_location_id) END),
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('origin', CASE WHEN p_old.origin
+                            IS DISTINCT FROM w.origin
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin,
+                                'new', w.origin) END),
+                        ('origin_type', CASE WHEN p_old.origin_type
+                            IS DISTINCT FROM w.origin_type
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin_type,
+                                'new', w.origin_type) END),
+                        ('origin_id', CASE WHEN p_old.origin_id
+                            IS DISTINCT FROM w.origin_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.origin_id,
+                                'new', w.origin_id) END),
+                        ('backorder_of_id', CASE WHEN p_old.backorder_of_id
+                            IS DISTINCT FROM w.backorder_of_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.backorder_of_id,
+                                'new', w.backorder_of_id) END),
+                        ('done_at', CASE WHEN p_old.done_at
+                            IS DISTINCT FROM w.done_at
+                            THEN pg_catalog.jsonb_build_object('old', erp._utc(p_old.done_at),
+                                'new', erp._utc(w.done_at)) END),
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

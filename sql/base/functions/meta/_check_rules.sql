@@ -22,8 +22,8 @@ AS $fn$
         WHERE NOT c.generated AND c.kind IN ('text', 'jsonb')
         UNION ALL
         SELECT 3, c.attnum, c.name, 'ZE003', 'must be a finite number below 1e30 with at most 20 decimals',
-            format('coalesce(e.%1$I > ''-Infinity'' AND e.%1$I < ''Infinity'' AND pg_catalog.abs(e.%1$I) < 1e30 '
-                'AND pg_catalog.scale(e.%1$I) <= 20, true)', c.name)
+            format(E'coalesce(e.%1$I > ''-Infinity'' AND e.%1$I < ''Infinity''\n'
+                '    AND pg_catalog.abs(e.%1$I) < 1e30 AND pg_catalog.scale(e.%1$I) <= 20, true)', c.name)
         FROM erp_meta._columns(p_table) AS c
         WHERE NOT c.generated AND c.kind = 'numeric'
         UNION ALL
@@ -32,7 +32,7 @@ AS $fn$
         UNION ALL
         SELECT 5, row_number() OVER (ORDER BY fk.conname), coalesce(f.field, fk.conname::text), 'ZE001',
             'refers to a record that does not exist in this tenant',
-            format('(%s OR EXISTS (SELECT 1 FROM %s AS x WHERE %s))',
+            format(E'(%s\n    OR EXISTS (\n        SELECT 1 FROM %s AS x\n        WHERE %s))',
                 (SELECT string_agg(format('e.%I IS NULL', a.attname), ' OR ')
                 FROM unnest(fk.conkey) AS k (attnum)
                 INNER JOIN pg_attribute AS a ON a.attrelid = fk.conrelid AND a.attnum = k.attnum),

@@ -4,7 +4,8 @@ CREATE OR REPLACE FUNCTION erp_meta._json_cast_sql(p_kind text, p_type text, p_v
 LANGUAGE sql STABLE
 AS $fn$
     SELECT CASE p_kind
-        WHEN 'jsonb' THEN format('CASE WHEN pg_catalog.jsonb_typeof(%1$s) <> ''null'' THEN %1$s::%2$s END', p_value, p_type)
+        WHEN 'jsonb' THEN format(E'CASE WHEN pg_catalog.jsonb_typeof(%1$s) <> ''null''\n    THEN %1$s::%2$s END',
+            p_value, p_type)
         WHEN 'boolean' THEN format('(%s #>> ''{}'')::boolean', p_value)
         WHEN 'int' THEN format('(%s #>> ''{}'')::numeric::%s', p_value, p_type)
         ELSE format('(%s #>> ''{}'')::%s', p_value, p_type)

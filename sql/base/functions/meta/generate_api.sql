@@ -27,14 +27,14 @@ BEGIN
     v_table := format('erp.%I', v_entity.table_name);
     v_noun := replace(replace(v_entity.api_noun, '''', ''''''), '%', '%%');
     IF v_entity.list_archived THEN
-        v_arguments := E',\n    p_include_archived boolean DEFAULT false';
-        v_filters := E'\n        AND (t.active OR coalesce(p_include_archived, false))';
+        v_arguments := E',\np_include_archived boolean DEFAULT false';
+        v_filters := E'\n    AND (t.active OR coalesce(p_include_archived, false))';
         v_types := v_types || ', boolean';
     END IF;
     FOR v_filter IN SELECT f.value FROM jsonb_array_elements(v_entity.list_filters) AS f LOOP
-        v_arguments := v_arguments || format(E',\n    %I %s DEFAULT NULL',
+        v_arguments := v_arguments || format(E',\n%I %s DEFAULT NULL',
             'p_' || (v_filter ->> 'name'), (v_filter ->> 'type')::regtype);
-        v_filters := v_filters || format(E'\n        AND (%1$I IS NULL OR t.%2$I = %3$s)',
+        v_filters := v_filters || format(E'\n    AND (%1$I IS NULL OR t.%2$I = %3$s)',
             'p_' || (v_filter ->> 'name'), v_filter ->> 'column',
             coalesce(v_filter ->> 'value', format('%I', 'p_' || (v_filter ->> 'name'))));
         v_types := v_types || ', ' || (v_filter ->> 'type')::regtype::text;

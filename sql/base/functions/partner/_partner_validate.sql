@@ -3,11 +3,8 @@ CREATE OR REPLACE FUNCTION erp._partner_validate(p_row erp.erp_partners) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('partner code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('partner name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('partner code', p_row.code, 'partner name', p_row.name);
     END IF;
     IF p_row.kind IS NULL OR p_row.kind NOT IN ('company', 'person') THEN
         RAISE EXCEPTION 'unknown partner kind %', erp._clip(p_row.kind, 20)

@@ -3,11 +3,8 @@ CREATE OR REPLACE FUNCTION erp._product_validate(p_row erp.erp_products) RETURNS
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF NOT erp._code_ok(p_row.sku, 100, true) THEN
-        PERFORM erp._code_check('product SKU', p_row.sku, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('product name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.sku, p_row.name) THEN
+        PERFORM erp._code_name_check('product SKU', p_row.sku, 'product name', p_row.name);
     END IF;
     IF p_row.product_type IS NULL OR p_row.product_type NOT IN ('goods', 'service', 'consumable') THEN
         RAISE EXCEPTION 'unknown product type %', erp._clip(p_row.product_type, 20)

@@ -8,11 +8,8 @@ AS $fn$
 DECLARE
     v_text text;
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('sequence code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('sequence name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('sequence code', p_row.code, 'sequence name', p_row.name);
     END IF;
     IF p_row.prefix IS NULL OR p_row.suffix IS NULL
         OR char_length(p_row.prefix) > 50 OR char_length(p_row.suffix) > 50

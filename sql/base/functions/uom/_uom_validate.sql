@@ -5,11 +5,8 @@ CREATE OR REPLACE FUNCTION erp._uom_validate(p_row erp.erp_uoms) RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
-    IF NOT erp._code_ok(p_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit code', p_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(p_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit name', p_row.name, 500, true);
+    IF NOT erp._code_name_ok(p_row.code, p_row.name) THEN
+        PERFORM erp._code_name_check('unit code', p_row.code, 'unit name', p_row.name);
     END IF;
     IF p_row.uom_type IS NULL OR p_row.uom_type NOT IN ('reference', 'bigger', 'smaller') THEN
         RAISE EXCEPTION 'unknown unit type %', erp._clip(p_row.uom_type, 20)

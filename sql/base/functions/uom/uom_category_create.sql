@@ -20,11 +20,8 @@ BEGIN
     END IF;
     v_row.code := btrim(p_code, E' \t\r\n');
     v_row.name := btrim(p_name, E' \t\r\n');
-    IF NOT erp._code_ok(v_row.code, 100, true) THEN
-        PERFORM erp._code_check('unit category code', v_row.code, 100, true);
-    END IF;
-    IF NOT erp._text_ok(v_row.name, 500, true) THEN
-        PERFORM erp._text_check('unit category name', v_row.name, 500, true);
+    IF NOT erp._code_name_ok(v_row.code, v_row.name) THEN
+        PERFORM erp._code_name_check('unit category code', v_row.code, 'unit category name', v_row.name);
     END IF;
     v_row := erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
     RETURN v_row;

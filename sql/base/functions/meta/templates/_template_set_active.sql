@@ -8,14 +8,9 @@ LANGUAGE sql IMMUTABLE
 AS $template$
     SELECT $text$
 CREATE FUNCTION erp.{{function}}(
-    p_tenant_id uuid,
-    p_actor_user_id uuid,
-    p_actor_type text,
-    p_trace_id text,
-    p_id uuid,
-    p_expected_version bigint DEFAULT NULL
-)
-RETURNS {{table}}
+    p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text,
+    p_id uuid, p_expected_version bigint DEFAULT NULL
+) RETURNS {{table}}
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
