@@ -10,16 +10,326 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.partner_id IS NOT NULL) THEN 1 WHEN NOT (e.currency IS NOT NULL) THEN 2 WHEN NOT (e.order_date IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5 WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6 WHEN NOT (e.amount_tax IS NOT NULL) THEN 7 WHEN NOT (e.amount_total IS NOT NULL) THEN 8 WHEN NOT (e.lines_version IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13 WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14 WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) THEN 17 WHEN NOT (e.erp_ok_1) THEN 18 WHEN NOT (e.erp_ok_2) THEN 19 WHEN NOT (e.erp_ok_3) THEN 20 WHEN NOT (e.erp_ok_4) THEN 21 WHEN NOT (e.erp_ok_5) THEN 22 WHEN NOT (e.erp_ok_6) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 25 END INTO v_row, v_rule FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.partner_id IS NOT NULL) AND (e.currency IS NOT NULL) AND (e.order_date IS NOT NULL) AND (e.state IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.amount_untaxed IS NOT NULL) AND (e.amount_tax IS NOT NULL) AND (e.amount_total IS NOT NULL) AND (e.lines_version IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.partner_id IS NOT NULL) THEN 1
+                WHEN NOT (e.currency IS NOT NULL) THEN 2
+                WHEN NOT (e.order_date IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5
+                WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6
+                WHEN NOT (e.amount_tax IS NOT NULL) THEN 7
+                WHEN NOT (e.amount_total IS NOT NULL) THEN 8
+                WHEN NOT (e.lines_version IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14
+                WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                    AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                    AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                    AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+                    THEN 17
+                WHEN NOT (e.erp_ok_1) THEN 18
+                WHEN NOT (e.erp_ok_2) THEN 19
+                WHEN NOT (e.erp_ok_3) THEN 20
+                WHEN NOT (e.erp_ok_4) THEN 21
+                WHEN NOT (e.erp_ok_5) THEN 22
+                WHEN NOT (e.erp_ok_6) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 25
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.partner_id IS NOT NULL)
+            AND (e.currency IS NOT NULL)
+            AND (e.order_date IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.amount_untaxed IS NOT NULL)
+            AND (e.amount_tax IS NOT NULL)
+            AND (e.amount_total IS NOT NULL)
+            AND (e.lines_version IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true))
+            AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+            AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+            AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.partner_id IS NOT NULL) THEN 1 WHEN NOT (e.currency IS NOT NULL) THEN 2 WHEN NOT (e.order_date IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5 WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6 WHEN NOT (e.amount_tax IS NOT NULL) THEN 7 WHEN NOT (e.amount_total IS NOT NULL) THEN 8 WHEN NOT (e.lines_version IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13 WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14 WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) THEN 17 WHEN NOT (e.erp_ok_1) THEN 18 WHEN NOT (e.erp_ok_2) THEN 19 WHEN NOT (e.erp_ok_3) THEN 20 WHEN NOT (e.erp_ok_4) THEN 21 WHEN NOT (e.erp_ok_5) THEN 22 WHEN NOT (e.erp_ok_6) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 25 END INTO v_row, v_rule FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, r.state, r.tax_rounding, r.amount_untaxed, r.amount_tax, r.amount_total, r.note, r.lines_version, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.partner_id IS NOT NULL) AND (e.currency IS NOT NULL) AND (e.order_date IS NOT NULL) AND (e.state IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.amount_untaxed IS NOT NULL) AND (e.amount_tax IS NOT NULL) AND (e.amount_total IS NOT NULL) AND (e.lines_version IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.partner_id IS NOT NULL) THEN 1
+                WHEN NOT (e.currency IS NOT NULL) THEN 2
+                WHEN NOT (e.order_date IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5
+                WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6
+                WHEN NOT (e.amount_tax IS NOT NULL) THEN 7
+                WHEN NOT (e.amount_total IS NOT NULL) THEN 8
+                WHEN NOT (e.lines_version IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14
+                WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                    AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                    AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                    AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+                    THEN 17
+                WHEN NOT (e.erp_ok_1) THEN 18
+                WHEN NOT (e.erp_ok_2) THEN 19
+                WHEN NOT (e.erp_ok_3) THEN 20
+                WHEN NOT (e.erp_ok_4) THEN 21
+                WHEN NOT (e.erp_ok_5) THEN 22
+                WHEN NOT (e.erp_ok_6) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 25
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        r.state,
+                        r.tax_rounding,
+                        r.amount_untaxed,
+                        r.amount_tax,
+                        r.amount_total,
+                        r.note,
+                        r.lines_version,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.partner_id IS NOT NULL)
+            AND (e.currency IS NOT NULL)
+            AND (e.order_date IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.amount_untaxed IS NOT NULL)
+            AND (e.amount_tax IS NOT NULL)
+            AND (e.amount_total IS NOT NULL)
+            AND (e.lines_version IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true))
+            AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+            AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+            AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order: % %', (ARRAY['partner_id', 'currency', 'order_date', 'state', 'tax_rounding', 'amount_untaxed', 'amount_tax', 'amount_total', 'lines_version', 'number', 'currency', 'state', 'tax_rounding', 'note', 'amount_untaxed', 'amount_tax', 'amount_total', 'amount_total', 'currency', 'note', 'order_date', 'state', 'tax_rounding', 'partner_id', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_orders_amount_total_check)', 'is invalid (constraint sales_orders_currency_check)', 'is invalid (constraint sales_orders_note_check)', 'is invalid (constraint sales_orders_order_date_check)', 'is invalid (constraint sales_orders_state_check)', 'is invalid (constraint sales_orders_tax_rounding_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.order: % %',
+            (ARRAY[
+                'partner_id',
+                'currency',
+                'order_date',
+                'state',
+                'tax_rounding',
+                'amount_untaxed',
+                'amount_tax',
+                'amount_total',
+                'lines_version',
+                'number',
+                'currency',
+                'state',
+                'tax_rounding',
+                'note',
+                'amount_untaxed',
+                'amount_tax',
+                'amount_total',
+                'amount_total',
+                'currency',
+                'note',
+                'order_date',
+                'state',
+                'tax_rounding',
+                'partner_id',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_orders_amount_total_check)',
+                'is invalid (constraint sales_orders_currency_check)',
+                'is invalid (constraint sales_orders_note_check)',
+                'is invalid (constraint sales_orders_order_date_check)',
+                'is invalid (constraint sales_orders_state_check)',
+                'is invalid (constraint sales_orders_tax_rounding_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +350,44 @@ DECLARE
     v_row erp.sales_orders;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_orders AS t (tenant_id, id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text), r.tax_rounding, coalesce(r.amount_untaxed, 0), coalesce(r.amount_tax, 0), coalesce(r.amount_total, 0), r.note, coalesce(r.lines_version, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_orders AS t (
+            tenant_id,
+            id,
+            number,
+            partner_id,
+            currency,
+            order_date,
+            state,
+            tax_rounding,
+            amount_untaxed,
+            amount_tax,
+            amount_total,
+            note,
+            lines_version,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.partner_id,
+            r.currency,
+            r.order_date,
+            coalesce(r.state, 'draft'::text),
+            r.tax_rounding,
+            coalesce(r.amount_untaxed, 0),
+            coalesce(r.amount_tax, 0),
+            coalesce(r.amount_total, 0),
+            r.note,
+            coalesce(r.lines_version, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +395,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-            'erp.sales.order.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order',
+            w.id,
+            'erp.sales.order.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'partner_id', w.partner_id,
+                'currency', w.currency,
+                'order_date', w.order_date,
+                'state', w.state,
+                'tax_rounding', w.tax_rounding,
+                'amount_untaxed', w.amount_untaxed,
+                'amount_tax', w.amount_tax,
+                'amount_total', w.amount_total,
+                'note', w.note,
+                'lines_version', w.lines_version,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,30 +444,200 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_orders AS t WHERE t.tenant_id = e.tenant_id AND t.number = e.number)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+            ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+            ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+            (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                IS NOT FALSE AS erp_ok_5,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_6
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.partner_id,
+                    r.currency,
+                    r.order_date,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.tax_rounding,
+                    coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                    coalesce(r.amount_tax, 0) AS amount_tax,
+                    coalesce(r.amount_total, 0) AS amount_total,
+                    r.note,
+                    coalesce(r.lines_version, 0) AS lines_version,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_orders AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.number = e.number
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.number HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.number
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%', 'number', erp._clip((p_rows[v_row]).number::text),
+        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%',
+            'number',
+            erp._clip((p_rows[v_row]).number::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_orders_number_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_orders_number_key',
             HINT = 'Choose another number, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_orders AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+            ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+            ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+            (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                IS NOT FALSE AS erp_ok_5,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_6
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.partner_id,
+                    r.currency,
+                    r.order_date,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.tax_rounding,
+                    coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                    coalesce(r.amount_tax, 0) AS amount_tax,
+                    coalesce(r.amount_total, 0) AS amount_total,
+                    r.note,
+                    coalesce(r.lines_version, 0) AS lines_version,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_orders AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_orders_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_orders_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.order: a row conflicts with a row written at the same time'
@@ -115,18 +659,70 @@ DECLARE
     v_result erp.sales_orders[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.order rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.order rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.order: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.order: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,number,partner_id,currency,order_date,state,tax_rounding,amount_untaxed,amount_tax,amount_total,note,lines_version}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'number' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'partner_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false)) AND (NOT (p_rows -> 0) ? 'currency' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'currency')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'order_date' OR coalesce(erp._json_date_ok(((p_rows -> 0) -> 'order_date')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'amount_untaxed' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_untaxed')), false)) AND (NOT (p_rows -> 0) ? 'amount_tax' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_tax')), false)) AND (NOT (p_rows -> 0) ? 'amount_total' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_total')), false)) AND (NOT (p_rows -> 0) ? 'note' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'note')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'lines_version' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'lines_version'), -9223372036854775808, 9223372036854775807), false)) THEN
+        AND ((p_rows -> 0) - '{id,number,partner_id,currency,order_date,state,'
+        'tax_rounding,amount_untaxed,amount_tax,amount_total,note,'
+        'lines_version}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'number'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false))
+        AND (NOT (p_rows -> 0) ? 'currency'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'currency'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'order_date'
+            OR coalesce(erp._json_date_ok(((p_rows -> 0) -> 'order_date')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'amount_untaxed'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_untaxed')), false))
+        AND (NOT (p_rows -> 0) ? 'amount_tax'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_tax')), false))
+        AND (NOT (p_rows -> 0) ? 'amount_total'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_total')), false))
+        AND (NOT (p_rows -> 0) ? 'note'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'note'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'lines_version'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'lines_version'),
+            -9223372036854775808, 9223372036854775807), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'number') #>> '{}')::text, (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'currency') #>> '{}')::text, (((p_rows -> 0) -> 'order_date') #>> '{}')::date, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text, (((p_rows -> 0) -> 'amount_untaxed') #>> '{}')::numeric, (((p_rows -> 0) -> 'amount_tax') #>> '{}')::numeric, (((p_rows -> 0) -> 'amount_total') #>> '{}')::numeric, (((p_rows -> 0) -> 'note') #>> '{}')::text, (((p_rows -> 0) -> 'lines_version') #>> '{}')::numeric::bigint, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_orders];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'number') #>> '{}')::text,
+                (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'currency') #>> '{}')::text,
+                (((p_rows -> 0) -> 'order_date') #>> '{}')::date,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
+                (((p_rows -> 0) -> 'amount_untaxed') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'amount_tax') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'amount_total') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'note') #>> '{}')::text,
+                (((p_rows -> 0) -> 'lines_version') #>> '{}')::numeric::bigint,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_orders];
         END;
         RETURN v_result;
     END IF;
@@ -145,16 +741,58 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_date' THEN erp._json_date_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'amount_untaxed' THEN erp._json_numeric_ok(k.value) WHEN 'amount_tax' THEN erp._json_numeric_ok(k.value) WHEN 'amount_total' THEN erp._json_numeric_ok(k.value) WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'lines_version' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_date' THEN erp._json_date_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'amount_untaxed' THEN erp._json_numeric_ok(k.value)
+                WHEN 'amount_tax' THEN erp._json_numeric_ok(k.value)
+                WHEN 'amount_total' THEN erp._json_numeric_ok(k.value)
+                WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'lines_version' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version.';
+        RAISE EXCEPTION 'erp.sales.order row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, number, partner_id, currency, order_date,'
+            ' state, tax_rounding, amount_untaxed, amount_tax, '
+            'amount_total, note, lines_version.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'number') #>> '{}')::text, ((j.value -> 'partner_id') #>> '{}')::uuid, ((j.value -> 'currency') #>> '{}')::text, ((j.value -> 'order_date') #>> '{}')::date, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'tax_rounding') #>> '{}')::text, ((j.value -> 'amount_untaxed') #>> '{}')::numeric, ((j.value -> 'amount_tax') #>> '{}')::numeric, ((j.value -> 'amount_total') #>> '{}')::numeric, ((j.value -> 'note') #>> '{}')::text, ((j.value -> 'lines_version') #>> '{}')::numeric::bigint, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_orders ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'number') #>> '{}')::text,
+                ((j.value -> 'partner_id') #>> '{}')::uuid,
+                ((j.value -> 'currency') #>> '{}')::text,
+                ((j.value -> 'order_date') #>> '{}')::date,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'tax_rounding') #>> '{}')::text,
+                ((j.value -> 'amount_untaxed') #>> '{}')::numeric,
+                ((j.value -> 'amount_tax') #>> '{}')::numeric,
+                ((j.value -> 'amount_total') #>> '{}')::numeric,
+                ((j.value -> 'note') #>> '{}')::text,
+                ((j.value -> 'lines_version') #>> '{}')::numeric::bigint,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_orders
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -179,8 +817,44 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_orders AS t (tenant_id, id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text), r.tax_rounding, coalesce(r.amount_untaxed, 0), coalesce(r.amount_tax, 0), coalesce(r.amount_total, 0), r.note, coalesce(r.lines_version, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_orders AS t (
+            tenant_id,
+            id,
+            number,
+            partner_id,
+            currency,
+            order_date,
+            state,
+            tax_rounding,
+            amount_untaxed,
+            amount_tax,
+            amount_total,
+            note,
+            lines_version,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.partner_id,
+            r.currency,
+            r.order_date,
+            coalesce(r.state, 'draft'::text),
+            r.tax_rounding,
+            coalesce(r.amount_untaxed, 0),
+            coalesce(r.amount_tax, 0),
+            coalesce(r.amount_total, 0),
+            r.note,
+            coalesce(r.lines_version, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -188,8 +862,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-            'erp.sales.order.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order',
+            w.id,
+            'erp.sales.order.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'partner_id', w.partner_id,
+                'currency', w.currency,
+                'order_date', w.order_date,
+                'state', w.state,
+                'tax_rounding', w.tax_rounding,
+                'amount_untaxed', w.amount_untaxed,
+                'amount_tax', w.amount_tax,
+                'amount_total', w.amount_total,
+                'note', w.note,
+                'lines_version', w.lines_version,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -210,7 +912,8 @@ AS $function$
 DECLARE
     v_row erp.sales_orders;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_orders AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_orders AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -218,7 +921,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.order % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.order % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -248,7 +952,9 @@ BEGIN
             USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
     END IF;
     v_new.number := p_number;
-    RETURN erp._sales_order_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered');
+    RETURN erp._sales_order_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered'
+    );
 END
 $function$;
 COMMENT ON FUNCTION erp._sales_order_number(uuid,uuid,text,text,uuid,text) IS
@@ -269,25 +975,73 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{partner_id,currency,order_date,note}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'partner_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false)) AND (NOT p_patch ? 'currency' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'currency')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'order_date' OR coalesce(erp._json_date_ok((p_patch -> 'order_date')), false)) AND (NOT p_patch ? 'note' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'note')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{partner_id,currency,order_date,note}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false))
+        AND (NOT p_patch ? 'currency'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'currency'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'order_date'
+            OR coalesce(erp._json_date_ok((p_patch -> 'order_date')), false))
+        AND (NOT p_patch ? 'note'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'note')) IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_date' THEN erp._json_date_ok(k.value) WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_date' THEN erp._json_date_ok(k.value)
+                WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: partner_id, currency, order_date, note.';
+            RAISE EXCEPTION 'patch for erp.sales.order has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: partner_id, currency, order_date, '
+                'note.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.order has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.number, CASE WHEN p_patch ? 'partner_id' THEN ((p_patch -> 'partner_id') #>> '{}')::uuid ELSE p_old.partner_id END, CASE WHEN p_patch ? 'currency' THEN ((p_patch -> 'currency') #>> '{}')::text ELSE p_old.currency END, CASE WHEN p_patch ? 'order_date' THEN ((p_patch -> 'order_date') #>> '{}')::date ELSE p_old.order_date END, p_old.state, p_old.tax_rounding, p_old.amount_untaxed, p_old.amount_tax, p_old.amount_total, CASE WHEN p_patch ? 'note' THEN ((p_patch -> 'note') #>> '{}')::text ELSE p_old.note END, p_old.lines_version, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.number,
+            CASE WHEN p_patch ? 'partner_id'
+                THEN ((p_patch -> 'partner_id') #>> '{}')::uuid
+                ELSE p_old.partner_id END,
+            CASE WHEN p_patch ? 'currency'
+                THEN ((p_patch -> 'currency') #>> '{}')::text
+                ELSE p_old.currency END,
+            CASE WHEN p_patch ? 'order_date'
+                THEN ((p_patch -> 'order_date') #>> '{}')::date
+                ELSE p_old.order_date END,
+            p_old.state,
+            p_old.tax_rounding,
+            p_old.amount_untaxed,
+            p_old.amount_tax,
+            p_old.amount_total,
+            CASE WHEN p_patch ? 'note'
+                THEN ((p_patch -> 'note') #>> '{}')::text
+                ELSE p_old.note END,
+            p_old.lines_version,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -322,20 +1076,104 @@ BEGIN
     IF p_new.number IS DISTINCT FROM p_old.number THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_orders AS t SET number = p_new.number, partner_id = p_new.partner_id, currency = p_new.currency, order_date = p_new.order_date, state = p_new.state, tax_rounding = p_new.tax_rounding, amount_untaxed = p_new.amount_untaxed, amount_tax = p_new.amount_tax, amount_total = p_new.amount_total, note = p_new.note, lines_version = p_new.lines_version, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_orders AS t
+                SET number = p_new.number,
+                    partner_id = p_new.partner_id,
+                    currency = p_new.currency,
+                    order_date = p_new.order_date,
+                    state = p_new.state,
+                    tax_rounding = p_new.tax_rounding,
+                    amount_untaxed = p_new.amount_untaxed,
+                    amount_tax = p_new.amount_tax,
+                    amount_total = p_new.amount_total,
+                    note = p_new.note,
+                    lines_version = p_new.lines_version,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.order',
+                    w.id,
+                    'erp.sales.order' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'number', w.number,
+                        'partner_id', w.partner_id,
+                        'currency', w.currency,
+                        'order_date', w.order_date,
+                        'state', w.state,
+                        'tax_rounding', w.tax_rounding,
+                        'amount_untaxed', w.amount_untaxed,
+                        'amount_tax', w.amount_tax,
+                        'amount_total', w.amount_total,
+                        'note', w.note,
+                        'lines_version', w.lines_version,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                                THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                    'new', w.number) END),
+                            ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                    'new', w.partner_id) END),
+                            ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                                THEN pg_catalog.jsonb_build_object('old', p_old.currency,
+                                    'new', w.currency) END),
+                            ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
+                                    'new', w.order_date) END),
+                            ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                    'new', w.tax_rounding) END),
+                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
+                                    'new', w.amount_untaxed) END),
+                            ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
+                                    'new', w.amount_tax) END),
+                            ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
+                                    'new', w.amount_total) END),
+                            ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                                THEN pg_catalog.jsonb_build_object('old', p_old.note,
+                                    'new', w.note) END),
+                            ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                                THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
+                                    'new', w.lines_version) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-                'erp.sales.order' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency THEN pg_catalog.jsonb_build_object('old', p_old.currency, 'new', w.currency) END), ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date THEN pg_catalog.jsonb_build_object('old', p_old.order_date, 'new', w.order_date) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed, 'new', w.amount_untaxed) END), ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax, 'new', w.amount_tax) END), ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total THEN pg_catalog.jsonb_build_object('old', p_old.amount_total, 'new', w.amount_total) END), ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note THEN pg_catalog.jsonb_build_object('old', p_old.note, 'new', w.note) END), ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version THEN pg_catalog.jsonb_build_object('old', p_old.lines_version, 'new', w.lines_version) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.order with this % already exists in this tenant',
@@ -345,16 +1183,100 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_orders AS t SET number = p_new.number, partner_id = p_new.partner_id, currency = p_new.currency, order_date = p_new.order_date, state = p_new.state, tax_rounding = p_new.tax_rounding, amount_untaxed = p_new.amount_untaxed, amount_tax = p_new.amount_tax, amount_total = p_new.amount_total, note = p_new.note, lines_version = p_new.lines_version, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_orders AS t
+            SET number = p_new.number,
+                partner_id = p_new.partner_id,
+                currency = p_new.currency,
+                order_date = p_new.order_date,
+                state = p_new.state,
+                tax_rounding = p_new.tax_rounding,
+                amount_untaxed = p_new.amount_untaxed,
+                amount_tax = p_new.amount_tax,
+                amount_total = p_new.amount_total,
+                note = p_new.note,
+                lines_version = p_new.lines_version,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-                'erp.sales.order' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency THEN pg_catalog.jsonb_build_object('old', p_old.currency, 'new', w.currency) END), ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date THEN pg_catalog.jsonb_build_object('old', p_old.order_date, 'new', w.order_date) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed, 'new', w.amount_untaxed) END), ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax, 'new', w.amount_tax) END), ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total THEN pg_catalog.jsonb_build_object('old', p_old.amount_total, 'new', w.amount_total) END), ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note THEN pg_catalog.jsonb_build_object('old', p_old.note, 'new', w.note) END), ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version THEN pg_catalog.jsonb_build_object('old', p_old.lines_version, 'new', w.lines_version) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.order',
+                w.id,
+                'erp.sales.order' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'number', w.number,
+                    'partner_id', w.partner_id,
+                    'currency', w.currency,
+                    'order_date', w.order_date,
+                    'state', w.state,
+                    'tax_rounding', w.tax_rounding,
+                    'amount_untaxed', w.amount_untaxed,
+                    'amount_tax', w.amount_tax,
+                    'amount_total', w.amount_total,
+                    'note', w.note,
+                    'lines_version', w.lines_version,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                            THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                'new', w.number) END),
+                        ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                'new', w.partner_id) END),
+                        ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                            THEN pg_catalog.jsonb_build_object('old', p_old.currency,
+                                'new', w.currency) END),
+                        ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
+                                'new', w.order_date) END),
+                        ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                'new', w.tax_rounding) END),
+                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
+                                'new', w.amount_untaxed) END),
+                        ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
+                                'new', w.amount_tax) END),
+                        ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
+                                'new', w.amount_total) END),
+                        ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                            THEN pg_catalog.jsonb_build_object('old', p_old.note,
+                                'new', w.note) END),
+                        ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                            THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
+                                'new', w.lines_version) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -14,16 +14,432 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.order_id IS NOT NULL) THEN 1 WHEN NOT (e."position" IS NOT NULL) THEN 2 WHEN NOT (e.product_id IS NOT NULL) THEN 3 WHEN NOT (e.quantity IS NOT NULL) THEN 4 WHEN NOT (e.uom_id IS NOT NULL) THEN 5 WHEN NOT (e.price_unit IS NOT NULL) THEN 6 WHEN NOT (e.discount IS NOT NULL) THEN 7 WHEN NOT (e.tax_ids IS NOT NULL) THEN 8 WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9 WHEN NOT (e.price_tax IS NOT NULL) THEN 10 WHEN NOT (e.price_total IS NOT NULL) THEN 11 WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 14 WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) THEN 17 WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) THEN 18 WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) THEN 19 WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) THEN 20 WHEN NOT (e.erp_ok_1) THEN 21 WHEN NOT (e.erp_ok_2) THEN 22 WHEN NOT (e.erp_ok_3) THEN 23 WHEN NOT (e.erp_ok_4) THEN 24 WHEN NOT (e.erp_ok_5) THEN 25 WHEN NOT (e.erp_ok_6) THEN 26 WHEN NOT (e.erp_ok_7) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 31 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.order_id IS NOT NULL) AND (e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.price_unit IS NOT NULL) AND (e.discount IS NOT NULL) AND (e.tax_ids IS NOT NULL) AND (e.price_subtotal IS NOT NULL) AND (e.price_tax IS NOT NULL) AND (e.price_total IS NOT NULL) AND (e.qty_delivered IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.order_id IS NOT NULL) THEN 1
+                WHEN NOT (e."position" IS NOT NULL) THEN 2
+                WHEN NOT (e.product_id IS NOT NULL) THEN 3
+                WHEN NOT (e.quantity IS NOT NULL) THEN 4
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 5
+                WHEN NOT (e.price_unit IS NOT NULL) THEN 6
+                WHEN NOT (e.discount IS NOT NULL) THEN 7
+                WHEN NOT (e.tax_ids IS NOT NULL) THEN 8
+                WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9
+                WHEN NOT (e.price_tax IS NOT NULL) THEN 10
+                WHEN NOT (e.price_total IS NOT NULL) THEN 11
+                WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 14
+                WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                    AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                    AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                    AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+                    THEN 17
+                WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                    AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+                    THEN 18
+                WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                    AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+                    THEN 19
+                WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                    AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+                    THEN 20
+                WHEN NOT (e.erp_ok_1) THEN 21
+                WHEN NOT (e.erp_ok_2) THEN 22
+                WHEN NOT (e.erp_ok_3) THEN 23
+                WHEN NOT (e.erp_ok_4) THEN 24
+                WHEN NOT (e.erp_ok_5) THEN 25
+                WHEN NOT (e.erp_ok_6) THEN 26
+                WHEN NOT (e.erp_ok_7) THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.sales_orders AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+                    THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 31
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.order_id IS NOT NULL)
+            AND (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.price_unit IS NOT NULL)
+            AND (e.discount IS NOT NULL)
+            AND (e.tax_ids IS NOT NULL)
+            AND (e.price_subtotal IS NOT NULL)
+            AND (e.price_tax IS NOT NULL)
+            AND (e.price_total IS NOT NULL)
+            AND (e.qty_delivered IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+            AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+            AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+            AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+            AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+            AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND ((e.tenant_id IS NULL OR e.order_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.sales_orders AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.order_id IS NOT NULL) THEN 1 WHEN NOT (e."position" IS NOT NULL) THEN 2 WHEN NOT (e.product_id IS NOT NULL) THEN 3 WHEN NOT (e.quantity IS NOT NULL) THEN 4 WHEN NOT (e.uom_id IS NOT NULL) THEN 5 WHEN NOT (e.price_unit IS NOT NULL) THEN 6 WHEN NOT (e.discount IS NOT NULL) THEN 7 WHEN NOT (e.tax_ids IS NOT NULL) THEN 8 WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9 WHEN NOT (e.price_tax IS NOT NULL) THEN 10 WHEN NOT (e.price_total IS NOT NULL) THEN 11 WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 14 WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) THEN 17 WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) THEN 18 WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) THEN 19 WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) THEN 20 WHEN NOT (e.erp_ok_1) THEN 21 WHEN NOT (e.erp_ok_2) THEN 22 WHEN NOT (e.erp_ok_3) THEN 23 WHEN NOT (e.erp_ok_4) THEN 24 WHEN NOT (e.erp_ok_5) THEN 25 WHEN NOT (e.erp_ok_6) THEN 26 WHEN NOT (e.erp_ok_7) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 31 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, r.price_unit, r.discount, r.tax_ids, r.price_subtotal, r.price_tax, r.price_total, r.qty_delivered, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.order_id IS NOT NULL) AND (e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.price_unit IS NOT NULL) AND (e.discount IS NOT NULL) AND (e.tax_ids IS NOT NULL) AND (e.price_subtotal IS NOT NULL) AND (e.price_tax IS NOT NULL) AND (e.price_total IS NOT NULL) AND (e.qty_delivered IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.order_id IS NOT NULL) THEN 1
+                WHEN NOT (e."position" IS NOT NULL) THEN 2
+                WHEN NOT (e.product_id IS NOT NULL) THEN 3
+                WHEN NOT (e.quantity IS NOT NULL) THEN 4
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 5
+                WHEN NOT (e.price_unit IS NOT NULL) THEN 6
+                WHEN NOT (e.discount IS NOT NULL) THEN 7
+                WHEN NOT (e.tax_ids IS NOT NULL) THEN 8
+                WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9
+                WHEN NOT (e.price_tax IS NOT NULL) THEN 10
+                WHEN NOT (e.price_total IS NOT NULL) THEN 11
+                WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 14
+                WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                    AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                    AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                    AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+                    THEN 17
+                WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                    AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+                    THEN 18
+                WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                    AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+                    THEN 19
+                WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                    AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+                    THEN 20
+                WHEN NOT (e.erp_ok_1) THEN 21
+                WHEN NOT (e.erp_ok_2) THEN 22
+                WHEN NOT (e.erp_ok_3) THEN 23
+                WHEN NOT (e.erp_ok_4) THEN 24
+                WHEN NOT (e.erp_ok_5) THEN 25
+                WHEN NOT (e.erp_ok_6) THEN 26
+                WHEN NOT (e.erp_ok_7) THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.sales_orders AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+                    THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 31
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        r.price_unit,
+                        r.discount,
+                        r.tax_ids,
+                        r.price_subtotal,
+                        r.price_tax,
+                        r.price_total,
+                        r.qty_delivered,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.order_id IS NOT NULL)
+            AND (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.price_unit IS NOT NULL)
+            AND (e.discount IS NOT NULL)
+            AND (e.tax_ids IS NOT NULL)
+            AND (e.price_subtotal IS NOT NULL)
+            AND (e.price_tax IS NOT NULL)
+            AND (e.price_total IS NOT NULL)
+            AND (e.qty_delivered IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+            AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+            AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+            AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+            AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+            AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND ((e.tenant_id IS NULL OR e.order_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.sales_orders AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line: % %', (ARRAY['order_id', 'position', 'product_id', 'quantity', 'uom_id', 'price_unit', 'discount', 'tax_ids', 'price_subtotal', 'price_tax', 'price_total', 'qty_delivered', 'description', 'quantity', 'price_unit', 'discount', 'price_subtotal', 'price_tax', 'price_total', 'qty_delivered', 'description', 'discount', 'position', 'price_unit', 'qty_delivered', 'quantity', 'tax_ids', 'order_id', 'product_id', 'tenant', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_order_lines_description_check)', 'is invalid (constraint sales_order_lines_discount_check)', 'is invalid (constraint sales_order_lines_position_check)', 'is invalid (constraint sales_order_lines_price_unit_check)', 'is invalid (constraint sales_order_lines_qty_delivered_check)', 'is invalid (constraint sales_order_lines_quantity_check)', 'is invalid (constraint sales_order_lines_tax_ids_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.order_line: % %',
+            (ARRAY[
+                'order_id',
+                'position',
+                'product_id',
+                'quantity',
+                'uom_id',
+                'price_unit',
+                'discount',
+                'tax_ids',
+                'price_subtotal',
+                'price_tax',
+                'price_total',
+                'qty_delivered',
+                'description',
+                'quantity',
+                'price_unit',
+                'discount',
+                'price_subtotal',
+                'price_tax',
+                'price_total',
+                'qty_delivered',
+                'description',
+                'discount',
+                'position',
+                'price_unit',
+                'qty_delivered',
+                'quantity',
+                'tax_ids',
+                'order_id',
+                'product_id',
+                'tenant',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_order_lines_description_check)',
+                'is invalid (constraint sales_order_lines_discount_check)',
+                'is invalid (constraint sales_order_lines_position_check)',
+                'is invalid (constraint sales_order_lines_price_unit_check)',
+                'is invalid (constraint sales_order_lines_qty_delivered_check)',
+                'is invalid (constraint sales_order_lines_quantity_check)',
+                'is invalid (constraint sales_order_lines_tax_ids_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -44,8 +460,48 @@ DECLARE
     v_row erp.sales_order_lines;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_order_lines AS t (tenant_id, id, order_id, "position", product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0), coalesce(r.discount, 0), coalesce(r.tax_ids, '{}'::uuid[]), coalesce(r.price_subtotal, 0), coalesce(r.price_tax, 0), coalesce(r.price_total, 0), coalesce(r.qty_delivered, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_order_lines AS t (
+            tenant_id,
+            id,
+            order_id,
+            "position",
+            product_id,
+            description,
+            quantity,
+            uom_id,
+            price_unit,
+            discount,
+            tax_ids,
+            price_subtotal,
+            price_tax,
+            price_total,
+            qty_delivered,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.order_id,
+            r."position",
+            r.product_id,
+            r.description,
+            r.quantity,
+            r.uom_id,
+            coalesce(r.price_unit, 0),
+            coalesce(r.discount, 0),
+            coalesce(r.tax_ids, '{}'::uuid[]),
+            coalesce(r.price_subtotal, 0),
+            coalesce(r.price_tax, 0),
+            coalesce(r.price_total, 0),
+            coalesce(r.qty_delivered, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -53,8 +509,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-            'erp.sales.order_line.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order_line',
+            w.id,
+            'erp.sales.order_line.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'order_id', w.order_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'description', w.description,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'price_unit', w.price_unit,
+                'discount', w.discount,
+                'tax_ids', w.tax_ids,
+                'price_subtotal', w.price_subtotal,
+                'price_tax', w.price_tax,
+                'price_total', w.price_total,
+                'qty_delivered', w.qty_delivered,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -74,30 +560,225 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_order_lines AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                IS NOT FALSE AS erp_ok_1,
+            (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                IS NOT FALSE AS erp_ok_2,
+            (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+            (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_4,
+            (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                IS NOT FALSE AS erp_ok_7
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.order_id,
+                    r."position",
+                    r.product_id,
+                    r.description,
+                    r.quantity,
+                    r.uom_id,
+                    coalesce(r.price_unit, 0) AS price_unit,
+                    coalesce(r.discount, 0) AS discount,
+                    coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                    coalesce(r.price_subtotal, 0) AS price_subtotal,
+                    coalesce(r.price_tax, 0) AS price_tax,
+                    coalesce(r.price_total, 0) AS price_total,
+                    coalesce(r.qty_delivered, 0) AS qty_delivered,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_order_lines AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_order_lines_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_order_lines_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_order_lines AS t WHERE t.tenant_id = e.tenant_id AND t.order_id = e.order_id AND t."position" = e."position")
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                IS NOT FALSE AS erp_ok_1,
+            (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                IS NOT FALSE AS erp_ok_2,
+            (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+            (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_4,
+            (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                IS NOT FALSE AS erp_ok_7
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.order_id,
+                    r."position",
+                    r.product_id,
+                    r.description,
+                    r.quantity,
+                    r.uom_id,
+                    coalesce(r.price_unit, 0) AS price_unit,
+                    coalesce(r.discount, 0) AS discount,
+                    coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                    coalesce(r.price_subtotal, 0) AS price_subtotal,
+                    coalesce(r.price_tax, 0) AS price_tax,
+                    coalesce(r.price_total, 0) AS price_total,
+                    coalesce(r.qty_delivered, 0) AS qty_delivered,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_order_lines AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.order_id = e.order_id
+                AND t."position" = e."position"
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.order_id, e."position" HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.order_id, e."position"
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%', 'position', erp._clip((p_rows[v_row]).order_id::text),
+        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%',
+            'position',
+            erp._clip((p_rows[v_row]).order_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_order_lines_position_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_order_lines_position_key',
             HINT = 'Choose another position, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.order_line: a row conflicts with a row written at the same time'
@@ -119,21 +800,76 @@ DECLARE
     v_result erp.sales_order_lines[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.order_line rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.order_line rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.order_line: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.order_line: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,order_id,position,product_id,description,quantity,uom_id,price_unit,discount,tax_ids,price_subtotal,price_tax,price_total,qty_delivered}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'order_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'order_id')), false)) AND (NOT (p_rows -> 0) ? 'position' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'product_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false)) AND (NOT (p_rows -> 0) ? 'description' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'description')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'quantity' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'price_unit' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_unit')), false)) AND (NOT (p_rows -> 0) ? 'discount' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'discount')), false)) AND (NOT (p_rows -> 0) ? 'tax_ids' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_ids')) IN ('string', 'number', 'boolean', 'null'), false)) AND (NOT (p_rows -> 0) ? 'price_subtotal' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_subtotal')), false)) AND (NOT (p_rows -> 0) ? 'price_tax' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_tax')), false)) AND (NOT (p_rows -> 0) ? 'price_total' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_total')), false)) AND (NOT (p_rows -> 0) ? 'qty_delivered' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'qty_delivered')), false)) THEN
+        AND ((p_rows -> 0) - '{id,order_id,position,product_id,description,quantity,'
+        'uom_id,price_unit,discount,tax_ids,price_subtotal,price_tax,'
+        'price_total,qty_delivered}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'order_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'order_id')), false))
+        AND (NOT (p_rows -> 0) ? 'position'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'product_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false))
+        AND (NOT (p_rows -> 0) ? 'description'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'description'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'quantity'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'price_unit'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_unit')), false))
+        AND (NOT (p_rows -> 0) ? 'discount'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'discount')), false))
+        AND (NOT (p_rows -> 0) ? 'tax_ids'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_ids'))
+            IN ('string', 'number', 'boolean', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'price_subtotal'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_subtotal')), false))
+        AND (NOT (p_rows -> 0) ? 'price_tax'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_tax')), false))
+        AND (NOT (p_rows -> 0) ? 'price_total'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_total')), false))
+        AND (NOT (p_rows -> 0) ? 'qty_delivered'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'qty_delivered')), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'order_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'description') #>> '{}')::text, (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'price_unit') #>> '{}')::numeric, (((p_rows -> 0) -> 'discount') #>> '{}')::numeric, (((p_rows -> 0) -> 'tax_ids') #>> '{}')::uuid[], (((p_rows -> 0) -> 'price_subtotal') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_tax') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_total') #>> '{}')::numeric, (((p_rows -> 0) -> 'qty_delivered') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_order_lines];
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'order_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'description') #>> '{}')::text,
+                (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'price_unit') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'discount') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'tax_ids') #>> '{}')::uuid[],
+                (((p_rows -> 0) -> 'price_subtotal') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_tax') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_total') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'qty_delivered') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_order_lines];
+        EXCEPTION WHEN data_exception THEN
+            RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
+                HINT = 'Check the types of the values.';
         END;
         RETURN v_result;
     END IF;
@@ -152,16 +888,63 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'order_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'price_unit' THEN erp._json_numeric_ok(k.value) WHEN 'discount' THEN erp._json_numeric_ok(k.value) WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null') WHEN 'price_subtotal' THEN erp._json_numeric_ok(k.value) WHEN 'price_tax' THEN erp._json_numeric_ok(k.value) WHEN 'price_total' THEN erp._json_numeric_ok(k.value) WHEN 'qty_delivered' THEN erp._json_numeric_ok(k.value) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'order_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'price_unit' THEN erp._json_numeric_ok(k.value)
+                WHEN 'discount' THEN erp._json_numeric_ok(k.value)
+                WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null')
+                WHEN 'price_subtotal' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_tax' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_total' THEN erp._json_numeric_ok(k.value)
+                WHEN 'qty_delivered' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, order_id, position, product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered.';
+        RAISE EXCEPTION 'erp.sales.order_line row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, order_id, position, product_id, '
+            'description, quantity, uom_id, price_unit, discount, '
+            'tax_ids, price_subtotal, price_tax, price_total, '
+            'qty_delivered.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'order_id') #>> '{}')::uuid, ((j.value -> 'position') #>> '{}')::numeric::integer, ((j.value -> 'product_id') #>> '{}')::uuid, ((j.value -> 'description') #>> '{}')::text, ((j.value -> 'quantity') #>> '{}')::numeric, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'price_unit') #>> '{}')::numeric, ((j.value -> 'discount') #>> '{}')::numeric, ((j.value -> 'tax_ids') #>> '{}')::uuid[], ((j.value -> 'price_subtotal') #>> '{}')::numeric, ((j.value -> 'price_tax') #>> '{}')::numeric, ((j.value -> 'price_total') #>> '{}')::numeric, ((j.value -> 'qty_delivered') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_order_lines ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'order_id') #>> '{}')::uuid,
+                ((j.value -> 'position') #>> '{}')::numeric::integer,
+                ((j.value -> 'product_id') #>> '{}')::uuid,
+                ((j.value -> 'description') #>> '{}')::text,
+                ((j.value -> 'quantity') #>> '{}')::numeric,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'price_unit') #>> '{}')::numeric,
+                ((j.value -> 'discount') #>> '{}')::numeric,
+                ((j.value -> 'tax_ids') #>> '{}')::uuid[],
+                ((j.value -> 'price_subtotal') #>> '{}')::numeric,
+                ((j.value -> 'price_tax') #>> '{}')::numeric,
+                ((j.value -> 'price_total') #>> '{}')::numeric,
+                ((j.value -> 'qty_delivered') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_order_lines
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
@@ -189,8 +972,48 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_order_lines AS t (tenant_id, id, order_id, "position", product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0), coalesce(r.discount, 0), coalesce(r.tax_ids, '{}'::uuid[]), coalesce(r.price_subtotal, 0), coalesce(r.price_tax, 0), coalesce(r.price_total, 0), coalesce(r.qty_delivered, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_order_lines AS t (
+            tenant_id,
+            id,
+            order_id,
+            "position",
+            product_id,
+            description,
+            quantity,
+            uom_id,
+            price_unit,
+            discount,
+            tax_ids,
+            price_subtotal,
+            price_tax,
+            price_total,
+            qty_delivered,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.order_id,
+            r."position",
+            r.product_id,
+            r.description,
+            r.quantity,
+            r.uom_id,
+            coalesce(r.price_unit, 0),
+            coalesce(r.discount, 0),
+            coalesce(r.tax_ids, '{}'::uuid[]),
+            coalesce(r.price_subtotal, 0),
+            coalesce(r.price_tax, 0),
+            coalesce(r.price_total, 0),
+            coalesce(r.qty_delivered, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -198,8 +1021,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-            'erp.sales.order_line.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order_line',
+            w.id,
+            'erp.sales.order_line.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'order_id', w.order_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'description', w.description,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'price_unit', w.price_unit,
+                'discount', w.discount,
+                'tax_ids', w.tax_ids,
+                'price_subtotal', w.price_subtotal,
+                'price_tax', w.price_tax,
+                'price_total', w.price_total,
+                'qty_delivered', w.qty_delivered,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -220,7 +1073,8 @@ AS $function$
 DECLARE
     v_row erp.sales_order_lines;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_order_lines AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_order_lines AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -228,7 +1082,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.order_line % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.order_line % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -253,25 +1108,92 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{product_id,description,quantity,uom_id,price_unit,discount,tax_ids}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'product_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'product_id')), false)) AND (NOT p_patch ? 'description' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'description')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'quantity' OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'price_unit' OR coalesce(erp._json_numeric_ok((p_patch -> 'price_unit')), false)) AND (NOT p_patch ? 'discount' OR coalesce(erp._json_numeric_ok((p_patch -> 'discount')), false)) AND (NOT p_patch ? 'tax_ids' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_ids')) IN ('string', 'number', 'boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{product_id,description,quantity,uom_id,price_unit,discount,'
+        'tax_ids}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'product_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'product_id')), false))
+        AND (NOT p_patch ? 'description'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'description'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'quantity'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'price_unit'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'price_unit')), false))
+        AND (NOT p_patch ? 'discount'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'discount')), false))
+        AND (NOT p_patch ? 'tax_ids'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_ids'))
+            IN ('string', 'number', 'boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'price_unit' THEN erp._json_numeric_ok(k.value) WHEN 'discount' THEN erp._json_numeric_ok(k.value) WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'price_unit' THEN erp._json_numeric_ok(k.value)
+                WHEN 'discount' THEN erp._json_numeric_ok(k.value)
+                WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order_line has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: product_id, description, quantity, uom_id, price_unit, discount, tax_ids.';
+            RAISE EXCEPTION 'patch for erp.sales.order_line has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: product_id, description, quantity, '
+                'uom_id, price_unit, discount, tax_ids.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order_line has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.order_line has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.order_id, p_old."position", CASE WHEN p_patch ? 'product_id' THEN ((p_patch -> 'product_id') #>> '{}')::uuid ELSE p_old.product_id END, CASE WHEN p_patch ? 'description' THEN ((p_patch -> 'description') #>> '{}')::text ELSE p_old.description END, CASE WHEN p_patch ? 'quantity' THEN ((p_patch -> 'quantity') #>> '{}')::numeric ELSE p_old.quantity END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'price_unit' THEN ((p_patch -> 'price_unit') #>> '{}')::numeric ELSE p_old.price_unit END, CASE WHEN p_patch ? 'discount' THEN ((p_patch -> 'discount') #>> '{}')::numeric ELSE p_old.discount END, CASE WHEN p_patch ? 'tax_ids' THEN ((p_patch -> 'tax_ids') #>> '{}')::uuid[] ELSE p_old.tax_ids END, p_old.price_subtotal, p_old.price_tax, p_old.price_total, p_old.qty_delivered, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.order_id,
+            p_old."position",
+            CASE WHEN p_patch ? 'product_id'
+                THEN ((p_patch -> 'product_id') #>> '{}')::uuid
+                ELSE p_old.product_id END,
+            CASE WHEN p_patch ? 'description'
+                THEN ((p_patch -> 'description') #>> '{}')::text
+                ELSE p_old.description END,
+            CASE WHEN p_patch ? 'quantity'
+                THEN ((p_patch -> 'quantity') #>> '{}')::numeric
+                ELSE p_old.quantity END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'price_unit'
+                THEN ((p_patch -> 'price_unit') #>> '{}')::numeric
+                ELSE p_old.price_unit END,
+            CASE WHEN p_patch ? 'discount'
+                THEN ((p_patch -> 'discount') #>> '{}')::numeric
+                ELSE p_old.discount END,
+            CASE WHEN p_patch ? 'tax_ids'
+                THEN ((p_patch -> 'tax_ids') #>> '{}')::uuid[]
+                ELSE p_old.tax_ids END,
+            p_old.price_subtotal,
+            p_old.price_tax,
+            p_old.price_total,
+            p_old.qty_delivered,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
             HINT = 'Check the types of the values.';
@@ -306,23 +1228,118 @@ BEGIN
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new."position" IS DISTINCT FROM p_old."position" OR p_new.order_id IS DISTINCT FROM p_old.order_id THEN
+    IF p_new."position" IS DISTINCT FROM p_old."position"
+        OR p_new.order_id IS DISTINCT FROM p_old.order_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_order_lines AS t SET order_id = p_new.order_id, "position" = p_new."position", product_id = p_new.product_id, description = p_new.description, quantity = p_new.quantity, uom_id = p_new.uom_id, price_unit = p_new.price_unit, discount = p_new.discount, tax_ids = p_new.tax_ids, price_subtotal = p_new.price_subtotal, price_tax = p_new.price_tax, price_total = p_new.price_total, qty_delivered = p_new.qty_delivered, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_order_lines AS t
+                SET order_id = p_new.order_id,
+                    "position" = p_new."position",
+                    product_id = p_new.product_id,
+                    description = p_new.description,
+                    quantity = p_new.quantity,
+                    uom_id = p_new.uom_id,
+                    price_unit = p_new.price_unit,
+                    discount = p_new.discount,
+                    tax_ids = p_new.tax_ids,
+                    price_subtotal = p_new.price_subtotal,
+                    price_tax = p_new.price_tax,
+                    price_total = p_new.price_total,
+                    qty_delivered = p_new.qty_delivered,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.order_line',
+                    w.id,
+                    'erp.sales.order_line' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'order_id', w.order_id,
+                        'position', w."position",
+                        'product_id', w.product_id,
+                        'description', w.description,
+                        'quantity', w.quantity,
+                        'uom_id', w.uom_id,
+                        'price_unit', w.price_unit,
+                        'discount', w.discount,
+                        'tax_ids', w.tax_ids,
+                        'price_subtotal', w.price_subtotal,
+                        'price_tax', w.price_tax,
+                        'price_total', w.price_total,
+                        'qty_delivered', w.qty_delivered,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
+                                    'new', w.order_id) END),
+                            ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                                THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                    'new', w."position") END),
+                            ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                    'new', w.product_id) END),
+                            ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                                THEN pg_catalog.jsonb_build_object('old', p_old.description,
+                                    'new', w.description) END),
+                            ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                                THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                    'new', w.quantity) END),
+                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
+                                    'new', w.price_unit) END),
+                            ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                                THEN pg_catalog.jsonb_build_object('old', p_old.discount,
+                                    'new', w.discount) END),
+                            ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
+                                    'new', w.tax_ids) END),
+                            ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
+                                    'new', w.price_subtotal) END),
+                            ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
+                                    'new', w.price_tax) END),
+                            ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
+                                    'new', w.price_total) END),
+                            ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                                THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
+                                    'new', w.qty_delivered) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-                'erp.sales.order_line' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id THEN pg_catalog.jsonb_build_object('old', p_old.order_id, 'new', w.order_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description THEN pg_catalog.jsonb_build_object('old', p_old.description, 'new', w.description) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit THEN pg_catalog.jsonb_build_object('old', p_old.price_unit, 'new', w.price_unit) END), ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount THEN pg_catalog.jsonb_build_object('old', p_old.discount, 'new', w.discount) END), ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids, 'new', w.tax_ids) END), ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal, 'new', w.price_subtotal) END), ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax THEN pg_catalog.jsonb_build_object('old', p_old.price_tax, 'new', w.price_tax) END), ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total THEN pg_catalog.jsonb_build_object('old', p_old.price_total, 'new', w.price_total) END), ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered, 'new', w.qty_delivered) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.order_line with this % already exists in this tenant',
@@ -332,16 +1349,110 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_order_lines AS t SET order_id = p_new.order_id, "position" = p_new."position", product_id = p_new.product_id, description = p_new.description, quantity = p_new.quantity, uom_id = p_new.uom_id, price_unit = p_new.price_unit, discount = p_new.discount, tax_ids = p_new.tax_ids, price_subtotal = p_new.price_subtotal, price_tax = p_new.price_tax, price_total = p_new.price_total, qty_delivered = p_new.qty_delivered, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_order_lines AS t
+            SET order_id = p_new.order_id,
+                "position" = p_new."position",
+                product_id = p_new.product_id,
+                description = p_new.description,
+                quantity = p_new.quantity,
+                uom_id = p_new.uom_id,
+                price_unit = p_new.price_unit,
+                discount = p_new.discount,
+                tax_ids = p_new.tax_ids,
+                price_subtotal = p_new.price_subtotal,
+                price_tax = p_new.price_tax,
+                price_total = p_new.price_total,
+                qty_delivered = p_new.qty_delivered,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-                'erp.sales.order_line' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id THEN pg_catalog.jsonb_build_object('old', p_old.order_id, 'new', w.order_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description THEN pg_catalog.jsonb_build_object('old', p_old.description, 'new', w.description) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit THEN pg_catalog.jsonb_build_object('old', p_old.price_unit, 'new', w.price_unit) END), ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount THEN pg_catalog.jsonb_build_object('old', p_old.discount, 'new', w.discount) END), ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids, 'new', w.tax_ids) END), ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal, 'new', w.price_subtotal) END), ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax THEN pg_catalog.jsonb_build_object('old', p_old.price_tax, 'new', w.price_tax) END), ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total THEN pg_catalog.jsonb_build_object('old', p_old.price_total, 'new', w.price_total) END), ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered, 'new', w.qty_delivered) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.order_line',
+                w.id,
+                'erp.sales.order_line' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'order_id', w.order_id,
+                    'position', w."position",
+                    'product_id', w.product_id,
+                    'description', w.description,
+                    'quantity', w.quantity,
+                    'uom_id', w.uom_id,
+                    'price_unit', w.price_unit,
+                    'discount', w.discount,
+                    'tax_ids', w.tax_ids,
+                    'price_subtotal', w.price_subtotal,
+                    'price_tax', w.price_tax,
+                    'price_total', w.price_total,
+                    'qty_delivered', w.qty_delivered,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
+                                'new', w.order_id) END),
+                        ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                            THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                'new', w."position") END),
+                        ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                'new', w.product_id) END),
+                        ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                            THEN pg_catalog.jsonb_build_object('old', p_old.description,
+                                'new', w.description) END),
+                        ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                            THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                'new', w.quantity) END),
+                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
+                                'new', w.price_unit) END),
+                        ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                            THEN pg_catalog.jsonb_build_object('old', p_old.discount,
+                                'new', w.discount) END),
+                        ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
+                                'new', w.tax_ids) END),
+                        ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
+                                'new', w.price_subtotal) END),
+                        ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
+                                'new', w.price_tax) END),
+                        ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
+                                'new', w.price_total) END),
+                        ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                            THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
+                                'new', w.qty_delivered) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -10,16 +10,167 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.default_currency IS NOT NULL) THEN 1 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2 WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6 WHEN NOT (e.erp_ok_1) THEN 7 WHEN NOT (e.erp_ok_2) THEN 8 WHEN NOT (e.erp_ok_3) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.default_currency IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.order_sequence_code IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.default_currency IS NOT NULL) THEN 1
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
+                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (e.erp_ok_1) THEN 7
+                WHEN NOT (e.erp_ok_2) THEN 8
+                WHEN NOT (e.erp_ok_3) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.default_currency IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.order_sequence_code IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.default_currency IS NOT NULL) THEN 1 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2 WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6 WHEN NOT (e.erp_ok_1) THEN 7 WHEN NOT (e.erp_ok_2) THEN 8 WHEN NOT (e.erp_ok_3) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.default_currency, r.tax_rounding, r.order_sequence_code, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.default_currency IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.order_sequence_code IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.default_currency IS NOT NULL) THEN 1
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
+                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (e.erp_ok_1) THEN 7
+                WHEN NOT (e.erp_ok_2) THEN 8
+                WHEN NOT (e.erp_ok_3) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.default_currency,
+                        r.tax_rounding,
+                        r.order_sequence_code,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.default_currency IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.order_sequence_code IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings: % %', (ARRAY['default_currency', 'tax_rounding', 'order_sequence_code', 'default_currency', 'tax_rounding', 'order_sequence_code', 'default_currency', 'order_sequence_code', 'tax_rounding', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is invalid (constraint sales_settings_default_currency_check)', 'is invalid (constraint sales_settings_order_sequence_code_check)', 'is invalid (constraint sales_settings_tax_rounding_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.settings: % %',
+            (ARRAY[
+                'default_currency',
+                'tax_rounding',
+                'order_sequence_code',
+                'default_currency',
+                'tax_rounding',
+                'order_sequence_code',
+                'default_currency',
+                'order_sequence_code',
+                'tax_rounding',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is invalid (constraint sales_settings_default_currency_check)',
+                'is invalid (constraint sales_settings_order_sequence_code_check)',
+                'is invalid (constraint sales_settings_tax_rounding_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +191,28 @@ DECLARE
     v_row erp.sales_settings;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_settings AS t (tenant_id, id, default_currency, tax_rounding, order_sequence_code, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), coalesce(r.default_currency, 'EUR'::text), coalesce(r.tax_rounding, 'per_line'::text), coalesce(r.order_sequence_code, 'SO'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_settings AS t (
+            tenant_id,
+            id,
+            default_currency,
+            tax_rounding,
+            order_sequence_code,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            coalesce(r.default_currency, 'EUR'::text),
+            coalesce(r.tax_rounding, 'per_line'::text),
+            coalesce(r.order_sequence_code, 'SO'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +220,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-            'erp.sales.settings.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.settings',
+            w.id,
+            'erp.sales.settings.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'default_currency', w.default_currency,
+                'tax_rounding', w.tax_rounding,
+                'order_sequence_code', w.order_sequence_code,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,30 +261,155 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_settings AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+            (((erp._code_key(order_sequence_code) <> ''::text)
+              AND (char_length(order_sequence_code) <= 100)
+              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_3
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                    coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_settings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_settings_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_settings_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_settings AS t WHERE t.tenant_id = e.tenant_id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+            (((erp._code_key(order_sequence_code) <> ''::text)
+              AND (char_length(order_sequence_code) <= 100)
+              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_3
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                    coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_settings AS t
+            WHERE t.tenant_id = e.tenant_id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%', 'tenant', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%',
+            'tenant',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_settings_tenant_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_settings_tenant_key',
             HINT = 'Choose another tenant, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.settings: a row conflicts with a row written at the same time'
@@ -115,18 +431,41 @@ DECLARE
     v_result erp.sales_settings[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.settings rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.settings rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.settings: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.settings: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'default_currency' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'default_currency')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'order_sequence_code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'default_currency'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'default_currency'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'order_sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'default_currency') #>> '{}')::text, (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text, (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_settings];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'default_currency') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
+                (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_settings];
         END;
         RETURN v_result;
     END IF;
@@ -145,16 +484,40 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, default_currency, tax_rounding, order_sequence_code.';
+        RAISE EXCEPTION 'erp.sales.settings row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, default_currency, tax_rounding, '
+            'order_sequence_code.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'default_currency') #>> '{}')::text, ((j.value -> 'tax_rounding') #>> '{}')::text, ((j.value -> 'order_sequence_code') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_settings ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'default_currency') #>> '{}')::text,
+                ((j.value -> 'tax_rounding') #>> '{}')::text,
+                ((j.value -> 'order_sequence_code') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_settings
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -179,8 +542,28 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_settings AS t (tenant_id, id, default_currency, tax_rounding, order_sequence_code, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), coalesce(r.default_currency, 'EUR'::text), coalesce(r.tax_rounding, 'per_line'::text), coalesce(r.order_sequence_code, 'SO'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_settings AS t (
+            tenant_id,
+            id,
+            default_currency,
+            tax_rounding,
+            order_sequence_code,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            coalesce(r.default_currency, 'EUR'::text),
+            coalesce(r.tax_rounding, 'per_line'::text),
+            coalesce(r.order_sequence_code, 'SO'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -188,8 +571,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-            'erp.sales.settings.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.settings',
+            w.id,
+            'erp.sales.settings.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'default_currency', w.default_currency,
+                'tax_rounding', w.tax_rounding,
+                'order_sequence_code', w.order_sequence_code,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -210,7 +613,8 @@ AS $function$
 DECLARE
     v_row erp.sales_settings;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_settings AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_settings AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -218,7 +622,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.settings % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.settings % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -243,25 +648,62 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'default_currency' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'order_sequence_code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'default_currency'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'order_sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code'))
+            IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.settings has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: default_currency, tax_rounding, order_sequence_code.';
+            RAISE EXCEPTION 'patch for erp.sales.settings has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: default_currency, tax_rounding, '
+                'order_sequence_code.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'default_currency' THEN ((p_patch -> 'default_currency') #>> '{}')::text ELSE p_old.default_currency END, CASE WHEN p_patch ? 'tax_rounding' THEN ((p_patch -> 'tax_rounding') #>> '{}')::text ELSE p_old.tax_rounding END, CASE WHEN p_patch ? 'order_sequence_code' THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text ELSE p_old.order_sequence_code END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'default_currency'
+                THEN ((p_patch -> 'default_currency') #>> '{}')::text
+                ELSE p_old.default_currency END,
+            CASE WHEN p_patch ? 'tax_rounding'
+                THEN ((p_patch -> 'tax_rounding') #>> '{}')::text
+                ELSE p_old.tax_rounding END,
+            CASE WHEN p_patch ? 'order_sequence_code'
+                THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text
+                ELSE p_old.order_sequence_code END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -296,20 +738,64 @@ BEGIN
     IF false THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_settings AS t SET default_currency = p_new.default_currency, tax_rounding = p_new.tax_rounding, order_sequence_code = p_new.order_sequence_code, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_settings AS t
+                SET default_currency = p_new.default_currency,
+                    tax_rounding = p_new.tax_rounding,
+                    order_sequence_code = p_new.order_sequence_code,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.settings',
+                    w.id,
+                    'erp.sales.settings' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'default_currency', w.default_currency,
+                        'tax_rounding', w.tax_rounding,
+                        'order_sequence_code', w.order_sequence_code,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                                THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
+                                    'new', w.default_currency) END),
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                    'new', w.tax_rounding) END),
+                            ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
+                                    'new', w.order_sequence_code) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-                'erp.sales.settings' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency THEN pg_catalog.jsonb_build_object('old', p_old.default_currency, 'new', w.default_currency) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code, 'new', w.order_sequence_code) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.settings with this % already exists in this tenant',
@@ -319,16 +805,60 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_settings AS t SET default_currency = p_new.default_currency, tax_rounding = p_new.tax_rounding, order_sequence_code = p_new.order_sequence_code, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_settings AS t
+            SET default_currency = p_new.default_currency,
+                tax_rounding = p_new.tax_rounding,
+                order_sequence_code = p_new.order_sequence_code,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-                'erp.sales.settings' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency THEN pg_catalog.jsonb_build_object('old', p_old.default_currency, 'new', w.default_currency) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code, 'new', w.order_sequence_code) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.settings',
+                w.id,
+                'erp.sales.settings' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'default_currency', w.default_currency,
+                    'tax_rounding', w.tax_rounding,
+                    'order_sequence_code', w.order_sequence_code,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                            THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
+                                'new', w.default_currency) END),
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                'new', w.tax_rounding) END),
+                        ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
+                                'new', w.order_sequence_code) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -10,16 +10,208 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.rate IS NOT NULL) THEN 3 WHEN NOT (e.price_include IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6 WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 13 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.rate IS NOT NULL) AND (e.price_include IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.rate IS NOT NULL) THEN 3
+                WHEN NOT (e.price_include IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                    AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+                    THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 13
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.rate IS NOT NULL)
+            AND (e.price_include IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.rate IS NOT NULL) THEN 3 WHEN NOT (e.price_include IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6 WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 13 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, r.price_include, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.rate IS NOT NULL) AND (e.price_include IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.rate IS NOT NULL) THEN 3
+                WHEN NOT (e.price_include IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                    AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+                    THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 13
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        r.price_include,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.rate IS NOT NULL)
+            AND (e.price_include IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax: % %', (ARRAY['code', 'name', 'rate', 'price_include', 'code', 'name', 'rate', 'code', 'code', 'code', 'name', 'rate', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_taxes_code_check)', 'is invalid (constraint sales_taxes_code_ignorable_check)', 'is invalid (constraint sales_taxes_code_limit_check)', 'is invalid (constraint sales_taxes_name_check)', 'is invalid (constraint sales_taxes_rate_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.tax: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'rate',
+                'price_include',
+                'code',
+                'name',
+                'rate',
+                'code',
+                'code',
+                'code',
+                'name',
+                'rate',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_taxes_code_check)',
+                'is invalid (constraint sales_taxes_code_ignorable_check)',
+                'is invalid (constraint sales_taxes_code_limit_check)',
+                'is invalid (constraint sales_taxes_name_check)',
+                'is invalid (constraint sales_taxes_rate_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $function$;
@@ -40,8 +232,30 @@ DECLARE
     v_row erp.sales_taxes;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_taxes AS t (tenant_id, id, code, name, rate, price_include, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.rate, coalesce(r.price_include, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_taxes AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            rate,
+            price_include,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.rate,
+            coalesce(r.price_include, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -49,8 +263,30 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-            'erp.sales.tax.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.tax',
+            w.id,
+            'erp.sales.tax.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'rate', w.rate,
+                'price_include', w.price_include,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -70,30 +306,184 @@ AS $function$
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_taxes AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((btrim(name) <> ''::text)
+              AND (char_length(name) <= 500)
+              AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+            (((rate >= (0)::numeric)
+              AND (rate < (1000)::numeric)
+              AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.rate,
+                    coalesce(r.price_include, false) AS price_include,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_taxes AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_taxes_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_taxes_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_taxes AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((btrim(name) <> ''::text)
+              AND (char_length(name) <= 500)
+              AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+            (((rate >= (0)::numeric)
+              AND (rate < (1000)::numeric)
+              AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.rate,
+                    coalesce(r.price_include, false) AS price_include,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_taxes AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_taxes_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_taxes_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.tax: a row conflicts with a row written at the same time'
@@ -115,18 +505,45 @@ DECLARE
     v_result erp.sales_taxes[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.tax rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.tax rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.tax: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.tax: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,rate,price_include}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'rate' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rate')), false)) AND (NOT (p_rows -> 0) ? 'price_include' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'price_include')) IN ('boolean', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,rate,price_include}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'rate'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rate')), false))
+        AND (NOT (p_rows -> 0) ? 'price_include'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'price_include'))
+            IN ('boolean', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'rate') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_include') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_taxes];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'rate') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_include') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_taxes];
         END;
         RETURN v_result;
     END IF;
@@ -145,16 +562,42 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'rate' THEN erp._json_numeric_ok(k.value) WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'rate' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, rate, price_include.';
+        RAISE EXCEPTION 'erp.sales.tax row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, rate, price_include.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'rate') #>> '{}')::numeric, ((j.value -> 'price_include') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_taxes ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'rate') #>> '{}')::numeric,
+                ((j.value -> 'price_include') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_taxes
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -179,8 +622,30 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_taxes AS t (tenant_id, id, code, name, rate, price_include, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.rate, coalesce(r.price_include, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_taxes AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            rate,
+            price_include,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.rate,
+            coalesce(r.price_include, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -188,8 +653,30 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-            'erp.sales.tax.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.tax',
+            w.id,
+            'erp.sales.tax.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'rate', w.rate,
+                'price_include', w.price_include,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -210,7 +697,8 @@ AS $function$
 DECLARE
     v_row erp.sales_taxes;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_taxes AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_taxes AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -218,7 +706,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.tax % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.tax % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -243,25 +732,66 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,rate,price_include}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'rate' OR coalesce(erp._json_numeric_ok((p_patch -> 'rate')), false)) AND (NOT p_patch ? 'price_include' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'price_include')) IN ('boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,rate,price_include}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'rate'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'rate')), false))
+        AND (NOT p_patch ? 'price_include'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'price_include'))
+            IN ('boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'rate' THEN erp._json_numeric_ok(k.value) WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'rate' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.tax has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, rate, price_include.';
+            RAISE EXCEPTION 'patch for erp.sales.tax has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, rate, price_include.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.tax has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.tax has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'rate' THEN ((p_patch -> 'rate') #>> '{}')::numeric ELSE p_old.rate END, CASE WHEN p_patch ? 'price_include' THEN ((p_patch -> 'price_include') #>> '{}')::boolean ELSE p_old.price_include END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'rate'
+                THEN ((p_patch -> 'rate') #>> '{}')::numeric
+                ELSE p_old.rate END,
+            CASE WHEN p_patch ? 'price_include'
+                THEN ((p_patch -> 'price_include') #>> '{}')::boolean
+                ELSE p_old.price_include END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -296,20 +826,70 @@ BEGIN
     IF p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_taxes AS t SET code = p_new.code, name = p_new.name, rate = p_new.rate, price_include = p_new.price_include, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_taxes AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    rate = p_new.rate,
+                    price_include = p_new.price_include,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.tax',
+                    w.id,
+                    'erp.sales.tax' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'rate', w.rate,
+                        'price_include', w.price_include,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                                THEN pg_catalog.jsonb_build_object('old', p_old.rate,
+                                    'new', w.rate) END),
+                            ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
+                                    'new', w.price_include) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-                'erp.sales.tax' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate THEN pg_catalog.jsonb_build_object('old', p_old.rate, 'new', w.rate) END), ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include THEN pg_catalog.jsonb_build_object('old', p_old.price_include, 'new', w.price_include) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.tax with this % already exists in this tenant',
@@ -319,16 +899,66 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_taxes AS t SET code = p_new.code, name = p_new.name, rate = p_new.rate, price_include = p_new.price_include, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_taxes AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                rate = p_new.rate,
+                price_include = p_new.price_include,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-                'erp.sales.tax' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate THEN pg_catalog.jsonb_build_object('old', p_old.rate, 'new', w.rate) END), ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include THEN pg_catalog.jsonb_build_object('old', p_old.price_include, 'new', w.price_include) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.tax',
+                w.id,
+                'erp.sales.tax' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'rate', w.rate,
+                    'price_include', w.price_include,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                            THEN pg_catalog.jsonb_build_object('old', p_old.rate,
+                                'new', w.rate) END),
+                        ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
+                                'new', w.price_include) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;

@@ -467,16 +467,326 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.partner_id IS NOT NULL) THEN 1 WHEN NOT (e.currency IS NOT NULL) THEN 2 WHEN NOT (e.order_date IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5 WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6 WHEN NOT (e.amount_tax IS NOT NULL) THEN 7 WHEN NOT (e.amount_total IS NOT NULL) THEN 8 WHEN NOT (e.lines_version IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13 WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14 WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) THEN 17 WHEN NOT (e.erp_ok_1) THEN 18 WHEN NOT (e.erp_ok_2) THEN 19 WHEN NOT (e.erp_ok_3) THEN 20 WHEN NOT (e.erp_ok_4) THEN 21 WHEN NOT (e.erp_ok_5) THEN 22 WHEN NOT (e.erp_ok_6) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 25 END INTO v_row, v_rule FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.partner_id IS NOT NULL) AND (e.currency IS NOT NULL) AND (e.order_date IS NOT NULL) AND (e.state IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.amount_untaxed IS NOT NULL) AND (e.amount_tax IS NOT NULL) AND (e.amount_total IS NOT NULL) AND (e.lines_version IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.partner_id IS NOT NULL) THEN 1
+                WHEN NOT (e.currency IS NOT NULL) THEN 2
+                WHEN NOT (e.order_date IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5
+                WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6
+                WHEN NOT (e.amount_tax IS NOT NULL) THEN 7
+                WHEN NOT (e.amount_total IS NOT NULL) THEN 8
+                WHEN NOT (e.lines_version IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14
+                WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                    AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                    AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                    AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+                    THEN 17
+                WHEN NOT (e.erp_ok_1) THEN 18
+                WHEN NOT (e.erp_ok_2) THEN 19
+                WHEN NOT (e.erp_ok_3) THEN 20
+                WHEN NOT (e.erp_ok_4) THEN 21
+                WHEN NOT (e.erp_ok_5) THEN 22
+                WHEN NOT (e.erp_ok_6) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 25
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.partner_id IS NOT NULL)
+            AND (e.currency IS NOT NULL)
+            AND (e.order_date IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.amount_untaxed IS NOT NULL)
+            AND (e.amount_tax IS NOT NULL)
+            AND (e.amount_total IS NOT NULL)
+            AND (e.lines_version IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true))
+            AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+            AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+            AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.partner_id IS NOT NULL) THEN 1 WHEN NOT (e.currency IS NOT NULL) THEN 2 WHEN NOT (e.order_date IS NOT NULL) THEN 3 WHEN NOT (e.state IS NOT NULL) THEN 4 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5 WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6 WHEN NOT (e.amount_tax IS NOT NULL) THEN 7 WHEN NOT (e.amount_total IS NOT NULL) THEN 8 WHEN NOT (e.lines_version IS NOT NULL) THEN 9 WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10 WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11 WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13 WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14 WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) THEN 17 WHEN NOT (e.erp_ok_1) THEN 18 WHEN NOT (e.erp_ok_2) THEN 19 WHEN NOT (e.erp_ok_3) THEN 20 WHEN NOT (e.erp_ok_4) THEN 21 WHEN NOT (e.erp_ok_5) THEN 22 WHEN NOT (e.erp_ok_6) THEN 23 WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) THEN 24 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 25 END INTO v_row, v_rule FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, r.state, r.tax_rounding, r.amount_untaxed, r.amount_tax, r.amount_total, r.note, r.lines_version, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.partner_id IS NOT NULL) AND (e.currency IS NOT NULL) AND (e.order_date IS NOT NULL) AND (e.state IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.amount_untaxed IS NOT NULL) AND (e.amount_tax IS NOT NULL) AND (e.amount_total IS NOT NULL) AND (e.lines_version IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity' AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true)) AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity' AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true)) AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity' AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND ((e.tenant_id IS NULL OR e.partner_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_partners AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.partner_id IS NOT NULL) THEN 1
+                WHEN NOT (e.currency IS NOT NULL) THEN 2
+                WHEN NOT (e.order_date IS NOT NULL) THEN 3
+                WHEN NOT (e.state IS NOT NULL) THEN 4
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 5
+                WHEN NOT (e.amount_untaxed IS NOT NULL) THEN 6
+                WHEN NOT (e.amount_tax IS NOT NULL) THEN 7
+                WHEN NOT (e.amount_total IS NOT NULL) THEN 8
+                WHEN NOT (e.lines_version IS NOT NULL) THEN 9
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.number) <= 2000, true)) THEN 10
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true)) THEN 11
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.state) <= 16384, true)) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.note) <= 16384, true)) THEN 14
+                WHEN NOT (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                    AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                    AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                    AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+                    THEN 17
+                WHEN NOT (e.erp_ok_1) THEN 18
+                WHEN NOT (e.erp_ok_2) THEN 19
+                WHEN NOT (e.erp_ok_3) THEN 20
+                WHEN NOT (e.erp_ok_4) THEN 21
+                WHEN NOT (e.erp_ok_5) THEN 22
+                WHEN NOT (e.erp_ok_6) THEN 23
+                WHEN NOT ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_partners AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+                    THEN 24
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 25
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        r.state,
+                        r.tax_rounding,
+                        r.amount_untaxed,
+                        r.amount_tax,
+                        r.amount_total,
+                        r.note,
+                        r.lines_version,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.partner_id IS NOT NULL)
+            AND (e.currency IS NOT NULL)
+            AND (e.order_date IS NOT NULL)
+            AND (e.state IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.amount_untaxed IS NOT NULL)
+            AND (e.amount_tax IS NOT NULL)
+            AND (e.amount_total IS NOT NULL)
+            AND (e.lines_version IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.number) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.state) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.note) <= 16384, true))
+            AND (coalesce(e.amount_untaxed > '-Infinity' AND e.amount_untaxed < 'Infinity'
+                AND pg_catalog.abs(e.amount_untaxed) < 1e30 AND pg_catalog.scale(e.amount_untaxed) <= 20, true))
+            AND (coalesce(e.amount_tax > '-Infinity' AND e.amount_tax < 'Infinity'
+                AND pg_catalog.abs(e.amount_tax) < 1e30 AND pg_catalog.scale(e.amount_tax) <= 20, true))
+            AND (coalesce(e.amount_total > '-Infinity' AND e.amount_total < 'Infinity'
+                AND pg_catalog.abs(e.amount_total) < 1e30 AND pg_catalog.scale(e.amount_total) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND ((e.tenant_id IS NULL OR e.partner_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_partners AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.partner_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order: % %', (ARRAY['partner_id', 'currency', 'order_date', 'state', 'tax_rounding', 'amount_untaxed', 'amount_tax', 'amount_total', 'lines_version', 'number', 'currency', 'state', 'tax_rounding', 'note', 'amount_untaxed', 'amount_tax', 'amount_total', 'amount_total', 'currency', 'note', 'order_date', 'state', 'tax_rounding', 'partner_id', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_orders_amount_total_check)', 'is invalid (constraint sales_orders_currency_check)', 'is invalid (constraint sales_orders_note_check)', 'is invalid (constraint sales_orders_order_date_check)', 'is invalid (constraint sales_orders_state_check)', 'is invalid (constraint sales_orders_tax_rounding_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.order: % %',
+            (ARRAY[
+                'partner_id',
+                'currency',
+                'order_date',
+                'state',
+                'tax_rounding',
+                'amount_untaxed',
+                'amount_tax',
+                'amount_total',
+                'lines_version',
+                'number',
+                'currency',
+                'state',
+                'tax_rounding',
+                'note',
+                'amount_untaxed',
+                'amount_tax',
+                'amount_total',
+                'amount_total',
+                'currency',
+                'note',
+                'order_date',
+                'state',
+                'tax_rounding',
+                'partner_id',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_orders_amount_total_check)',
+                'is invalid (constraint sales_orders_currency_check)',
+                'is invalid (constraint sales_orders_note_check)',
+                'is invalid (constraint sales_orders_order_date_check)',
+                'is invalid (constraint sales_orders_state_check)',
+                'is invalid (constraint sales_orders_tax_rounding_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $_$;
@@ -502,8 +812,44 @@ DECLARE
     v_row erp.sales_orders;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_orders AS t (tenant_id, id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text), r.tax_rounding, coalesce(r.amount_untaxed, 0), coalesce(r.amount_tax, 0), coalesce(r.amount_total, 0), r.note, coalesce(r.lines_version, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_orders AS t (
+            tenant_id,
+            id,
+            number,
+            partner_id,
+            currency,
+            order_date,
+            state,
+            tax_rounding,
+            amount_untaxed,
+            amount_tax,
+            amount_total,
+            note,
+            lines_version,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.partner_id,
+            r.currency,
+            r.order_date,
+            coalesce(r.state, 'draft'::text),
+            r.tax_rounding,
+            coalesce(r.amount_untaxed, 0),
+            coalesce(r.amount_tax, 0),
+            coalesce(r.amount_total, 0),
+            r.note,
+            coalesce(r.lines_version, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -511,8 +857,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-            'erp.sales.order.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order',
+            w.id,
+            'erp.sales.order.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'partner_id', w.partner_id,
+                'currency', w.currency,
+                'order_date', w.order_date,
+                'state', w.state,
+                'tax_rounding', w.tax_rounding,
+                'amount_untaxed', w.amount_untaxed,
+                'amount_tax', w.amount_tax,
+                'amount_total', w.amount_total,
+                'note', w.note,
+                'lines_version', w.lines_version,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -572,30 +946,200 @@ CREATE FUNCTION erp._sales_order_duplicate(p_tenant_id uuid, p_rows erp.sales_or
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_orders AS t WHERE t.tenant_id = e.tenant_id AND t.number = e.number)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+            ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+            ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+            (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                IS NOT FALSE AS erp_ok_5,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_6
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.partner_id,
+                    r.currency,
+                    r.order_date,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.tax_rounding,
+                    coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                    coalesce(r.amount_tax, 0) AS amount_tax,
+                    coalesce(r.amount_total, 0) AS amount_total,
+                    r.note,
+                    coalesce(r.lines_version, 0) AS lines_version,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_orders AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.number = e.number
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.number HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.number
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%', 'number', erp._clip((p_rows[v_row]).number::text),
+        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%',
+            'number',
+            erp._clip((p_rows[v_row]).number::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_orders_number_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_orders_number_key',
             HINT = 'Choose another number, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_orders AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+            ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+            ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+            (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                IS NOT FALSE AS erp_ok_4,
+            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                IS NOT FALSE AS erp_ok_5,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_6
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.number,
+                    r.partner_id,
+                    r.currency,
+                    r.order_date,
+                    coalesce(r.state, 'draft'::text) AS state,
+                    r.tax_rounding,
+                    coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                    coalesce(r.amount_tax, 0) AS amount_tax,
+                    coalesce(r.amount_total, 0) AS amount_total,
+                    r.note,
+                    coalesce(r.lines_version, 0) AS lines_version,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_orders AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1, ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2, ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3, (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date))) IS NOT FALSE AS erp_ok_4, ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text]))) IS NOT FALSE AS erp_ok_5, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_6 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text) AS state, r.tax_rounding, coalesce(r.amount_untaxed, 0) AS amount_untaxed, coalesce(r.amount_tax, 0) AS amount_tax, coalesce(r.amount_total, 0) AS amount_total, r.note, coalesce(r.lines_version, 0) AS lines_version, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((amount_total = (amount_untaxed + amount_tax))) IS NOT FALSE AS erp_ok_1,
+                ((currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_2,
+                ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
+                (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
+                    IS NOT FALSE AS erp_ok_4,
+                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
+                    IS NOT FALSE AS erp_ok_5,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_6
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.number,
+                        r.partner_id,
+                        r.currency,
+                        r.order_date,
+                        coalesce(r.state, 'draft'::text) AS state,
+                        r.tax_rounding,
+                        coalesce(r.amount_untaxed, 0) AS amount_untaxed,
+                        coalesce(r.amount_tax, 0) AS amount_tax,
+                        coalesce(r.amount_total, 0) AS amount_total,
+                        r.note,
+                        coalesce(r.lines_version, 0) AS lines_version,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.order with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_orders_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_orders_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.order: a row conflicts with a row written at the same time'
@@ -627,18 +1171,70 @@ DECLARE
     v_result erp.sales_orders[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.order rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.order rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.order: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.order: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,number,partner_id,currency,order_date,state,tax_rounding,amount_untaxed,amount_tax,amount_total,note,lines_version}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'number' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'partner_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false)) AND (NOT (p_rows -> 0) ? 'currency' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'currency')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'order_date' OR coalesce(erp._json_date_ok(((p_rows -> 0) -> 'order_date')), false)) AND (NOT (p_rows -> 0) ? 'state' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'amount_untaxed' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_untaxed')), false)) AND (NOT (p_rows -> 0) ? 'amount_tax' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_tax')), false)) AND (NOT (p_rows -> 0) ? 'amount_total' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_total')), false)) AND (NOT (p_rows -> 0) ? 'note' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'note')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'lines_version' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'lines_version'), -9223372036854775808, 9223372036854775807), false)) THEN
+        AND ((p_rows -> 0) - '{id,number,partner_id,currency,order_date,state,'
+        'tax_rounding,amount_untaxed,amount_tax,amount_total,note,'
+        'lines_version}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'number'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'number'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'partner_id')), false))
+        AND (NOT (p_rows -> 0) ? 'currency'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'currency'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'order_date'
+            OR coalesce(erp._json_date_ok(((p_rows -> 0) -> 'order_date')), false))
+        AND (NOT (p_rows -> 0) ? 'state'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'state'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'amount_untaxed'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_untaxed')), false))
+        AND (NOT (p_rows -> 0) ? 'amount_tax'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_tax')), false))
+        AND (NOT (p_rows -> 0) ? 'amount_total'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'amount_total')), false))
+        AND (NOT (p_rows -> 0) ? 'note'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'note'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'lines_version'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'lines_version'),
+            -9223372036854775808, 9223372036854775807), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'number') #>> '{}')::text, (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'currency') #>> '{}')::text, (((p_rows -> 0) -> 'order_date') #>> '{}')::date, (((p_rows -> 0) -> 'state') #>> '{}')::text, (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text, (((p_rows -> 0) -> 'amount_untaxed') #>> '{}')::numeric, (((p_rows -> 0) -> 'amount_tax') #>> '{}')::numeric, (((p_rows -> 0) -> 'amount_total') #>> '{}')::numeric, (((p_rows -> 0) -> 'note') #>> '{}')::text, (((p_rows -> 0) -> 'lines_version') #>> '{}')::numeric::bigint, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_orders];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'number') #>> '{}')::text,
+                (((p_rows -> 0) -> 'partner_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'currency') #>> '{}')::text,
+                (((p_rows -> 0) -> 'order_date') #>> '{}')::date,
+                (((p_rows -> 0) -> 'state') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
+                (((p_rows -> 0) -> 'amount_untaxed') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'amount_tax') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'amount_total') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'note') #>> '{}')::text,
+                (((p_rows -> 0) -> 'lines_version') #>> '{}')::numeric::bigint,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_orders];
         END;
         RETURN v_result;
     END IF;
@@ -657,16 +1253,58 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_date' THEN erp._json_date_ok(k.value) WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'amount_untaxed' THEN erp._json_numeric_ok(k.value) WHEN 'amount_tax' THEN erp._json_numeric_ok(k.value) WHEN 'amount_total' THEN erp._json_numeric_ok(k.value) WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'lines_version' THEN erp._json_int_ok(k.value, -9223372036854775808, 9223372036854775807) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'number' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_date' THEN erp._json_date_ok(k.value)
+                WHEN 'state' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'amount_untaxed' THEN erp._json_numeric_ok(k.value)
+                WHEN 'amount_tax' THEN erp._json_numeric_ok(k.value)
+                WHEN 'amount_total' THEN erp._json_numeric_ok(k.value)
+                WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'lines_version' THEN erp._json_int_ok(k.value,
+                    -9223372036854775808, 9223372036854775807)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version.';
+        RAISE EXCEPTION 'erp.sales.order row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, number, partner_id, currency, order_date,'
+            ' state, tax_rounding, amount_untaxed, amount_tax, '
+            'amount_total, note, lines_version.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'number') #>> '{}')::text, ((j.value -> 'partner_id') #>> '{}')::uuid, ((j.value -> 'currency') #>> '{}')::text, ((j.value -> 'order_date') #>> '{}')::date, ((j.value -> 'state') #>> '{}')::text, ((j.value -> 'tax_rounding') #>> '{}')::text, ((j.value -> 'amount_untaxed') #>> '{}')::numeric, ((j.value -> 'amount_tax') #>> '{}')::numeric, ((j.value -> 'amount_total') #>> '{}')::numeric, ((j.value -> 'note') #>> '{}')::text, ((j.value -> 'lines_version') #>> '{}')::numeric::bigint, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_orders ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'number') #>> '{}')::text,
+                ((j.value -> 'partner_id') #>> '{}')::uuid,
+                ((j.value -> 'currency') #>> '{}')::text,
+                ((j.value -> 'order_date') #>> '{}')::date,
+                ((j.value -> 'state') #>> '{}')::text,
+                ((j.value -> 'tax_rounding') #>> '{}')::text,
+                ((j.value -> 'amount_untaxed') #>> '{}')::numeric,
+                ((j.value -> 'amount_tax') #>> '{}')::numeric,
+                ((j.value -> 'amount_total') #>> '{}')::numeric,
+                ((j.value -> 'note') #>> '{}')::text,
+                ((j.value -> 'lines_version') #>> '{}')::numeric::bigint,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_orders
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -695,8 +1333,44 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_orders AS t (tenant_id, id, number, partner_id, currency, order_date, state, tax_rounding, amount_untaxed, amount_tax, amount_total, note, lines_version, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.number, r.partner_id, r.currency, r.order_date, coalesce(r.state, 'draft'::text), r.tax_rounding, coalesce(r.amount_untaxed, 0), coalesce(r.amount_tax, 0), coalesce(r.amount_total, 0), r.note, coalesce(r.lines_version, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_orders AS t (
+            tenant_id,
+            id,
+            number,
+            partner_id,
+            currency,
+            order_date,
+            state,
+            tax_rounding,
+            amount_untaxed,
+            amount_tax,
+            amount_total,
+            note,
+            lines_version,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.number,
+            r.partner_id,
+            r.currency,
+            r.order_date,
+            coalesce(r.state, 'draft'::text),
+            r.tax_rounding,
+            coalesce(r.amount_untaxed, 0),
+            coalesce(r.amount_tax, 0),
+            coalesce(r.amount_total, 0),
+            r.note,
+            coalesce(r.lines_version, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -704,8 +1378,36 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-            'erp.sales.order.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order',
+            w.id,
+            'erp.sales.order.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'number', w.number,
+                'partner_id', w.partner_id,
+                'currency', w.currency,
+                'order_date', w.order_date,
+                'state', w.state,
+                'tax_rounding', w.tax_rounding,
+                'amount_untaxed', w.amount_untaxed,
+                'amount_tax', w.amount_tax,
+                'amount_total', w.amount_total,
+                'note', w.note,
+                'lines_version', w.lines_version,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -738,16 +1440,432 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.order_id IS NOT NULL) THEN 1 WHEN NOT (e."position" IS NOT NULL) THEN 2 WHEN NOT (e.product_id IS NOT NULL) THEN 3 WHEN NOT (e.quantity IS NOT NULL) THEN 4 WHEN NOT (e.uom_id IS NOT NULL) THEN 5 WHEN NOT (e.price_unit IS NOT NULL) THEN 6 WHEN NOT (e.discount IS NOT NULL) THEN 7 WHEN NOT (e.tax_ids IS NOT NULL) THEN 8 WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9 WHEN NOT (e.price_tax IS NOT NULL) THEN 10 WHEN NOT (e.price_total IS NOT NULL) THEN 11 WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 14 WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) THEN 17 WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) THEN 18 WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) THEN 19 WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) THEN 20 WHEN NOT (e.erp_ok_1) THEN 21 WHEN NOT (e.erp_ok_2) THEN 22 WHEN NOT (e.erp_ok_3) THEN 23 WHEN NOT (e.erp_ok_4) THEN 24 WHEN NOT (e.erp_ok_5) THEN 25 WHEN NOT (e.erp_ok_6) THEN 26 WHEN NOT (e.erp_ok_7) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 31 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.order_id IS NOT NULL) AND (e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.price_unit IS NOT NULL) AND (e.discount IS NOT NULL) AND (e.tax_ids IS NOT NULL) AND (e.price_subtotal IS NOT NULL) AND (e.price_tax IS NOT NULL) AND (e.price_total IS NOT NULL) AND (e.qty_delivered IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.order_id IS NOT NULL) THEN 1
+                WHEN NOT (e."position" IS NOT NULL) THEN 2
+                WHEN NOT (e.product_id IS NOT NULL) THEN 3
+                WHEN NOT (e.quantity IS NOT NULL) THEN 4
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 5
+                WHEN NOT (e.price_unit IS NOT NULL) THEN 6
+                WHEN NOT (e.discount IS NOT NULL) THEN 7
+                WHEN NOT (e.tax_ids IS NOT NULL) THEN 8
+                WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9
+                WHEN NOT (e.price_tax IS NOT NULL) THEN 10
+                WHEN NOT (e.price_total IS NOT NULL) THEN 11
+                WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 14
+                WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                    AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                    AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                    AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+                    THEN 17
+                WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                    AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+                    THEN 18
+                WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                    AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+                    THEN 19
+                WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                    AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+                    THEN 20
+                WHEN NOT (e.erp_ok_1) THEN 21
+                WHEN NOT (e.erp_ok_2) THEN 22
+                WHEN NOT (e.erp_ok_3) THEN 23
+                WHEN NOT (e.erp_ok_4) THEN 24
+                WHEN NOT (e.erp_ok_5) THEN 25
+                WHEN NOT (e.erp_ok_6) THEN 26
+                WHEN NOT (e.erp_ok_7) THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.sales_orders AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+                    THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 31
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.order_id IS NOT NULL)
+            AND (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.price_unit IS NOT NULL)
+            AND (e.discount IS NOT NULL)
+            AND (e.tax_ids IS NOT NULL)
+            AND (e.price_subtotal IS NOT NULL)
+            AND (e.price_tax IS NOT NULL)
+            AND (e.price_total IS NOT NULL)
+            AND (e.qty_delivered IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+            AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+            AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+            AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+            AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+            AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND ((e.tenant_id IS NULL OR e.order_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.sales_orders AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.order_id IS NOT NULL) THEN 1 WHEN NOT (e."position" IS NOT NULL) THEN 2 WHEN NOT (e.product_id IS NOT NULL) THEN 3 WHEN NOT (e.quantity IS NOT NULL) THEN 4 WHEN NOT (e.uom_id IS NOT NULL) THEN 5 WHEN NOT (e.price_unit IS NOT NULL) THEN 6 WHEN NOT (e.discount IS NOT NULL) THEN 7 WHEN NOT (e.tax_ids IS NOT NULL) THEN 8 WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9 WHEN NOT (e.price_tax IS NOT NULL) THEN 10 WHEN NOT (e.price_total IS NOT NULL) THEN 11 WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12 WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13 WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) THEN 14 WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) THEN 15 WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) THEN 16 WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) THEN 17 WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) THEN 18 WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) THEN 19 WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) THEN 20 WHEN NOT (e.erp_ok_1) THEN 21 WHEN NOT (e.erp_ok_2) THEN 22 WHEN NOT (e.erp_ok_3) THEN 23 WHEN NOT (e.erp_ok_4) THEN 24 WHEN NOT (e.erp_ok_5) THEN 25 WHEN NOT (e.erp_ok_6) THEN 26 WHEN NOT (e.erp_ok_7) THEN 27 WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) THEN 28 WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) THEN 29 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 30 WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id))) THEN 31 END INTO v_row, v_rule FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, r.price_unit, r.discount, r.tax_ids, r.price_subtotal, r.price_tax, r.price_total, r.qty_delivered, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.order_id IS NOT NULL) AND (e."position" IS NOT NULL) AND (e.product_id IS NOT NULL) AND (e.quantity IS NOT NULL) AND (e.uom_id IS NOT NULL) AND (e.price_unit IS NOT NULL) AND (e.discount IS NOT NULL) AND (e.tax_ids IS NOT NULL) AND (e.price_subtotal IS NOT NULL) AND (e.price_tax IS NOT NULL) AND (e.price_total IS NOT NULL) AND (e.qty_delivered IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity' AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true)) AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity' AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true)) AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity' AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true)) AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity' AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true)) AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity' AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true)) AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity' AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true)) AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity' AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND (e.erp_ok_6) AND (e.erp_ok_7) AND ((e.tenant_id IS NULL OR e.order_id IS NULL OR EXISTS (SELECT 1 FROM erp.sales_orders AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id))) AND ((e.tenant_id IS NULL OR e.product_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_products AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id))) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) AND ((e.tenant_id IS NULL OR e.uom_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_uoms AS x WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.order_id IS NOT NULL) THEN 1
+                WHEN NOT (e."position" IS NOT NULL) THEN 2
+                WHEN NOT (e.product_id IS NOT NULL) THEN 3
+                WHEN NOT (e.quantity IS NOT NULL) THEN 4
+                WHEN NOT (e.uom_id IS NOT NULL) THEN 5
+                WHEN NOT (e.price_unit IS NOT NULL) THEN 6
+                WHEN NOT (e.discount IS NOT NULL) THEN 7
+                WHEN NOT (e.tax_ids IS NOT NULL) THEN 8
+                WHEN NOT (e.price_subtotal IS NOT NULL) THEN 9
+                WHEN NOT (e.price_tax IS NOT NULL) THEN 10
+                WHEN NOT (e.price_total IS NOT NULL) THEN 11
+                WHEN NOT (e.qty_delivered IS NOT NULL) THEN 12
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.description) <= 16384, true)) THEN 13
+                WHEN NOT (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                    AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+                    THEN 14
+                WHEN NOT (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                    AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+                    THEN 15
+                WHEN NOT (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                    AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+                    THEN 16
+                WHEN NOT (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                    AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+                    THEN 17
+                WHEN NOT (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                    AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+                    THEN 18
+                WHEN NOT (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                    AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+                    THEN 19
+                WHEN NOT (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                    AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+                    THEN 20
+                WHEN NOT (e.erp_ok_1) THEN 21
+                WHEN NOT (e.erp_ok_2) THEN 22
+                WHEN NOT (e.erp_ok_3) THEN 23
+                WHEN NOT (e.erp_ok_4) THEN 24
+                WHEN NOT (e.erp_ok_5) THEN 25
+                WHEN NOT (e.erp_ok_6) THEN 26
+                WHEN NOT (e.erp_ok_7) THEN 27
+                WHEN NOT ((e.tenant_id IS NULL OR e.order_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.sales_orders AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+                    THEN 28
+                WHEN NOT ((e.tenant_id IS NULL OR e.product_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_products AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+                    THEN 29
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 30
+                WHEN NOT ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_uoms AS x
+                        WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+                    THEN 31
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        r.price_unit,
+                        r.discount,
+                        r.tax_ids,
+                        r.price_subtotal,
+                        r.price_tax,
+                        r.price_total,
+                        r.qty_delivered,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.order_id IS NOT NULL)
+            AND (e."position" IS NOT NULL)
+            AND (e.product_id IS NOT NULL)
+            AND (e.quantity IS NOT NULL)
+            AND (e.uom_id IS NOT NULL)
+            AND (e.price_unit IS NOT NULL)
+            AND (e.discount IS NOT NULL)
+            AND (e.tax_ids IS NOT NULL)
+            AND (e.price_subtotal IS NOT NULL)
+            AND (e.price_tax IS NOT NULL)
+            AND (e.price_total IS NOT NULL)
+            AND (e.qty_delivered IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.description) <= 16384, true))
+            AND (coalesce(e.quantity > '-Infinity' AND e.quantity < 'Infinity'
+                AND pg_catalog.abs(e.quantity) < 1e30 AND pg_catalog.scale(e.quantity) <= 20, true))
+            AND (coalesce(e.price_unit > '-Infinity' AND e.price_unit < 'Infinity'
+                AND pg_catalog.abs(e.price_unit) < 1e30 AND pg_catalog.scale(e.price_unit) <= 20, true))
+            AND (coalesce(e.discount > '-Infinity' AND e.discount < 'Infinity'
+                AND pg_catalog.abs(e.discount) < 1e30 AND pg_catalog.scale(e.discount) <= 20, true))
+            AND (coalesce(e.price_subtotal > '-Infinity' AND e.price_subtotal < 'Infinity'
+                AND pg_catalog.abs(e.price_subtotal) < 1e30 AND pg_catalog.scale(e.price_subtotal) <= 20, true))
+            AND (coalesce(e.price_tax > '-Infinity' AND e.price_tax < 'Infinity'
+                AND pg_catalog.abs(e.price_tax) < 1e30 AND pg_catalog.scale(e.price_tax) <= 20, true))
+            AND (coalesce(e.price_total > '-Infinity' AND e.price_total < 'Infinity'
+                AND pg_catalog.abs(e.price_total) < 1e30 AND pg_catalog.scale(e.price_total) <= 20, true))
+            AND (coalesce(e.qty_delivered > '-Infinity' AND e.qty_delivered < 'Infinity'
+                AND pg_catalog.abs(e.qty_delivered) < 1e30 AND pg_catalog.scale(e.qty_delivered) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND (e.erp_ok_6)
+            AND (e.erp_ok_7)
+            AND ((e.tenant_id IS NULL OR e.order_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.sales_orders AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.order_id)))
+            AND ((e.tenant_id IS NULL OR e.product_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_products AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.product_id)))
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+            AND ((e.tenant_id IS NULL OR e.uom_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_uoms AS x
+                    WHERE x.tenant_id = e.tenant_id AND x.id = e.uom_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line: % %', (ARRAY['order_id', 'position', 'product_id', 'quantity', 'uom_id', 'price_unit', 'discount', 'tax_ids', 'price_subtotal', 'price_tax', 'price_total', 'qty_delivered', 'description', 'quantity', 'price_unit', 'discount', 'price_subtotal', 'price_tax', 'price_total', 'qty_delivered', 'description', 'discount', 'position', 'price_unit', 'qty_delivered', 'quantity', 'tax_ids', 'order_id', 'product_id', 'tenant', 'uom_id'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is required', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_order_lines_description_check)', 'is invalid (constraint sales_order_lines_discount_check)', 'is invalid (constraint sales_order_lines_position_check)', 'is invalid (constraint sales_order_lines_price_unit_check)', 'is invalid (constraint sales_order_lines_qty_delivered_check)', 'is invalid (constraint sales_order_lines_quantity_check)', 'is invalid (constraint sales_order_lines_tax_ids_check)', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.order_line: % %',
+            (ARRAY[
+                'order_id',
+                'position',
+                'product_id',
+                'quantity',
+                'uom_id',
+                'price_unit',
+                'discount',
+                'tax_ids',
+                'price_subtotal',
+                'price_tax',
+                'price_total',
+                'qty_delivered',
+                'description',
+                'quantity',
+                'price_unit',
+                'discount',
+                'price_subtotal',
+                'price_tax',
+                'price_total',
+                'qty_delivered',
+                'description',
+                'discount',
+                'position',
+                'price_unit',
+                'qty_delivered',
+                'quantity',
+                'tax_ids',
+                'order_id',
+                'product_id',
+                'tenant',
+                'uom_id'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_order_lines_description_check)',
+                'is invalid (constraint sales_order_lines_discount_check)',
+                'is invalid (constraint sales_order_lines_position_check)',
+                'is invalid (constraint sales_order_lines_price_unit_check)',
+                'is invalid (constraint sales_order_lines_qty_delivered_check)',
+                'is invalid (constraint sales_order_lines_quantity_check)',
+                'is invalid (constraint sales_order_lines_tax_ids_check)',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001', 'ZE001', 'ZE001', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001',
+                'ZE001',
+                'ZE001',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -773,8 +1891,48 @@ DECLARE
     v_row erp.sales_order_lines;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_order_lines AS t (tenant_id, id, order_id, "position", product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0), coalesce(r.discount, 0), coalesce(r.tax_ids, '{}'::uuid[]), coalesce(r.price_subtotal, 0), coalesce(r.price_tax, 0), coalesce(r.price_total, 0), coalesce(r.qty_delivered, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_order_lines AS t (
+            tenant_id,
+            id,
+            order_id,
+            "position",
+            product_id,
+            description,
+            quantity,
+            uom_id,
+            price_unit,
+            discount,
+            tax_ids,
+            price_subtotal,
+            price_tax,
+            price_total,
+            qty_delivered,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.order_id,
+            r."position",
+            r.product_id,
+            r.description,
+            r.quantity,
+            r.uom_id,
+            coalesce(r.price_unit, 0),
+            coalesce(r.discount, 0),
+            coalesce(r.tax_ids, '{}'::uuid[]),
+            coalesce(r.price_subtotal, 0),
+            coalesce(r.price_tax, 0),
+            coalesce(r.price_total, 0),
+            coalesce(r.qty_delivered, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -782,8 +1940,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-            'erp.sales.order_line.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order_line',
+            w.id,
+            'erp.sales.order_line.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'order_id', w.order_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'description', w.description,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'price_unit', w.price_unit,
+                'discount', w.discount,
+                'tax_ids', w.tax_ids,
+                'price_subtotal', w.price_subtotal,
+                'price_tax', w.price_tax,
+                'price_total', w.price_total,
+                'qty_delivered', w.qty_delivered,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -814,30 +2002,225 @@ CREATE FUNCTION erp._sales_order_line_duplicate(p_tenant_id uuid, p_rows erp.sal
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_order_lines AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                IS NOT FALSE AS erp_ok_1,
+            (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                IS NOT FALSE AS erp_ok_2,
+            (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+            (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_4,
+            (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                IS NOT FALSE AS erp_ok_7
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.order_id,
+                    r."position",
+                    r.product_id,
+                    r.description,
+                    r.quantity,
+                    r.uom_id,
+                    coalesce(r.price_unit, 0) AS price_unit,
+                    coalesce(r.discount, 0) AS discount,
+                    coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                    coalesce(r.price_subtotal, 0) AS price_subtotal,
+                    coalesce(r.price_tax, 0) AS price_tax,
+                    coalesce(r.price_total, 0) AS price_total,
+                    coalesce(r.qty_delivered, 0) AS qty_delivered,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_order_lines AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_order_lines_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_order_lines_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_order_lines AS t WHERE t.tenant_id = e.tenant_id AND t.order_id = e.order_id AND t."position" = e."position")
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                IS NOT FALSE AS erp_ok_1,
+            (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                IS NOT FALSE AS erp_ok_2,
+            (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+            (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_4,
+            (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_5,
+            (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                IS NOT FALSE AS erp_ok_6,
+            (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                IS NOT FALSE AS erp_ok_7
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.order_id,
+                    r."position",
+                    r.product_id,
+                    r.description,
+                    r.quantity,
+                    r.uom_id,
+                    coalesce(r.price_unit, 0) AS price_unit,
+                    coalesce(r.discount, 0) AS discount,
+                    coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                    coalesce(r.price_subtotal, 0) AS price_subtotal,
+                    coalesce(r.price_tax, 0) AS price_tax,
+                    coalesce(r.price_total, 0) AS price_total,
+                    coalesce(r.qty_delivered, 0) AS qty_delivered,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_order_lines AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.order_id = e.order_id
+                AND t."position" = e."position"
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, (((char_length(description) <= 500) AND (NOT erp._has_invisible(description)))) IS NOT FALSE AS erp_ok_1, (((discount >= (0)::numeric) AND (discount <= (100)::numeric))) IS NOT FALSE AS erp_ok_2, (("position" > 0)) IS NOT FALSE AS erp_ok_3, (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric))) IS NOT FALSE AS erp_ok_4, (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_5, (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric))) IS NOT FALSE AS erp_ok_6, (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL))) IS NOT FALSE AS erp_ok_7 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0) AS price_unit, coalesce(r.discount, 0) AS discount, coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids, coalesce(r.price_subtotal, 0) AS price_subtotal, coalesce(r.price_tax, 0) AS price_tax, coalesce(r.price_total, 0) AS price_total, coalesce(r.qty_delivered, 0) AS qty_delivered, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.order_id, e."position" HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                (((char_length(description) <= 500) AND (NOT erp._has_invisible(description))))
+                    IS NOT FALSE AS erp_ok_1,
+                (((discount >= (0)::numeric) AND (discount <= (100)::numeric)))
+                    IS NOT FALSE AS erp_ok_2,
+                (("position" > 0)) IS NOT FALSE AS erp_ok_3,
+                (((price_unit >= (0)::numeric) AND (price_unit < '1000000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_4,
+                (((qty_delivered >= (0)::numeric) AND (qty_delivered < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_5,
+                (((quantity > (0)::numeric) AND (quantity < '1000000000000'::numeric)))
+                    IS NOT FALSE AS erp_ok_6,
+                (((cardinality(tax_ids) <= 20) AND (array_position(tax_ids, NULL::uuid) IS NULL)))
+                    IS NOT FALSE AS erp_ok_7
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.order_id,
+                        r."position",
+                        r.product_id,
+                        r.description,
+                        r.quantity,
+                        r.uom_id,
+                        coalesce(r.price_unit, 0) AS price_unit,
+                        coalesce(r.discount, 0) AS discount,
+                        coalesce(r.tax_ids, '{}'::uuid[]) AS tax_ids,
+                        coalesce(r.price_subtotal, 0) AS price_subtotal,
+                        coalesce(r.price_tax, 0) AS price_tax,
+                        coalesce(r.price_total, 0) AS price_total,
+                        coalesce(r.qty_delivered, 0) AS qty_delivered,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.order_id, e."position"
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%', 'position', erp._clip((p_rows[v_row]).order_id::text),
+        RAISE EXCEPTION 'erp.sales.order_line with this % (%) already exists in this tenant%',
+            'position',
+            erp._clip((p_rows[v_row]).order_id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_order_lines_position_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_order_lines_position_key',
             HINT = 'Choose another position, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.order_line: a row conflicts with a row written at the same time'
@@ -869,21 +2252,76 @@ DECLARE
     v_result erp.sales_order_lines[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.order_line rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.order_line rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.order_line: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.order_line: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,order_id,position,product_id,description,quantity,uom_id,price_unit,discount,tax_ids,price_subtotal,price_tax,price_total,qty_delivered}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'order_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'order_id')), false)) AND (NOT (p_rows -> 0) ? 'position' OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'), -2147483648, 2147483647), false)) AND (NOT (p_rows -> 0) ? 'product_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false)) AND (NOT (p_rows -> 0) ? 'description' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'description')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'quantity' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false)) AND (NOT (p_rows -> 0) ? 'uom_id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false)) AND (NOT (p_rows -> 0) ? 'price_unit' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_unit')), false)) AND (NOT (p_rows -> 0) ? 'discount' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'discount')), false)) AND (NOT (p_rows -> 0) ? 'tax_ids' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_ids')) IN ('string', 'number', 'boolean', 'null'), false)) AND (NOT (p_rows -> 0) ? 'price_subtotal' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_subtotal')), false)) AND (NOT (p_rows -> 0) ? 'price_tax' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_tax')), false)) AND (NOT (p_rows -> 0) ? 'price_total' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_total')), false)) AND (NOT (p_rows -> 0) ? 'qty_delivered' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'qty_delivered')), false)) THEN
+        AND ((p_rows -> 0) - '{id,order_id,position,product_id,description,quantity,'
+        'uom_id,price_unit,discount,tax_ids,price_subtotal,price_tax,'
+        'price_total,qty_delivered}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'order_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'order_id')), false))
+        AND (NOT (p_rows -> 0) ? 'position'
+            OR coalesce(erp._json_int_ok(((p_rows -> 0) -> 'position'),
+            -2147483648, 2147483647), false))
+        AND (NOT (p_rows -> 0) ? 'product_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'product_id')), false))
+        AND (NOT (p_rows -> 0) ? 'description'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'description'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'quantity'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'quantity')), false))
+        AND (NOT (p_rows -> 0) ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'uom_id')), false))
+        AND (NOT (p_rows -> 0) ? 'price_unit'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_unit')), false))
+        AND (NOT (p_rows -> 0) ? 'discount'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'discount')), false))
+        AND (NOT (p_rows -> 0) ? 'tax_ids'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_ids'))
+            IN ('string', 'number', 'boolean', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'price_subtotal'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_subtotal')), false))
+        AND (NOT (p_rows -> 0) ? 'price_tax'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_tax')), false))
+        AND (NOT (p_rows -> 0) ? 'price_total'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'price_total')), false))
+        AND (NOT (p_rows -> 0) ? 'qty_delivered'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'qty_delivered')), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'order_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer, (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'description') #>> '{}')::text, (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric, (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid, (((p_rows -> 0) -> 'price_unit') #>> '{}')::numeric, (((p_rows -> 0) -> 'discount') #>> '{}')::numeric, (((p_rows -> 0) -> 'tax_ids') #>> '{}')::uuid[], (((p_rows -> 0) -> 'price_subtotal') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_tax') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_total') #>> '{}')::numeric, (((p_rows -> 0) -> 'qty_delivered') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_order_lines];
-    EXCEPTION WHEN data_exception THEN
-        RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
-            HINT = 'Check the types of the values.';
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'order_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'position') #>> '{}')::numeric::integer,
+                (((p_rows -> 0) -> 'product_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'description') #>> '{}')::text,
+                (((p_rows -> 0) -> 'quantity') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'uom_id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'price_unit') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'discount') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'tax_ids') #>> '{}')::uuid[],
+                (((p_rows -> 0) -> 'price_subtotal') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_tax') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_total') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'qty_delivered') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_order_lines];
+        EXCEPTION WHEN data_exception THEN
+            RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
+                HINT = 'Check the types of the values.';
         END;
         RETURN v_result;
     END IF;
@@ -902,16 +2340,63 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'order_id' THEN erp._json_uuid_ok(k.value) WHEN 'position' THEN erp._json_int_ok(k.value, -2147483648, 2147483647) WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'price_unit' THEN erp._json_numeric_ok(k.value) WHEN 'discount' THEN erp._json_numeric_ok(k.value) WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null') WHEN 'price_subtotal' THEN erp._json_numeric_ok(k.value) WHEN 'price_tax' THEN erp._json_numeric_ok(k.value) WHEN 'price_total' THEN erp._json_numeric_ok(k.value) WHEN 'qty_delivered' THEN erp._json_numeric_ok(k.value) END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'order_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'position' THEN erp._json_int_ok(k.value,
+                    -2147483648, 2147483647)
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'price_unit' THEN erp._json_numeric_ok(k.value)
+                WHEN 'discount' THEN erp._json_numeric_ok(k.value)
+                WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null')
+                WHEN 'price_subtotal' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_tax' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_total' THEN erp._json_numeric_ok(k.value)
+                WHEN 'qty_delivered' THEN erp._json_numeric_ok(k.value)
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.order_line row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, order_id, position, product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered.';
+        RAISE EXCEPTION 'erp.sales.order_line row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, order_id, position, product_id, '
+            'description, quantity, uom_id, price_unit, discount, '
+            'tax_ids, price_subtotal, price_tax, price_total, '
+            'qty_delivered.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'order_id') #>> '{}')::uuid, ((j.value -> 'position') #>> '{}')::numeric::integer, ((j.value -> 'product_id') #>> '{}')::uuid, ((j.value -> 'description') #>> '{}')::text, ((j.value -> 'quantity') #>> '{}')::numeric, ((j.value -> 'uom_id') #>> '{}')::uuid, ((j.value -> 'price_unit') #>> '{}')::numeric, ((j.value -> 'discount') #>> '{}')::numeric, ((j.value -> 'tax_ids') #>> '{}')::uuid[], ((j.value -> 'price_subtotal') #>> '{}')::numeric, ((j.value -> 'price_tax') #>> '{}')::numeric, ((j.value -> 'price_total') #>> '{}')::numeric, ((j.value -> 'qty_delivered') #>> '{}')::numeric, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_order_lines ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'order_id') #>> '{}')::uuid,
+                ((j.value -> 'position') #>> '{}')::numeric::integer,
+                ((j.value -> 'product_id') #>> '{}')::uuid,
+                ((j.value -> 'description') #>> '{}')::text,
+                ((j.value -> 'quantity') #>> '{}')::numeric,
+                ((j.value -> 'uom_id') #>> '{}')::uuid,
+                ((j.value -> 'price_unit') #>> '{}')::numeric,
+                ((j.value -> 'discount') #>> '{}')::numeric,
+                ((j.value -> 'tax_ids') #>> '{}')::uuid[],
+                ((j.value -> 'price_subtotal') #>> '{}')::numeric,
+                ((j.value -> 'price_tax') #>> '{}')::numeric,
+                ((j.value -> 'price_total') #>> '{}')::numeric,
+                ((j.value -> 'qty_delivered') #>> '{}')::numeric,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_order_lines
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
@@ -943,8 +2428,48 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_order_lines AS t (tenant_id, id, order_id, "position", product_id, description, quantity, uom_id, price_unit, discount, tax_ids, price_subtotal, price_tax, price_total, qty_delivered, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.order_id, r."position", r.product_id, r.description, r.quantity, r.uom_id, coalesce(r.price_unit, 0), coalesce(r.discount, 0), coalesce(r.tax_ids, '{}'::uuid[]), coalesce(r.price_subtotal, 0), coalesce(r.price_tax, 0), coalesce(r.price_total, 0), coalesce(r.qty_delivered, 0), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_order_lines AS t (
+            tenant_id,
+            id,
+            order_id,
+            "position",
+            product_id,
+            description,
+            quantity,
+            uom_id,
+            price_unit,
+            discount,
+            tax_ids,
+            price_subtotal,
+            price_tax,
+            price_total,
+            qty_delivered,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.order_id,
+            r."position",
+            r.product_id,
+            r.description,
+            r.quantity,
+            r.uom_id,
+            coalesce(r.price_unit, 0),
+            coalesce(r.discount, 0),
+            coalesce(r.tax_ids, '{}'::uuid[]),
+            coalesce(r.price_subtotal, 0),
+            coalesce(r.price_tax, 0),
+            coalesce(r.price_total, 0),
+            coalesce(r.qty_delivered, 0),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -952,8 +2477,38 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-            'erp.sales.order_line.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.order_line',
+            w.id,
+            'erp.sales.order_line.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'order_id', w.order_id,
+                'position', w."position",
+                'product_id', w.product_id,
+                'description', w.description,
+                'quantity', w.quantity,
+                'uom_id', w.uom_id,
+                'price_unit', w.price_unit,
+                'discount', w.discount,
+                'tax_ids', w.tax_ids,
+                'price_subtotal', w.price_subtotal,
+                'price_tax', w.price_tax,
+                'price_total', w.price_total,
+                'qty_delivered', w.qty_delivered,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -984,7 +2539,8 @@ CREATE FUNCTION erp._sales_order_line_lock(p_tenant_id uuid, p_id uuid, p_expect
 DECLARE
     v_row erp.sales_order_lines;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_order_lines AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_order_lines AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -992,7 +2548,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.order_line % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.order_line % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -1027,25 +2584,92 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{product_id,description,quantity,uom_id,price_unit,discount,tax_ids}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'product_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'product_id')), false)) AND (NOT p_patch ? 'description' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'description')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'quantity' OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false)) AND (NOT p_patch ? 'uom_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false)) AND (NOT p_patch ? 'price_unit' OR coalesce(erp._json_numeric_ok((p_patch -> 'price_unit')), false)) AND (NOT p_patch ? 'discount' OR coalesce(erp._json_numeric_ok((p_patch -> 'discount')), false)) AND (NOT p_patch ? 'tax_ids' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_ids')) IN ('string', 'number', 'boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{product_id,description,quantity,uom_id,price_unit,discount,'
+        'tax_ids}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'product_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'product_id')), false))
+        AND (NOT p_patch ? 'description'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'description'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'quantity'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'quantity')), false))
+        AND (NOT p_patch ? 'uom_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'uom_id')), false))
+        AND (NOT p_patch ? 'price_unit'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'price_unit')), false))
+        AND (NOT p_patch ? 'discount'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'discount')), false))
+        AND (NOT p_patch ? 'tax_ids'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_ids'))
+            IN ('string', 'number', 'boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'product_id' THEN erp._json_uuid_ok(k.value) WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'quantity' THEN erp._json_numeric_ok(k.value) WHEN 'uom_id' THEN erp._json_uuid_ok(k.value) WHEN 'price_unit' THEN erp._json_numeric_ok(k.value) WHEN 'discount' THEN erp._json_numeric_ok(k.value) WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'product_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'description' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'quantity' THEN erp._json_numeric_ok(k.value)
+                WHEN 'uom_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'price_unit' THEN erp._json_numeric_ok(k.value)
+                WHEN 'discount' THEN erp._json_numeric_ok(k.value)
+                WHEN 'tax_ids' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'number', 'boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order_line has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: product_id, description, quantity, uom_id, price_unit, discount, tax_ids.';
+            RAISE EXCEPTION 'patch for erp.sales.order_line has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: product_id, description, quantity, '
+                'uom_id, price_unit, discount, tax_ids.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order_line has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.order_line has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.order_id, p_old."position", CASE WHEN p_patch ? 'product_id' THEN ((p_patch -> 'product_id') #>> '{}')::uuid ELSE p_old.product_id END, CASE WHEN p_patch ? 'description' THEN ((p_patch -> 'description') #>> '{}')::text ELSE p_old.description END, CASE WHEN p_patch ? 'quantity' THEN ((p_patch -> 'quantity') #>> '{}')::numeric ELSE p_old.quantity END, CASE WHEN p_patch ? 'uom_id' THEN ((p_patch -> 'uom_id') #>> '{}')::uuid ELSE p_old.uom_id END, CASE WHEN p_patch ? 'price_unit' THEN ((p_patch -> 'price_unit') #>> '{}')::numeric ELSE p_old.price_unit END, CASE WHEN p_patch ? 'discount' THEN ((p_patch -> 'discount') #>> '{}')::numeric ELSE p_old.discount END, CASE WHEN p_patch ? 'tax_ids' THEN ((p_patch -> 'tax_ids') #>> '{}')::uuid[] ELSE p_old.tax_ids END, p_old.price_subtotal, p_old.price_tax, p_old.price_total, p_old.qty_delivered, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.order_id,
+            p_old."position",
+            CASE WHEN p_patch ? 'product_id'
+                THEN ((p_patch -> 'product_id') #>> '{}')::uuid
+                ELSE p_old.product_id END,
+            CASE WHEN p_patch ? 'description'
+                THEN ((p_patch -> 'description') #>> '{}')::text
+                ELSE p_old.description END,
+            CASE WHEN p_patch ? 'quantity'
+                THEN ((p_patch -> 'quantity') #>> '{}')::numeric
+                ELSE p_old.quantity END,
+            CASE WHEN p_patch ? 'uom_id'
+                THEN ((p_patch -> 'uom_id') #>> '{}')::uuid
+                ELSE p_old.uom_id END,
+            CASE WHEN p_patch ? 'price_unit'
+                THEN ((p_patch -> 'price_unit') #>> '{}')::numeric
+                ELSE p_old.price_unit END,
+            CASE WHEN p_patch ? 'discount'
+                THEN ((p_patch -> 'discount') #>> '{}')::numeric
+                ELSE p_old.discount END,
+            CASE WHEN p_patch ? 'tax_ids'
+                THEN ((p_patch -> 'tax_ids') #>> '{}')::uuid[]
+                ELSE p_old.tax_ids END,
+            p_old.price_subtotal,
+            p_old.price_tax,
+            p_old.price_total,
+            p_old.qty_delivered,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION 'erp.sales.order_line: %', pg_catalog.left(SQLERRM, 200) USING ERRCODE = 'ZE003',
             HINT = 'Check the types of the values.';
@@ -1083,23 +2707,118 @@ BEGIN
     IF p_new IS NOT DISTINCT FROM p_old THEN
         RETURN p_old;  -- nothing changed: no write, no event, no new version
     END IF;
-    IF p_new."position" IS DISTINCT FROM p_old."position" OR p_new.order_id IS DISTINCT FROM p_old.order_id THEN
+    IF p_new."position" IS DISTINCT FROM p_old."position"
+        OR p_new.order_id IS DISTINCT FROM p_old.order_id THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_order_lines AS t SET order_id = p_new.order_id, "position" = p_new."position", product_id = p_new.product_id, description = p_new.description, quantity = p_new.quantity, uom_id = p_new.uom_id, price_unit = p_new.price_unit, discount = p_new.discount, tax_ids = p_new.tax_ids, price_subtotal = p_new.price_subtotal, price_tax = p_new.price_tax, price_total = p_new.price_total, qty_delivered = p_new.qty_delivered, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_order_lines AS t
+                SET order_id = p_new.order_id,
+                    "position" = p_new."position",
+                    product_id = p_new.product_id,
+                    description = p_new.description,
+                    quantity = p_new.quantity,
+                    uom_id = p_new.uom_id,
+                    price_unit = p_new.price_unit,
+                    discount = p_new.discount,
+                    tax_ids = p_new.tax_ids,
+                    price_subtotal = p_new.price_subtotal,
+                    price_tax = p_new.price_tax,
+                    price_total = p_new.price_total,
+                    qty_delivered = p_new.qty_delivered,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.order_line',
+                    w.id,
+                    'erp.sales.order_line' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'order_id', w.order_id,
+                        'position', w."position",
+                        'product_id', w.product_id,
+                        'description', w.description,
+                        'quantity', w.quantity,
+                        'uom_id', w.uom_id,
+                        'price_unit', w.price_unit,
+                        'discount', w.discount,
+                        'tax_ids', w.tax_ids,
+                        'price_subtotal', w.price_subtotal,
+                        'price_tax', w.price_tax,
+                        'price_total', w.price_total,
+                        'qty_delivered', w.qty_delivered,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
+                                    'new', w.order_id) END),
+                            ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                                THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                    'new', w."position") END),
+                            ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                    'new', w.product_id) END),
+                            ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                                THEN pg_catalog.jsonb_build_object('old', p_old.description,
+                                    'new', w.description) END),
+                            ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                                THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                    'new', w.quantity) END),
+                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                    'new', w.uom_id) END),
+                            ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
+                                    'new', w.price_unit) END),
+                            ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                                THEN pg_catalog.jsonb_build_object('old', p_old.discount,
+                                    'new', w.discount) END),
+                            ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
+                                    'new', w.tax_ids) END),
+                            ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
+                                    'new', w.price_subtotal) END),
+                            ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
+                                    'new', w.price_tax) END),
+                            ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
+                                    'new', w.price_total) END),
+                            ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                                THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
+                                    'new', w.qty_delivered) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-                'erp.sales.order_line' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id THEN pg_catalog.jsonb_build_object('old', p_old.order_id, 'new', w.order_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description THEN pg_catalog.jsonb_build_object('old', p_old.description, 'new', w.description) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit THEN pg_catalog.jsonb_build_object('old', p_old.price_unit, 'new', w.price_unit) END), ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount THEN pg_catalog.jsonb_build_object('old', p_old.discount, 'new', w.discount) END), ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids, 'new', w.tax_ids) END), ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal, 'new', w.price_subtotal) END), ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax THEN pg_catalog.jsonb_build_object('old', p_old.price_tax, 'new', w.price_tax) END), ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total THEN pg_catalog.jsonb_build_object('old', p_old.price_total, 'new', w.price_total) END), ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered, 'new', w.qty_delivered) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.order_line with this % already exists in this tenant',
@@ -1109,16 +2828,110 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_order_lines AS t SET order_id = p_new.order_id, "position" = p_new."position", product_id = p_new.product_id, description = p_new.description, quantity = p_new.quantity, uom_id = p_new.uom_id, price_unit = p_new.price_unit, discount = p_new.discount, tax_ids = p_new.tax_ids, price_subtotal = p_new.price_subtotal, price_tax = p_new.price_tax, price_total = p_new.price_total, qty_delivered = p_new.qty_delivered, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_order_lines AS t
+            SET order_id = p_new.order_id,
+                "position" = p_new."position",
+                product_id = p_new.product_id,
+                description = p_new.description,
+                quantity = p_new.quantity,
+                uom_id = p_new.uom_id,
+                price_unit = p_new.price_unit,
+                discount = p_new.discount,
+                tax_ids = p_new.tax_ids,
+                price_subtotal = p_new.price_subtotal,
+                price_tax = p_new.price_tax,
+                price_total = p_new.price_total,
+                qty_delivered = p_new.qty_delivered,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order_line', w.id,
-                'erp.sales.order_line' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'order_id', w.order_id, 'position', w."position", 'product_id', w.product_id, 'description', w.description, 'quantity', w.quantity, 'uom_id', w.uom_id, 'price_unit', w.price_unit, 'discount', w.discount, 'tax_ids', w.tax_ids, 'price_subtotal', w.price_subtotal, 'price_tax', w.price_tax, 'price_total', w.price_total, 'qty_delivered', w.qty_delivered, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id THEN pg_catalog.jsonb_build_object('old', p_old.order_id, 'new', w.order_id) END), ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position" THEN pg_catalog.jsonb_build_object('old', p_old."position", 'new', w."position") END), ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id THEN pg_catalog.jsonb_build_object('old', p_old.product_id, 'new', w.product_id) END), ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description THEN pg_catalog.jsonb_build_object('old', p_old.description, 'new', w.description) END), ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity THEN pg_catalog.jsonb_build_object('old', p_old.quantity, 'new', w.quantity) END), ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id THEN pg_catalog.jsonb_build_object('old', p_old.uom_id, 'new', w.uom_id) END), ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit THEN pg_catalog.jsonb_build_object('old', p_old.price_unit, 'new', w.price_unit) END), ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount THEN pg_catalog.jsonb_build_object('old', p_old.discount, 'new', w.discount) END), ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids, 'new', w.tax_ids) END), ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal, 'new', w.price_subtotal) END), ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax THEN pg_catalog.jsonb_build_object('old', p_old.price_tax, 'new', w.price_tax) END), ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total THEN pg_catalog.jsonb_build_object('old', p_old.price_total, 'new', w.price_total) END), ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered, 'new', w.qty_delivered) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.order_line',
+                w.id,
+                'erp.sales.order_line' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'order_id', w.order_id,
+                    'position', w."position",
+                    'product_id', w.product_id,
+                    'description', w.description,
+                    'quantity', w.quantity,
+                    'uom_id', w.uom_id,
+                    'price_unit', w.price_unit,
+                    'discount', w.discount,
+                    'tax_ids', w.tax_ids,
+                    'price_subtotal', w.price_subtotal,
+                    'price_tax', w.price_tax,
+                    'price_total', w.price_total,
+                    'qty_delivered', w.qty_delivered,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
+                                'new', w.order_id) END),
+                        ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                            THEN pg_catalog.jsonb_build_object('old', p_old."position",
+                                'new', w."position") END),
+                        ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
+                                'new', w.product_id) END),
+                        ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                            THEN pg_catalog.jsonb_build_object('old', p_old.description,
+                                'new', w.description) END),
+                        ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                            THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
+                                'new', w.quantity) END),
+                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
+                                'new', w.uom_id) END),
+                        ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
+                                'new', w.price_unit) END),
+                        ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                            THEN pg_catalog.jsonb_build_object('old', p_old.discount,
+                                'new', w.discount) END),
+                        ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
+                                'new', w.tax_ids) END),
+                        ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
+                                'new', w.price_subtotal) END),
+                        ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
+                                'new', w.price_tax) END),
+                        ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
+                                'new', w.price_total) END),
+                        ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                            THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
+                                'new', w.qty_delivered) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -1147,7 +2960,8 @@ CREATE FUNCTION erp._sales_order_lock(p_tenant_id uuid, p_id uuid, p_expected_ve
 DECLARE
     v_row erp.sales_orders;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_orders AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_orders AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -1155,7 +2969,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.order % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.order % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -1189,7 +3004,9 @@ BEGIN
             USING ERRCODE = 'ZE009', HINT = 'A document is numbered once: explicitly or at commit, not both.';
     END IF;
     v_new.number := p_number;
-    RETURN erp._sales_order_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered');
+    RETURN erp._sales_order_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'numbered'
+    );
 END
 $$;
 
@@ -1220,25 +3037,73 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{partner_id,currency,order_date,note}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'partner_id' OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false)) AND (NOT p_patch ? 'currency' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'currency')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'order_date' OR coalesce(erp._json_date_ok((p_patch -> 'order_date')), false)) AND (NOT p_patch ? 'note' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'note')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{partner_id,currency,order_date,note}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'partner_id'
+            OR coalesce(erp._json_uuid_ok((p_patch -> 'partner_id')), false))
+        AND (NOT p_patch ? 'currency'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'currency'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'order_date'
+            OR coalesce(erp._json_date_ok((p_patch -> 'order_date')), false))
+        AND (NOT p_patch ? 'note'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'note')) IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'partner_id' THEN erp._json_uuid_ok(k.value) WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_date' THEN erp._json_date_ok(k.value) WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'partner_id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_date' THEN erp._json_date_ok(k.value)
+                WHEN 'note' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: partner_id, currency, order_date, note.';
+            RAISE EXCEPTION 'patch for erp.sales.order has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: partner_id, currency, order_date, '
+                'note.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.order has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.order has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, p_old.number, CASE WHEN p_patch ? 'partner_id' THEN ((p_patch -> 'partner_id') #>> '{}')::uuid ELSE p_old.partner_id END, CASE WHEN p_patch ? 'currency' THEN ((p_patch -> 'currency') #>> '{}')::text ELSE p_old.currency END, CASE WHEN p_patch ? 'order_date' THEN ((p_patch -> 'order_date') #>> '{}')::date ELSE p_old.order_date END, p_old.state, p_old.tax_rounding, p_old.amount_untaxed, p_old.amount_tax, p_old.amount_total, CASE WHEN p_patch ? 'note' THEN ((p_patch -> 'note') #>> '{}')::text ELSE p_old.note END, p_old.lines_version, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            p_old.number,
+            CASE WHEN p_patch ? 'partner_id'
+                THEN ((p_patch -> 'partner_id') #>> '{}')::uuid
+                ELSE p_old.partner_id END,
+            CASE WHEN p_patch ? 'currency'
+                THEN ((p_patch -> 'currency') #>> '{}')::text
+                ELSE p_old.currency END,
+            CASE WHEN p_patch ? 'order_date'
+                THEN ((p_patch -> 'order_date') #>> '{}')::date
+                ELSE p_old.order_date END,
+            p_old.state,
+            p_old.tax_rounding,
+            p_old.amount_untaxed,
+            p_old.amount_tax,
+            p_old.amount_total,
+            CASE WHEN p_patch ? 'note'
+                THEN ((p_patch -> 'note') #>> '{}')::text
+                ELSE p_old.note END,
+            p_old.lines_version,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -1309,20 +3174,104 @@ BEGIN
     IF p_new.number IS DISTINCT FROM p_old.number THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_orders AS t SET number = p_new.number, partner_id = p_new.partner_id, currency = p_new.currency, order_date = p_new.order_date, state = p_new.state, tax_rounding = p_new.tax_rounding, amount_untaxed = p_new.amount_untaxed, amount_tax = p_new.amount_tax, amount_total = p_new.amount_total, note = p_new.note, lines_version = p_new.lines_version, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_orders AS t
+                SET number = p_new.number,
+                    partner_id = p_new.partner_id,
+                    currency = p_new.currency,
+                    order_date = p_new.order_date,
+                    state = p_new.state,
+                    tax_rounding = p_new.tax_rounding,
+                    amount_untaxed = p_new.amount_untaxed,
+                    amount_tax = p_new.amount_tax,
+                    amount_total = p_new.amount_total,
+                    note = p_new.note,
+                    lines_version = p_new.lines_version,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.order',
+                    w.id,
+                    'erp.sales.order' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'number', w.number,
+                        'partner_id', w.partner_id,
+                        'currency', w.currency,
+                        'order_date', w.order_date,
+                        'state', w.state,
+                        'tax_rounding', w.tax_rounding,
+                        'amount_untaxed', w.amount_untaxed,
+                        'amount_tax', w.amount_tax,
+                        'amount_total', w.amount_total,
+                        'note', w.note,
+                        'lines_version', w.lines_version,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                                THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                    'new', w.number) END),
+                            ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                                THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                    'new', w.partner_id) END),
+                            ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                                THEN pg_catalog.jsonb_build_object('old', p_old.currency,
+                                    'new', w.currency) END),
+                            ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
+                                    'new', w.order_date) END),
+                            ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                                THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                    'new', w.state) END),
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                    'new', w.tax_rounding) END),
+                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
+                                    'new', w.amount_untaxed) END),
+                            ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
+                                    'new', w.amount_tax) END),
+                            ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                                THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
+                                    'new', w.amount_total) END),
+                            ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                                THEN pg_catalog.jsonb_build_object('old', p_old.note,
+                                    'new', w.note) END),
+                            ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                                THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
+                                    'new', w.lines_version) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-                'erp.sales.order' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency THEN pg_catalog.jsonb_build_object('old', p_old.currency, 'new', w.currency) END), ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date THEN pg_catalog.jsonb_build_object('old', p_old.order_date, 'new', w.order_date) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed, 'new', w.amount_untaxed) END), ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax, 'new', w.amount_tax) END), ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total THEN pg_catalog.jsonb_build_object('old', p_old.amount_total, 'new', w.amount_total) END), ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note THEN pg_catalog.jsonb_build_object('old', p_old.note, 'new', w.note) END), ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version THEN pg_catalog.jsonb_build_object('old', p_old.lines_version, 'new', w.lines_version) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.order with this % already exists in this tenant',
@@ -1332,16 +3281,100 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_orders AS t SET number = p_new.number, partner_id = p_new.partner_id, currency = p_new.currency, order_date = p_new.order_date, state = p_new.state, tax_rounding = p_new.tax_rounding, amount_untaxed = p_new.amount_untaxed, amount_tax = p_new.amount_tax, amount_total = p_new.amount_total, note = p_new.note, lines_version = p_new.lines_version, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_orders AS t
+            SET number = p_new.number,
+                partner_id = p_new.partner_id,
+                currency = p_new.currency,
+                order_date = p_new.order_date,
+                state = p_new.state,
+                tax_rounding = p_new.tax_rounding,
+                amount_untaxed = p_new.amount_untaxed,
+                amount_tax = p_new.amount_tax,
+                amount_total = p_new.amount_total,
+                note = p_new.note,
+                lines_version = p_new.lines_version,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.order', w.id,
-                'erp.sales.order' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'number', w.number, 'partner_id', w.partner_id, 'currency', w.currency, 'order_date', w.order_date, 'state', w.state, 'tax_rounding', w.tax_rounding, 'amount_untaxed', w.amount_untaxed, 'amount_tax', w.amount_tax, 'amount_total', w.amount_total, 'note', w.note, 'lines_version', w.lines_version, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number THEN pg_catalog.jsonb_build_object('old', p_old.number, 'new', w.number) END), ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id THEN pg_catalog.jsonb_build_object('old', p_old.partner_id, 'new', w.partner_id) END), ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency THEN pg_catalog.jsonb_build_object('old', p_old.currency, 'new', w.currency) END), ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date THEN pg_catalog.jsonb_build_object('old', p_old.order_date, 'new', w.order_date) END), ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state THEN pg_catalog.jsonb_build_object('old', p_old.state, 'new', w.state) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed, 'new', w.amount_untaxed) END), ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax, 'new', w.amount_tax) END), ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total THEN pg_catalog.jsonb_build_object('old', p_old.amount_total, 'new', w.amount_total) END), ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note THEN pg_catalog.jsonb_build_object('old', p_old.note, 'new', w.note) END), ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version THEN pg_catalog.jsonb_build_object('old', p_old.lines_version, 'new', w.lines_version) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.order',
+                w.id,
+                'erp.sales.order' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'number', w.number,
+                    'partner_id', w.partner_id,
+                    'currency', w.currency,
+                    'order_date', w.order_date,
+                    'state', w.state,
+                    'tax_rounding', w.tax_rounding,
+                    'amount_untaxed', w.amount_untaxed,
+                    'amount_tax', w.amount_tax,
+                    'amount_total', w.amount_total,
+                    'note', w.note,
+                    'lines_version', w.lines_version,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                            THEN pg_catalog.jsonb_build_object('old', p_old.number,
+                                'new', w.number) END),
+                        ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                            THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
+                                'new', w.partner_id) END),
+                        ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                            THEN pg_catalog.jsonb_build_object('old', p_old.currency,
+                                'new', w.currency) END),
+                        ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
+                                'new', w.order_date) END),
+                        ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                            THEN pg_catalog.jsonb_build_object('old', p_old.state,
+                                'new', w.state) END),
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                'new', w.tax_rounding) END),
+                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
+                                'new', w.amount_untaxed) END),
+                        ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
+                                'new', w.amount_tax) END),
+                        ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                            THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
+                                'new', w.amount_total) END),
+                        ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                            THEN pg_catalog.jsonb_build_object('old', p_old.note,
+                                'new', w.note) END),
+                        ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                            THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
+                                'new', w.lines_version) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -1463,16 +3496,167 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.default_currency IS NOT NULL) THEN 1 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2 WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6 WHEN NOT (e.erp_ok_1) THEN 7 WHEN NOT (e.erp_ok_2) THEN 8 WHEN NOT (e.erp_ok_3) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.default_currency IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.order_sequence_code IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.default_currency IS NOT NULL) THEN 1
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
+                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (e.erp_ok_1) THEN 7
+                WHEN NOT (e.erp_ok_2) THEN 8
+                WHEN NOT (e.erp_ok_3) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.default_currency IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.order_sequence_code IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.default_currency IS NOT NULL) THEN 1 WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2 WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3 WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6 WHEN NOT (e.erp_ok_1) THEN 7 WHEN NOT (e.erp_ok_2) THEN 8 WHEN NOT (e.erp_ok_3) THEN 9 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 10 END INTO v_row, v_rule FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.default_currency, r.tax_rounding, r.order_sequence_code, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.default_currency IS NOT NULL) AND (e.tax_rounding IS NOT NULL) AND (e.order_sequence_code IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.default_currency IS NOT NULL) THEN 1
+                WHEN NOT (e.tax_rounding IS NOT NULL) THEN 2
+                WHEN NOT (e.order_sequence_code IS NOT NULL) THEN 3
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true)) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true)) THEN 6
+                WHEN NOT (e.erp_ok_1) THEN 7
+                WHEN NOT (e.erp_ok_2) THEN 8
+                WHEN NOT (e.erp_ok_3) THEN 9
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 10
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.default_currency,
+                        r.tax_rounding,
+                        r.order_sequence_code,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.default_currency IS NOT NULL)
+            AND (e.tax_rounding IS NOT NULL)
+            AND (e.order_sequence_code IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.default_currency) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.tax_rounding) <= 16384, true))
+            AND (coalesce(pg_catalog.octet_length(e.order_sequence_code) <= 16384, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings: % %', (ARRAY['default_currency', 'tax_rounding', 'order_sequence_code', 'default_currency', 'tax_rounding', 'order_sequence_code', 'default_currency', 'order_sequence_code', 'tax_rounding', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is longer than 16 kB', 'is longer than 16 kB', 'is longer than 16 kB', 'is invalid (constraint sales_settings_default_currency_check)', 'is invalid (constraint sales_settings_order_sequence_code_check)', 'is invalid (constraint sales_settings_tax_rounding_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.settings: % %',
+            (ARRAY[
+                'default_currency',
+                'tax_rounding',
+                'order_sequence_code',
+                'default_currency',
+                'tax_rounding',
+                'order_sequence_code',
+                'default_currency',
+                'order_sequence_code',
+                'tax_rounding',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is longer than 16 kB',
+                'is invalid (constraint sales_settings_default_currency_check)',
+                'is invalid (constraint sales_settings_order_sequence_code_check)',
+                'is invalid (constraint sales_settings_tax_rounding_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $_$;
@@ -1498,8 +3682,28 @@ DECLARE
     v_row erp.sales_settings;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_settings AS t (tenant_id, id, default_currency, tax_rounding, order_sequence_code, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), coalesce(r.default_currency, 'EUR'::text), coalesce(r.tax_rounding, 'per_line'::text), coalesce(r.order_sequence_code, 'SO'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_settings AS t (
+            tenant_id,
+            id,
+            default_currency,
+            tax_rounding,
+            order_sequence_code,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            coalesce(r.default_currency, 'EUR'::text),
+            coalesce(r.tax_rounding, 'per_line'::text),
+            coalesce(r.order_sequence_code, 'SO'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1507,8 +3711,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-            'erp.sales.settings.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.settings',
+            w.id,
+            'erp.sales.settings.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'default_currency', w.default_currency,
+                'tax_rounding', w.tax_rounding,
+                'order_sequence_code', w.order_sequence_code,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -1539,30 +3763,155 @@ CREATE FUNCTION erp._sales_settings_duplicate(p_tenant_id uuid, p_rows erp.sales
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_settings AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+            (((erp._code_key(order_sequence_code) <> ''::text)
+              AND (char_length(order_sequence_code) <= 100)
+              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_3
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                    coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_settings AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_settings_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_settings_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_settings AS t WHERE t.tenant_id = e.tenant_id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+            (((erp._code_key(order_sequence_code) <> ''::text)
+              AND (char_length(order_sequence_code) <= 100)
+              AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+            ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                IS NOT FALSE AS erp_ok_3
+        FROM (
+            SELECT l1.*
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                    coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                    coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_settings AS t
+            WHERE t.tenant_id = e.tenant_id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1, (((erp._code_key(order_sequence_code) <> ''::text) AND (char_length(order_sequence_code) <= 100) AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2, ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text]))) IS NOT FALSE AS erp_ok_3 FROM (SELECT l1.* FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, coalesce(r.default_currency, 'EUR'::text) AS default_currency, coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding, coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((default_currency ~ '^[A-Z]{3}$'::text)) IS NOT FALSE AS erp_ok_1,
+                (((erp._code_key(order_sequence_code) <> ''::text)
+                  AND (char_length(order_sequence_code) <= 100)
+                  AND (NOT erp._has_invisible(order_sequence_code)))) IS NOT FALSE AS erp_ok_2,
+                ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
+                    IS NOT FALSE AS erp_ok_3
+            FROM (
+                SELECT l1.*
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        coalesce(r.default_currency, 'EUR'::text) AS default_currency,
+                        coalesce(r.tax_rounding, 'per_line'::text) AS tax_rounding,
+                        coalesce(r.order_sequence_code, 'SO'::text) AS order_sequence_code,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%', 'tenant', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.settings with this % (%) already exists in this tenant%',
+            'tenant',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_settings_tenant_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_settings_tenant_key',
             HINT = 'Choose another tenant, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.settings: a row conflicts with a row written at the same time'
@@ -1631,18 +3980,41 @@ DECLARE
     v_result erp.sales_settings[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.settings rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.settings rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.settings: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.settings: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'default_currency' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'default_currency')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'order_sequence_code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code')) IN ('string', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'default_currency'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'default_currency'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'order_sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'order_sequence_code'))
+            IN ('string', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'default_currency') #>> '{}')::text, (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text, (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_settings];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'default_currency') #>> '{}')::text,
+                (((p_rows -> 0) -> 'tax_rounding') #>> '{}')::text,
+                (((p_rows -> 0) -> 'order_sequence_code') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_settings];
         END;
         RETURN v_result;
     END IF;
@@ -1661,16 +4033,40 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.settings row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, default_currency, tax_rounding, order_sequence_code.';
+        RAISE EXCEPTION 'erp.sales.settings row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, default_currency, tax_rounding, '
+            'order_sequence_code.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'default_currency') #>> '{}')::text, ((j.value -> 'tax_rounding') #>> '{}')::text, ((j.value -> 'order_sequence_code') #>> '{}')::text, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_settings ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'default_currency') #>> '{}')::text,
+                ((j.value -> 'tax_rounding') #>> '{}')::text,
+                ((j.value -> 'order_sequence_code') #>> '{}')::text,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_settings
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -1699,8 +4095,28 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_settings AS t (tenant_id, id, default_currency, tax_rounding, order_sequence_code, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), coalesce(r.default_currency, 'EUR'::text), coalesce(r.tax_rounding, 'per_line'::text), coalesce(r.order_sequence_code, 'SO'::text), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_settings AS t (
+            tenant_id,
+            id,
+            default_currency,
+            tax_rounding,
+            order_sequence_code,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            coalesce(r.default_currency, 'EUR'::text),
+            coalesce(r.tax_rounding, 'per_line'::text),
+            coalesce(r.order_sequence_code, 'SO'::text),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -1708,8 +4124,28 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-            'erp.sales.settings.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.settings',
+            w.id,
+            'erp.sales.settings.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'default_currency', w.default_currency,
+                'tax_rounding', w.tax_rounding,
+                'order_sequence_code', w.order_sequence_code,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -1740,7 +4176,8 @@ CREATE FUNCTION erp._sales_settings_lock(p_tenant_id uuid, p_id uuid, p_expected
 DECLARE
     v_row erp.sales_settings;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_settings AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_settings AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -1748,7 +4185,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.settings % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.settings % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -1783,25 +4221,62 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'default_currency' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'tax_rounding' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'order_sequence_code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code')) IN ('string', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{default_currency,tax_rounding,order_sequence_code}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'default_currency'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'default_currency'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'tax_rounding'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'tax_rounding'))
+            IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'order_sequence_code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'order_sequence_code'))
+            IN ('string', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'default_currency' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'tax_rounding' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'order_sequence_code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.settings has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: default_currency, tax_rounding, order_sequence_code.';
+            RAISE EXCEPTION 'patch for erp.sales.settings has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: default_currency, tax_rounding, '
+                'order_sequence_code.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.settings has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'default_currency' THEN ((p_patch -> 'default_currency') #>> '{}')::text ELSE p_old.default_currency END, CASE WHEN p_patch ? 'tax_rounding' THEN ((p_patch -> 'tax_rounding') #>> '{}')::text ELSE p_old.tax_rounding END, CASE WHEN p_patch ? 'order_sequence_code' THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text ELSE p_old.order_sequence_code END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'default_currency'
+                THEN ((p_patch -> 'default_currency') #>> '{}')::text
+                ELSE p_old.default_currency END,
+            CASE WHEN p_patch ? 'tax_rounding'
+                THEN ((p_patch -> 'tax_rounding') #>> '{}')::text
+                ELSE p_old.tax_rounding END,
+            CASE WHEN p_patch ? 'order_sequence_code'
+                THEN ((p_patch -> 'order_sequence_code') #>> '{}')::text
+                ELSE p_old.order_sequence_code END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -1839,20 +4314,64 @@ BEGIN
     IF false THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_settings AS t SET default_currency = p_new.default_currency, tax_rounding = p_new.tax_rounding, order_sequence_code = p_new.order_sequence_code, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_settings AS t
+                SET default_currency = p_new.default_currency,
+                    tax_rounding = p_new.tax_rounding,
+                    order_sequence_code = p_new.order_sequence_code,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.settings',
+                    w.id,
+                    'erp.sales.settings' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'default_currency', w.default_currency,
+                        'tax_rounding', w.tax_rounding,
+                        'order_sequence_code', w.order_sequence_code,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                                THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
+                                    'new', w.default_currency) END),
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                                THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                    'new', w.tax_rounding) END),
+                            ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
+                                    'new', w.order_sequence_code) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-                'erp.sales.settings' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency THEN pg_catalog.jsonb_build_object('old', p_old.default_currency, 'new', w.default_currency) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code, 'new', w.order_sequence_code) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.settings with this % already exists in this tenant',
@@ -1862,16 +4381,60 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_settings AS t SET default_currency = p_new.default_currency, tax_rounding = p_new.tax_rounding, order_sequence_code = p_new.order_sequence_code, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_settings AS t
+            SET default_currency = p_new.default_currency,
+                tax_rounding = p_new.tax_rounding,
+                order_sequence_code = p_new.order_sequence_code,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.settings', w.id,
-                'erp.sales.settings' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'default_currency', w.default_currency, 'tax_rounding', w.tax_rounding, 'order_sequence_code', w.order_sequence_code, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency THEN pg_catalog.jsonb_build_object('old', p_old.default_currency, 'new', w.default_currency) END), ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding, 'new', w.tax_rounding) END), ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code, 'new', w.order_sequence_code) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.settings',
+                w.id,
+                'erp.sales.settings' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'default_currency', w.default_currency,
+                    'tax_rounding', w.tax_rounding,
+                    'order_sequence_code', w.order_sequence_code,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                            THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
+                                'new', w.default_currency) END),
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
+                                'new', w.tax_rounding) END),
+                        ('order_sequence_code', CASE WHEN p_old.order_sequence_code IS DISTINCT FROM w.order_sequence_code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.order_sequence_code,
+                                'new', w.order_sequence_code) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
@@ -1976,16 +4539,208 @@ DECLARE
     v_rule integer;
 BEGIN
     IF p_defaults THEN
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.rate IS NOT NULL) THEN 3 WHEN NOT (e.price_include IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6 WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 13 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.rate IS NOT NULL) AND (e.price_include IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.rate IS NOT NULL) THEN 3
+                WHEN NOT (e.price_include IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                    AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+                    THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 13
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.rate IS NOT NULL)
+            AND (e.price_include IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     ELSE
-        SELECT e.erp_row, CASE WHEN NOT (e.code IS NOT NULL) THEN 1 WHEN NOT (e.name IS NOT NULL) THEN 2 WHEN NOT (e.rate IS NOT NULL) THEN 3 WHEN NOT (e.price_include IS NOT NULL) THEN 4 WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5 WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6 WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) THEN 7 WHEN NOT (e.erp_ok_1) THEN 8 WHEN NOT (e.erp_ok_2) THEN 9 WHEN NOT (e.erp_ok_3) THEN 10 WHEN NOT (e.erp_ok_4) THEN 11 WHEN NOT (e.erp_ok_5) THEN 12 WHEN NOT ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id))) THEN 13 END INTO v_row, v_rule FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, r.price_include, r.active, r.version, r.created_at, r.updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-        WHERE NOT ((e.code IS NOT NULL) AND (e.name IS NOT NULL) AND (e.rate IS NOT NULL) AND (e.price_include IS NOT NULL) AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity' AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true)) AND (e.erp_ok_1) AND (e.erp_ok_2) AND (e.erp_ok_3) AND (e.erp_ok_4) AND (e.erp_ok_5) AND ((e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM erp.erp_tenants AS x WHERE x.id = e.tenant_id)))) ORDER BY e.erp_row LIMIT 1;
+        SELECT e.erp_row,
+            CASE
+                WHEN NOT (e.code IS NOT NULL) THEN 1
+                WHEN NOT (e.name IS NOT NULL) THEN 2
+                WHEN NOT (e.rate IS NOT NULL) THEN 3
+                WHEN NOT (e.price_include IS NOT NULL) THEN 4
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.code) <= 2000, true)) THEN 5
+                WHEN NOT (coalesce(pg_catalog.octet_length(e.name) <= 16384, true)) THEN 6
+                WHEN NOT (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                    AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+                    THEN 7
+                WHEN NOT (e.erp_ok_1) THEN 8
+                WHEN NOT (e.erp_ok_2) THEN 9
+                WHEN NOT (e.erp_ok_3) THEN 10
+                WHEN NOT (e.erp_ok_4) THEN 11
+                WHEN NOT (e.erp_ok_5) THEN 12
+                WHEN NOT ((e.tenant_id IS NULL
+                    OR EXISTS (
+                        SELECT 1 FROM erp.erp_tenants AS x
+                        WHERE x.id = e.tenant_id)))
+                    THEN 13
+            END
+        INTO v_row, v_rule
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        r.price_include,
+                        r.active,
+                        r.version,
+                        r.created_at,
+                        r.updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE NOT (
+            (e.code IS NOT NULL)
+            AND (e.name IS NOT NULL)
+            AND (e.rate IS NOT NULL)
+            AND (e.price_include IS NOT NULL)
+            AND (coalesce(pg_catalog.octet_length(e.code) <= 2000, true))
+            AND (coalesce(pg_catalog.octet_length(e.name) <= 16384, true))
+            AND (coalesce(e.rate > '-Infinity' AND e.rate < 'Infinity'
+                AND pg_catalog.abs(e.rate) < 1e30 AND pg_catalog.scale(e.rate) <= 20, true))
+            AND (e.erp_ok_1)
+            AND (e.erp_ok_2)
+            AND (e.erp_ok_3)
+            AND (e.erp_ok_4)
+            AND (e.erp_ok_5)
+            AND ((e.tenant_id IS NULL
+                OR EXISTS (
+                    SELECT 1 FROM erp.erp_tenants AS x
+                    WHERE x.id = e.tenant_id)))
+        )
+        ORDER BY e.erp_row
+        LIMIT 1;
     END IF;
     IF v_rule IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax: % %', (ARRAY['code', 'name', 'rate', 'price_include', 'code', 'name', 'rate', 'code', 'code', 'code', 'name', 'rate', 'tenant'])[v_rule], (ARRAY['is required', 'is required', 'is required', 'is required', 'is longer than 2000 bytes', 'is longer than 16 kB', 'must be a finite number below 1e30 with at most 20 decimals', 'is invalid (constraint sales_taxes_code_check)', 'is invalid (constraint sales_taxes_code_ignorable_check)', 'is invalid (constraint sales_taxes_code_limit_check)', 'is invalid (constraint sales_taxes_name_check)', 'is invalid (constraint sales_taxes_rate_check)', 'refers to a record that does not exist in this tenant'])[v_rule]
+        RAISE EXCEPTION 'erp.sales.tax: % %',
+            (ARRAY[
+                'code',
+                'name',
+                'rate',
+                'price_include',
+                'code',
+                'name',
+                'rate',
+                'code',
+                'code',
+                'code',
+                'name',
+                'rate',
+                'tenant'
+            ])[v_rule],
+            (ARRAY[
+                'is required',
+                'is required',
+                'is required',
+                'is required',
+                'is longer than 2000 bytes',
+                'is longer than 16 kB',
+                'must be a finite number below 1e30 with at most 20 decimals',
+                'is invalid (constraint sales_taxes_code_check)',
+                'is invalid (constraint sales_taxes_code_ignorable_check)',
+                'is invalid (constraint sales_taxes_code_limit_check)',
+                'is invalid (constraint sales_taxes_name_check)',
+                'is invalid (constraint sales_taxes_rate_check)',
+                'refers to a record that does not exist in this tenant'
+            ])[v_rule]
             || CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = (ARRAY['ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE003', 'ZE001'])[v_rule];
+            USING ERRCODE = (ARRAY[
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE003',
+                'ZE001'
+            ])[v_rule];
     END IF;
 END
 $$;
@@ -2011,8 +4766,30 @@ DECLARE
     v_row erp.sales_taxes;
 BEGIN
     WITH ins AS (
-        INSERT INTO erp.sales_taxes AS t (tenant_id, id, code, name, rate, price_include, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.rate, coalesce(r.price_include, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM (SELECT (p_row).*) AS r
+        INSERT INTO erp.sales_taxes AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            rate,
+            price_include,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.rate,
+            coalesce(r.price_include, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM (SELECT (p_row).*) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -2020,8 +4797,30 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-            'erp.sales.tax.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.tax',
+            w.id,
+            'erp.sales.tax.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'rate', w.rate,
+                'price_include', w.price_include,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * INTO v_row FROM ins;
@@ -2052,30 +4851,184 @@ CREATE FUNCTION erp._sales_tax_duplicate(p_tenant_id uuid, p_rows erp.sales_taxe
 DECLARE
     v_row bigint;
 BEGIN
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_taxes AS t WHERE t.tenant_id = e.tenant_id AND t.code_key = e.code_key)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((btrim(name) <> ''::text)
+              AND (char_length(name) <= 500)
+              AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+            (((rate >= (0)::numeric)
+              AND (rate < (1000)::numeric)
+              AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.rate,
+                    coalesce(r.price_include, false) AS price_include,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_taxes AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.code_key = e.code_key
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.code_key HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.code_key
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%', 'code', erp._clip((p_rows[v_row]).code::text),
+        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%',
+            'code',
+            erp._clip((p_rows[v_row]).code::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_taxes_code_key',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_taxes_code_key',
             HINT = 'Choose another code, or update the existing record.';
     END IF;
-
-    SELECT e.erp_row INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e
-    WHERE  EXISTS (SELECT 1 FROM erp.sales_taxes AS t WHERE t.tenant_id = e.tenant_id AND t.id = e.id)
-    ORDER BY e.erp_row LIMIT 1;
+    SELECT e.erp_row
+    INTO v_row
+    FROM (
+        SELECT l2.*,
+            ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+            (((octet_length(code) = char_length(code))
+              OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+            (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                IS NOT FALSE AS erp_ok_3,
+            (((btrim(name) <> ''::text)
+              AND (char_length(name) <= 500)
+              AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+            (((rate >= (0)::numeric)
+              AND (rate < (1000)::numeric)
+              AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+        FROM (
+            SELECT l1.*,
+                erp._code_key(code) AS code_key
+            FROM (
+                SELECT r.ordinality AS erp_row,
+                    p_tenant_id AS tenant_id,
+                    r.id,
+                    r.code,
+                    r.name,
+                    r.rate,
+                    coalesce(r.price_include, false) AS price_include,
+                    coalesce(r.active, true) AS active,
+                    coalesce(r.version, 1) AS version,
+                    coalesce(r.created_at, now()) AS created_at,
+                    coalesce(r.updated_at, now()) AS updated_at
+                FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+            ) AS l1
+        ) AS l2
+    ) AS e
+    WHERE EXISTS (
+            SELECT 1
+            FROM erp.sales_taxes AS t
+            WHERE t.tenant_id = e.tenant_id
+                AND t.id = e.id
+        )
+    ORDER BY e.erp_row
+    LIMIT 1;
     IF v_row IS NULL THEN
-        SELECT min(e.erp_row) INTO v_row FROM (SELECT l2.*, ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1, (((octet_length(code) = char_length(code)) OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2, (((char_length(code) <= 100) AND (NOT erp._has_invisible(code)))) IS NOT FALSE AS erp_ok_3, (((btrim(name) <> ''::text) AND (char_length(name) <= 500) AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4, (((rate >= (0)::numeric) AND (rate < (1000)::numeric) AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5 FROM (SELECT l1.*, erp._code_key(code) AS code_key FROM (SELECT r.ordinality AS erp_row, p_tenant_id AS tenant_id, r.id, r.code, r.name, r.rate, coalesce(r.price_include, false) AS price_include, coalesce(r.active, true) AS active, coalesce(r.version, 1) AS version, coalesce(r.created_at, now()) AS created_at, coalesce(r.updated_at, now()) AS updated_at FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r) AS l1) AS l2) AS e WHERE  true GROUP BY e.tenant_id, e.id HAVING count(*) > 1;
+        SELECT min(e.erp_row)
+        INTO v_row
+        FROM (
+            SELECT l2.*,
+                ((code_key <> ''::text)) IS NOT FALSE AS erp_ok_1,
+                (((octet_length(code) = char_length(code))
+                  OR (NOT erp._has_ignorable_unicode(code)))) IS NOT FALSE AS erp_ok_2,
+                (((char_length(code) <= 100) AND (NOT erp._has_invisible(code))))
+                    IS NOT FALSE AS erp_ok_3,
+                (((btrim(name) <> ''::text)
+                  AND (char_length(name) <= 500)
+                  AND (NOT erp._has_invisible(name)))) IS NOT FALSE AS erp_ok_4,
+                (((rate >= (0)::numeric)
+                  AND (rate < (1000)::numeric)
+                  AND (rate = round(rate, 4)))) IS NOT FALSE AS erp_ok_5
+            FROM (
+                SELECT l1.*,
+                    erp._code_key(code) AS code_key
+                FROM (
+                    SELECT r.ordinality AS erp_row,
+                        p_tenant_id AS tenant_id,
+                        r.id,
+                        r.code,
+                        r.name,
+                        r.rate,
+                        coalesce(r.price_include, false) AS price_include,
+                        coalesce(r.active, true) AS active,
+                        coalesce(r.version, 1) AS version,
+                        coalesce(r.created_at, now()) AS created_at,
+                        coalesce(r.updated_at, now()) AS updated_at
+                    FROM pg_catalog.unnest(p_rows) WITH ORDINALITY AS r
+                ) AS l1
+            ) AS l2
+        ) AS e
+        WHERE true
+        GROUP BY e.tenant_id, e.id
+        HAVING count(*) > 1;
     END IF;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%', 'id', erp._clip((p_rows[v_row]).id::text),
+        RAISE EXCEPTION 'erp.sales.tax with this % (%) already exists in this tenant%',
+            'id',
+            erp._clip((p_rows[v_row]).id::text),
             CASE WHEN pg_catalog.cardinality(p_rows) > 1 THEN pg_catalog.format(' (row %s)', v_row) ELSE '' END
-            USING ERRCODE = 'ZE002', DETAIL = 'unique index sales_taxes_pkey',
+            USING ERRCODE = 'ZE002',
+            DETAIL = 'unique index sales_taxes_pkey',
             HINT = 'Choose another id, or update the existing record.';
     END IF;
     RAISE EXCEPTION 'erp.sales.tax: a row conflicts with a row written at the same time'
@@ -2107,18 +5060,45 @@ DECLARE
     v_result erp.sales_taxes[];
 BEGIN
     IF p_rows IS NULL OR pg_catalog.jsonb_typeof(p_rows) <> 'array' OR pg_catalog.jsonb_array_length(p_rows) = 0 THEN
-        RAISE EXCEPTION 'erp.sales.tax rows must be a non-empty JSON array of objects' USING ERRCODE = 'ZE003';
+        RAISE EXCEPTION 'erp.sales.tax rows must be a non-empty JSON array of objects'
+            USING ERRCODE = 'ZE003';
     END IF;
     IF pg_catalog.jsonb_array_length(p_rows) > 100000 THEN
-        RAISE EXCEPTION 'erp.sales.tax: at most 100000 rows per call, not %', pg_catalog.jsonb_array_length(p_rows)
+        RAISE EXCEPTION 'erp.sales.tax: at most 100000 rows per call, not %',
+            pg_catalog.jsonb_array_length(p_rows)
             USING ERRCODE = 'ZE003', HINT = 'Split the rows over several calls.';
     END IF;
     -- one good object (a single insert): checked and converted by expressions, no query
     IF pg_catalog.jsonb_array_length(p_rows) = 1 AND pg_catalog.jsonb_typeof(p_rows -> 0) = 'object'
         AND pg_catalog.octet_length((p_rows -> 0)::text) <= 65536
-        AND ((p_rows -> 0) - '{id,code,name,rate,price_include}'::text[]) = '{}'::jsonb AND (NOT (p_rows -> 0) ? 'id' OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false)) AND (NOT (p_rows -> 0) ? 'code' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'name' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name')) IN ('string', 'null'), false)) AND (NOT (p_rows -> 0) ? 'rate' OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rate')), false)) AND (NOT (p_rows -> 0) ? 'price_include' OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'price_include')) IN ('boolean', 'null'), false)) THEN
+        AND ((p_rows -> 0) - '{id,code,name,rate,price_include}'::text[]) = '{}'::jsonb
+        AND (NOT (p_rows -> 0) ? 'id'
+            OR coalesce(erp._json_uuid_ok(((p_rows -> 0) -> 'id')), false))
+        AND (NOT (p_rows -> 0) ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'code'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'name'))
+            IN ('string', 'null'), false))
+        AND (NOT (p_rows -> 0) ? 'rate'
+            OR coalesce(erp._json_numeric_ok(((p_rows -> 0) -> 'rate')), false))
+        AND (NOT (p_rows -> 0) ? 'price_include'
+            OR coalesce(pg_catalog.jsonb_typeof(((p_rows -> 0) -> 'price_include'))
+            IN ('boolean', 'null'), false)) THEN
         BEGIN
-            v_result := ARRAY[ROW(NULL::uuid, (((p_rows -> 0) -> 'id') #>> '{}')::uuid, (((p_rows -> 0) -> 'code') #>> '{}')::text, NULL::text, (((p_rows -> 0) -> 'name') #>> '{}')::text, (((p_rows -> 0) -> 'rate') #>> '{}')::numeric, (((p_rows -> 0) -> 'price_include') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_taxes];
+            v_result := ARRAY[ROW(
+                NULL::uuid,
+                (((p_rows -> 0) -> 'id') #>> '{}')::uuid,
+                (((p_rows -> 0) -> 'code') #>> '{}')::text,
+                NULL::text,
+                (((p_rows -> 0) -> 'name') #>> '{}')::text,
+                (((p_rows -> 0) -> 'rate') #>> '{}')::numeric,
+                (((p_rows -> 0) -> 'price_include') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_taxes];
         END;
         RETURN v_result;
     END IF;
@@ -2137,16 +5117,42 @@ BEGIN
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row)
         CROSS JOIN LATERAL pg_catalog.jsonb_each(CASE WHEN pg_catalog.jsonb_typeof(j.value) = 'object'
             THEN j.value ELSE '{}' END) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'id' THEN erp._json_uuid_ok(k.value) WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'rate' THEN erp._json_numeric_ok(k.value) WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'id' THEN erp._json_uuid_ok(k.value)
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'rate' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c
         WHERE c.ok IS NOT TRUE
     ) AS x
     ORDER BY x.erp_row, x.key LIMIT 1;
     IF v_row IS NOT NULL THEN
-        RAISE EXCEPTION 'erp.sales.tax row %: %', v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
-            USING ERRCODE = 'ZE003', HINT = 'Keys accepted: id, code, name, rate, price_include.';
+        RAISE EXCEPTION 'erp.sales.tax row %: %',
+            v_row, coalesce('key ' || erp._clip(v_key, 40) || ' ', '') || v_reason
+            USING ERRCODE = 'ZE003',
+            HINT = 'Keys accepted: id, code, name, rate, price_include.';
     END IF;
     BEGIN
-        SELECT pg_catalog.array_agg(ROW(NULL::uuid, ((j.value -> 'id') #>> '{}')::uuid, ((j.value -> 'code') #>> '{}')::text, NULL::text, ((j.value -> 'name') #>> '{}')::text, ((j.value -> 'rate') #>> '{}')::numeric, ((j.value -> 'price_include') #>> '{}')::boolean, NULL::boolean, NULL::bigint, NULL::timestamp with time zone, NULL::timestamp with time zone)::erp.sales_taxes ORDER BY j.erp_row) INTO v_result
+        SELECT pg_catalog.array_agg(
+            ROW(
+                NULL::uuid,
+                ((j.value -> 'id') #>> '{}')::uuid,
+                ((j.value -> 'code') #>> '{}')::text,
+                NULL::text,
+                ((j.value -> 'name') #>> '{}')::text,
+                ((j.value -> 'rate') #>> '{}')::numeric,
+                ((j.value -> 'price_include') #>> '{}')::boolean,
+                NULL::boolean,
+                NULL::bigint,
+                NULL::timestamp with time zone,
+                NULL::timestamp with time zone
+            )::erp.sales_taxes
+            ORDER BY j.erp_row
+        )
+        INTO v_result
         FROM pg_catalog.jsonb_array_elements(p_rows) WITH ORDINALITY AS j (value, erp_row);
     END;
     RETURN v_result;
@@ -2205,8 +5211,30 @@ DECLARE
 BEGIN
     RETURN QUERY
     WITH ins AS (
-        INSERT INTO erp.sales_taxes AS t (tenant_id, id, code, name, rate, price_include, active, version, created_at, updated_at)
-        SELECT p_tenant_id, coalesce(r.id, erp.uuid_v7()), r.code, r.name, r.rate, coalesce(r.price_include, false), true, 1, pg_catalog.now(), pg_catalog.now() FROM pg_catalog.unnest(p_rows) AS r
+        INSERT INTO erp.sales_taxes AS t (
+            tenant_id,
+            id,
+            code,
+            name,
+            rate,
+            price_include,
+            active,
+            version,
+            created_at,
+            updated_at
+        )
+        SELECT
+            p_tenant_id,
+            coalesce(r.id, erp.uuid_v7()),
+            r.code,
+            r.name,
+            r.rate,
+            coalesce(r.price_include, false),
+            true,
+            1,
+            pg_catalog.now(),
+            pg_catalog.now()
+        FROM pg_catalog.unnest(p_rows) AS r
         ON CONFLICT DO NOTHING
         RETURNING t.*
     ), ev AS (
@@ -2214,8 +5242,30 @@ BEGIN
             tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
             trace_id, payload, entity_version, changes, created_at
         )
-        SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-            'erp.sales.tax.created', p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, NULL, w.erp_at
+        SELECT w.tenant_id,
+            erp._uuid_v7_at(w.erp_at),
+            p_actor_user_id,
+            p_actor_type,
+            'erp.sales.tax',
+            w.id,
+            'erp.sales.tax.created',
+            p_trace_id,
+            pg_catalog.jsonb_build_object(
+                'tenant_id', w.tenant_id,
+                'id', w.id,
+                'code', w.code,
+                'code_key', w.code_key,
+                'name', w.name,
+                'rate', w.rate,
+                'price_include', w.price_include,
+                'active', w.active,
+                'version', w.version,
+                'created_at', erp._utc(w.created_at),
+                'updated_at', erp._utc(w.updated_at)
+            ),
+            w.version,
+            NULL,
+            w.erp_at
         FROM (SELECT ins.*, pg_catalog.clock_timestamp() AS erp_at FROM ins) AS w
     )
     SELECT * FROM ins;
@@ -2246,7 +5296,8 @@ CREATE FUNCTION erp._sales_tax_lock(p_tenant_id uuid, p_id uuid, p_expected_vers
 DECLARE
     v_row erp.sales_taxes;
 BEGIN
-    SELECT t.* INTO v_row FROM erp.sales_taxes AS t
+    SELECT t.* INTO v_row
+    FROM erp.sales_taxes AS t
     WHERE t.tenant_id = p_tenant_id AND t.id = p_id
     FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -2254,7 +5305,8 @@ BEGIN
             USING ERRCODE = 'ZE001';
     END IF;
     IF p_expected_version IS NOT NULL AND v_row.version <> p_expected_version THEN
-        RAISE EXCEPTION 'erp.sales.tax % is at version %, not %', p_id, v_row.version, p_expected_version
+        RAISE EXCEPTION 'erp.sales.tax % is at version %, not %',
+            p_id, v_row.version, p_expected_version
             USING ERRCODE = 'ZE004',
             HINT = 'Someone changed it in the meantime: read it again and re-apply your change.';
     END IF;
@@ -2289,25 +5341,66 @@ BEGIN
             USING ERRCODE = 'ZE003', HINT = 'Pass {"field": value, ...} with the fields to change.';
     END IF;
     -- one expression for a good patch; the query below names what is wrong with a bad one
-    IF NOT ((p_patch - '{code,name,rate,price_include}'::text[]) = '{}'::jsonb AND (NOT p_patch ? 'code' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'name' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false)) AND (NOT p_patch ? 'rate' OR coalesce(erp._json_numeric_ok((p_patch -> 'rate')), false)) AND (NOT p_patch ? 'price_include' OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'price_include')) IN ('boolean', 'null'), false))) THEN
+    IF NOT (
+        (p_patch - '{code,name,rate,price_include}'::text[]) = '{}'::jsonb
+        AND (NOT p_patch ? 'code'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'code')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'name'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'name')) IN ('string', 'null'), false))
+        AND (NOT p_patch ? 'rate'
+            OR coalesce(erp._json_numeric_ok((p_patch -> 'rate')), false))
+        AND (NOT p_patch ? 'price_include'
+            OR coalesce(pg_catalog.jsonb_typeof((p_patch -> 'price_include'))
+            IN ('boolean', 'null'), false))
+    ) THEN
         SELECT pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE c.ok IS NULL),
             pg_catalog.array_agg(k.key ORDER BY k.key) FILTER (WHERE NOT c.ok)
         INTO v_unknown, v_bad
         FROM pg_catalog.jsonb_each(p_patch) AS k
-        CROSS JOIN LATERAL (SELECT CASE k.key WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null') WHEN 'rate' THEN erp._json_numeric_ok(k.value) WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null') END AS ok) AS c;
+        CROSS JOIN LATERAL (
+            SELECT CASE k.key
+                WHEN 'code' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'name' THEN pg_catalog.jsonb_typeof(k.value) IN ('string', 'null')
+                WHEN 'rate' THEN erp._json_numeric_ok(k.value)
+                WHEN 'price_include' THEN pg_catalog.jsonb_typeof(k.value) IN ('boolean', 'null')
+            END AS ok
+        ) AS c;
         IF v_unknown IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.tax has unknown or read-only keys: %', erp._clip_list(v_unknown)
-                USING ERRCODE = 'ZE003', HINT = 'Keys that may change: code, name, rate, price_include.';
+            RAISE EXCEPTION 'patch for erp.sales.tax has unknown or read-only keys: %',
+                erp._clip_list(v_unknown)
+                USING ERRCODE = 'ZE003',
+                HINT = 'Keys that may change: code, name, rate, price_include.';
         END IF;
         IF v_bad IS NOT NULL THEN
-            RAISE EXCEPTION 'patch for erp.sales.tax has values of the wrong type for: %', erp._clip_list(v_bad)
+            RAISE EXCEPTION 'patch for erp.sales.tax has values of the wrong type for: %',
+                erp._clip_list(v_bad)
                 USING ERRCODE = 'ZE003',
                 HINT = 'Text is a JSON string, numbers a JSON number or a decimal string, uuids and dates strings, '
                 'booleans true or false.';
         END IF;
     END IF;
     BEGIN
-        SELECT p_old.tenant_id, p_old.id, CASE WHEN p_patch ? 'code' THEN ((p_patch -> 'code') #>> '{}')::text ELSE p_old.code END, p_old.code_key, CASE WHEN p_patch ? 'name' THEN ((p_patch -> 'name') #>> '{}')::text ELSE p_old.name END, CASE WHEN p_patch ? 'rate' THEN ((p_patch -> 'rate') #>> '{}')::numeric ELSE p_old.rate END, CASE WHEN p_patch ? 'price_include' THEN ((p_patch -> 'price_include') #>> '{}')::boolean ELSE p_old.price_include END, p_old.active, p_old.version, p_old.created_at, p_old.updated_at INTO v_new;
+        SELECT
+            p_old.tenant_id,
+            p_old.id,
+            CASE WHEN p_patch ? 'code'
+                THEN ((p_patch -> 'code') #>> '{}')::text
+                ELSE p_old.code END,
+            p_old.code_key,
+            CASE WHEN p_patch ? 'name'
+                THEN ((p_patch -> 'name') #>> '{}')::text
+                ELSE p_old.name END,
+            CASE WHEN p_patch ? 'rate'
+                THEN ((p_patch -> 'rate') #>> '{}')::numeric
+                ELSE p_old.rate END,
+            CASE WHEN p_patch ? 'price_include'
+                THEN ((p_patch -> 'price_include') #>> '{}')::boolean
+                ELSE p_old.price_include END,
+            p_old.active,
+            p_old.version,
+            p_old.created_at,
+            p_old.updated_at
+        INTO v_new;
     END;
     RETURN v_new;
 END
@@ -2345,20 +5438,70 @@ BEGIN
     IF p_new.code IS DISTINCT FROM p_old.code THEN
         -- a unique key changes (rare): a concurrent writer of the same key makes this fail
         BEGIN
-        WITH upd AS (
-            UPDATE erp.sales_taxes AS t SET code = p_new.code, name = p_new.name, rate = p_new.rate, price_include = p_new.price_include, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
-            RETURNING t.*
-        ), ev AS (
-            INSERT INTO erp.erp_audit_events (
-                tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
-                trace_id, payload, entity_version, changes, created_at
+            WITH upd AS (
+                UPDATE erp.sales_taxes AS t
+                SET code = p_new.code,
+                    name = p_new.name,
+                    rate = p_new.rate,
+                    price_include = p_new.price_include,
+                    active = p_new.active,
+                    version = t.version + 1,
+                    updated_at = pg_catalog.now()
+                WHERE t.tenant_id = p_tenant_id
+                    AND t.id = p_old.id
+                RETURNING t.*
+            ), ev AS (
+                INSERT INTO erp.erp_audit_events (
+                    tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
+                    trace_id, payload, entity_version, changes, created_at
+                )
+                SELECT w.tenant_id,
+                    erp._uuid_v7_at(w.erp_at),
+                    p_actor_user_id,
+                    p_actor_type,
+                    'erp.sales.tax',
+                    w.id,
+                    'erp.sales.tax' || '.' || p_event,
+                    p_trace_id,
+                    pg_catalog.jsonb_build_object(
+                        'tenant_id', w.tenant_id,
+                        'id', w.id,
+                        'code', w.code,
+                        'code_key', w.code_key,
+                        'name', w.name,
+                        'rate', w.rate,
+                        'price_include', w.price_include,
+                        'active', w.active,
+                        'version', w.version,
+                        'created_at', erp._utc(w.created_at),
+                        'updated_at', erp._utc(w.updated_at)
+                    ),
+                    w.version,
+                    (
+                        SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                        FROM (VALUES
+                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                                THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                    'new', w.code) END),
+                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                                THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                    'new', w.name) END),
+                            ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                                THEN pg_catalog.jsonb_build_object('old', p_old.rate,
+                                    'new', w.rate) END),
+                            ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                                THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
+                                    'new', w.price_include) END),
+                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                                THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                    'new', w.active) END)
+                        ) AS c (k, v)
+                        WHERE c.v IS NOT NULL
+                    ),
+                    w.erp_at
+                FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-                'erp.sales.tax' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate THEN pg_catalog.jsonb_build_object('old', p_old.rate, 'new', w.rate) END), ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include THEN pg_catalog.jsonb_build_object('old', p_old.price_include, 'new', w.price_include) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
-            FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
-        )
-        SELECT * INTO v_row FROM upd;
+            SELECT * INTO v_row FROM upd;
         EXCEPTION WHEN unique_violation THEN
             GET STACKED DIAGNOSTICS v_constraint = CONSTRAINT_NAME;
             RAISE EXCEPTION 'erp.sales.tax with this % already exists in this tenant',
@@ -2368,16 +5511,66 @@ BEGIN
         END;
     ELSE
         WITH upd AS (
-            UPDATE erp.sales_taxes AS t SET code = p_new.code, name = p_new.name, rate = p_new.rate, price_include = p_new.price_include, active = p_new.active, version = t.version + 1, updated_at = pg_catalog.now()
-            WHERE t.tenant_id = p_tenant_id AND t.id = p_old.id
+            UPDATE erp.sales_taxes AS t
+            SET code = p_new.code,
+                name = p_new.name,
+                rate = p_new.rate,
+                price_include = p_new.price_include,
+                active = p_new.active,
+                version = t.version + 1,
+                updated_at = pg_catalog.now()
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_old.id
             RETURNING t.*
         ), ev AS (
             INSERT INTO erp.erp_audit_events (
                 tenant_id, id, actor_user_id, actor_type, entity_type, entity_id, event_type,
                 trace_id, payload, entity_version, changes, created_at
             )
-            SELECT w.tenant_id, erp._uuid_v7_at(w.erp_at), p_actor_user_id, p_actor_type, 'erp.sales.tax', w.id,
-                'erp.sales.tax' || '.' || p_event, p_trace_id, pg_catalog.jsonb_build_object('tenant_id', w.tenant_id, 'id', w.id, 'code', w.code, 'code_key', w.code_key, 'name', w.name, 'rate', w.rate, 'price_include', w.price_include, 'active', w.active, 'version', w.version, 'created_at', erp._utc(w.created_at), 'updated_at', erp._utc(w.updated_at)), w.version, (SELECT pg_catalog.jsonb_object_agg(c.k, c.v) FROM (VALUES ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code THEN pg_catalog.jsonb_build_object('old', p_old.code, 'new', w.code) END), ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name THEN pg_catalog.jsonb_build_object('old', p_old.name, 'new', w.name) END), ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate THEN pg_catalog.jsonb_build_object('old', p_old.rate, 'new', w.rate) END), ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include THEN pg_catalog.jsonb_build_object('old', p_old.price_include, 'new', w.price_include) END), ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active THEN pg_catalog.jsonb_build_object('old', p_old.active, 'new', w.active) END)) AS c (k, v) WHERE c.v IS NOT NULL), w.erp_at
+            SELECT w.tenant_id,
+                erp._uuid_v7_at(w.erp_at),
+                p_actor_user_id,
+                p_actor_type,
+                'erp.sales.tax',
+                w.id,
+                'erp.sales.tax' || '.' || p_event,
+                p_trace_id,
+                pg_catalog.jsonb_build_object(
+                    'tenant_id', w.tenant_id,
+                    'id', w.id,
+                    'code', w.code,
+                    'code_key', w.code_key,
+                    'name', w.name,
+                    'rate', w.rate,
+                    'price_include', w.price_include,
+                    'active', w.active,
+                    'version', w.version,
+                    'created_at', erp._utc(w.created_at),
+                    'updated_at', erp._utc(w.updated_at)
+                ),
+                w.version,
+                (
+                    SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
+                    FROM (VALUES
+                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            THEN pg_catalog.jsonb_build_object('old', p_old.code,
+                                'new', w.code) END),
+                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            THEN pg_catalog.jsonb_build_object('old', p_old.name,
+                                'new', w.name) END),
+                        ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                            THEN pg_catalog.jsonb_build_object('old', p_old.rate,
+                                'new', w.rate) END),
+                        ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                            THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
+                                'new', w.price_include) END),
+                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            THEN pg_catalog.jsonb_build_object('old', p_old.active,
+                                'new', w.active) END)
+                    ) AS c (k, v)
+                    WHERE c.v IS NOT NULL
+                ),
+                w.erp_at
             FROM (SELECT upd.*, pg_catalog.clock_timestamp() AS erp_at FROM upd) AS w
         )
         SELECT * INTO v_row FROM upd;
