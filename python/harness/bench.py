@@ -34,11 +34,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from erp_ops import migrate
 from harness.benchlib import cases as cases_mod
-from harness.benchlib import cases_inventory, cases_sales, drivers, machine, report, schema
+from harness.benchlib import (
+    cases_flash,
+    cases_inventory,
+    cases_sales,
+    drivers,
+    machine,
+    report,
+    schema,
+)
 
 RESULTS = migrate.ROOT / "bench" / "results"
 # parts of a run that are not cases; ``only`` may name them next to case keys
-SECTIONS = ("batch", "seal_impact", "events", "seal", "feed")
+SECTIONS = ("batch", "flash", "seal_impact", "events", "seal", "feed")
 WRITE_GROUPS = ("sequence", "write", "txsize", "posting", "numbers", "sales", "sales_numbers",
                 "inventory")
 
@@ -166,6 +174,8 @@ def _run(console: Console, cfg: Config, drv, url: str, dbname: str, out_dir: Pat
     batch: list[dict] = []
     if _wanted(only, "batch"):
         batch = run_batch(console, url, defines, cfg)
+    if _wanted(only, "flash"):
+        extra["flash"] = cases_flash.run(console, url, quick)
     if _wanted(only, "seal_impact"):
         extra["seal_impact"] = run_seal_impact(console, cfg, drv, url, defines)
     reads = [c for c in runnable if c.group == "read"]
