@@ -22,6 +22,10 @@ BEGIN
             PERFORM erp._inventory_picking_number(
                 p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number
             );
+        WHEN 'erp.sales.order' THEN
+            PERFORM erp._sales_order_number(
+                p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_id, p_number
+            );
         ELSE
             RAISE EXCEPTION 'entity type % has no number column', erp._clip(p_entity_type) USING ERRCODE = 'ZE003';
     END CASE;
@@ -50,6 +54,14 @@ BEGIN
             SELECT true, t.number
             INTO is_found, current_number
             FROM erp.inventory_pickings AS t
+            WHERE t.tenant_id = p_tenant_id
+                AND t.id = p_id
+            FOR NO KEY UPDATE;
+            is_found := FOUND;
+        WHEN 'erp.sales.order' THEN
+            SELECT true, t.number
+            INTO is_found, current_number
+            FROM erp.sales_orders AS t
             WHERE t.tenant_id = p_tenant_id
                 AND t.id = p_id
             FOR NO KEY UPDATE;
@@ -213,6 +225,74 @@ BEGIN
                     ) AS w;
                 END IF;
             END;
+        WHEN 'erp.sales.order' THEN
+            DECLARE
+                v_rows erp.sales_orders[] := erp._sales_order_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sales_order_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sales_order_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sales_order_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.sales.order_line' THEN
+            DECLARE
+                v_rows erp.sales_order_lines[] := erp._sales_order_line_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sales_order_line_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sales_order_line_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sales_order_line_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.sales.settings' THEN
+            DECLARE
+                v_rows erp.sales_settings[] := erp._sales_settings_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sales_settings_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sales_settings_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sales_settings_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
+        WHEN 'erp.sales.tax' THEN
+            DECLARE
+                v_rows erp.sales_taxes[] := erp._sales_tax_from_json(p_rows);
+            BEGIN
+                PERFORM erp._sales_tax_check(p_tenant_id, v_rows, true);
+                IF pg_catalog.cardinality(v_rows) = 1 THEN
+                    RETURN NEXT pg_catalog.to_jsonb(erp._sales_tax_create(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows[1]
+                    ));
+                ELSE
+                    RETURN QUERY
+                    SELECT pg_catalog.to_jsonb(w)
+                    FROM erp._sales_tax_insert(
+                        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_rows
+                    ) AS w;
+                END IF;
+            END;
         ELSE
             RAISE EXCEPTION 'unknown entity type %', erp._clip(p_entity_type)
                 USING ERRCODE = 'ZE003',
@@ -364,6 +444,70 @@ BEGIN
                 END IF;
                 PERFORM erp._inventory_picking_check(p_tenant_id, ARRAY[v_new], false);
                 RETURN pg_catalog.to_jsonb(erp._inventory_picking_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.sales.order' THEN
+            DECLARE
+                v_old erp.sales_orders := erp._sales_order_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.sales_orders;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sales_order_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sales_order_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sales_order_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.sales.order_line' THEN
+            DECLARE
+                v_old erp.sales_order_lines := erp._sales_order_line_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.sales_order_lines;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sales_order_line_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sales_order_line_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sales_order_line_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.sales.settings' THEN
+            DECLARE
+                v_old erp.sales_settings := erp._sales_settings_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.sales_settings;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sales_settings_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sales_settings_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sales_settings_write(
+                    p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
+                ));
+            END;
+        WHEN 'erp.sales.tax' THEN
+            DECLARE
+                v_old erp.sales_taxes := erp._sales_tax_lock(p_tenant_id, p_id, p_expected_version);
+                v_new erp.sales_taxes;
+            BEGIN
+                IF p_event IN ('archived', 'restored') THEN
+                    v_new := v_old;
+                    v_new.active := p_event = 'restored';
+                ELSE
+                    v_new := erp._sales_tax_patch(v_old, p_patch);
+                END IF;
+                PERFORM erp._sales_tax_check(p_tenant_id, ARRAY[v_new], false);
+                RETURN pg_catalog.to_jsonb(erp._sales_tax_write(
                     p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, p_event
                 ));
             END;

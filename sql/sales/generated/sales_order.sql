@@ -60,8 +60,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -178,8 +180,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -453,8 +457,10 @@ BEGIN
             ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
             (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                 IS NOT FALSE AS erp_ok_4,
-            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                IS NOT FALSE AS erp_ok_5,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_6
         FROM (
@@ -500,8 +506,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -551,8 +559,10 @@ BEGIN
             ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
             (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                 IS NOT FALSE AS erp_ok_4,
-            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                IS NOT FALSE AS erp_ok_5,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_6
         FROM (
@@ -598,8 +608,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -1070,8 +1082,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.order: '
-            'updated, archived, restored, numbered, confirmed, cancelled, done.';
+                HINT = 'The events of erp.sales.order: updated, archived, restored, '
+                'numbered, confirmed, cancelled, done.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1135,40 +1147,52 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                            ('number', CASE WHEN p_old.number
+                                IS DISTINCT FROM w.number
                                 THEN pg_catalog.jsonb_build_object('old', p_old.number,
                                     'new', w.number) END),
-                            ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                            ('partner_id', CASE WHEN p_old.partner_id
+                                IS DISTINCT FROM w.partner_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
                                     'new', w.partner_id) END),
-                            ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                            ('currency', CASE WHEN p_old.currency
+                                IS DISTINCT FROM w.currency
                                 THEN pg_catalog.jsonb_build_object('old', p_old.currency,
                                     'new', w.currency) END),
-                            ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                            ('order_date', CASE WHEN p_old.order_date
+                                IS DISTINCT FROM w.order_date
                                 THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
                                     'new', w.order_date) END),
-                            ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
                                 THEN pg_catalog.jsonb_build_object('old', p_old.state,
                                     'new', w.state) END),
-                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding
+                                IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed
+                                IS DISTINCT FROM w.amount_untaxed
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
                                     'new', w.amount_untaxed) END),
-                            ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                            ('amount_tax', CASE WHEN p_old.amount_tax
+                                IS DISTINCT FROM w.amount_tax
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
                                     'new', w.amount_tax) END),
-                            ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                            ('amount_total', CASE WHEN p_old.amount_total
+                                IS DISTINCT FROM w.amount_total
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
                                     'new', w.amount_total) END),
-                            ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                            ('note', CASE WHEN p_old.note
+                                IS DISTINCT FROM w.note
                                 THEN pg_catalog.jsonb_build_object('old', p_old.note,
                                     'new', w.note) END),
-                            ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                            ('lines_version', CASE WHEN p_old.lines_version
+                                IS DISTINCT FROM w.lines_version
                                 THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
                                     'new', w.lines_version) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1241,40 +1265,52 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                        ('number', CASE WHEN p_old.number
+                            IS DISTINCT FROM w.number
                             THEN pg_catalog.jsonb_build_object('old', p_old.number,
                                 'new', w.number) END),
-                        ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                        ('partner_id', CASE WHEN p_old.partner_id
+                            IS DISTINCT FROM w.partner_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
                                 'new', w.partner_id) END),
-                        ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                        ('currency', CASE WHEN p_old.currency
+                            IS DISTINCT FROM w.currency
                             THEN pg_catalog.jsonb_build_object('old', p_old.currency,
                                 'new', w.currency) END),
-                        ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                        ('order_date', CASE WHEN p_old.order_date
+                            IS DISTINCT FROM w.order_date
                             THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
                                 'new', w.order_date) END),
-                        ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
                             THEN pg_catalog.jsonb_build_object('old', p_old.state,
                                 'new', w.state) END),
-                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding
+                            IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed
+                            IS DISTINCT FROM w.amount_untaxed
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
                                 'new', w.amount_untaxed) END),
-                        ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                        ('amount_tax', CASE WHEN p_old.amount_tax
+                            IS DISTINCT FROM w.amount_tax
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
                                 'new', w.amount_tax) END),
-                        ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                        ('amount_total', CASE WHEN p_old.amount_total
+                            IS DISTINCT FROM w.amount_total
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
                                 'new', w.amount_total) END),
-                        ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                        ('note', CASE WHEN p_old.note
+                            IS DISTINCT FROM w.note
                             THEN pg_catalog.jsonb_build_object('old', p_old.note,
                                 'new', w.note) END),
-                        ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                        ('lines_version', CASE WHEN p_old.lines_version
+                            IS DISTINCT FROM w.lines_version
                             THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
                                 'new', w.lines_version) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

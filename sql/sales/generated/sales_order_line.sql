@@ -1225,8 +1225,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order_line', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.order_line: '
-            'updated, archived, restored, delivered.';
+                HINT = 'The events of erp.sales.order_line: updated, archived, '
+                'restored, delivered.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -1295,46 +1295,60 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                            ('order_id', CASE WHEN p_old.order_id
+                                IS DISTINCT FROM w.order_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
                                     'new', w.order_id) END),
-                            ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                            ('position', CASE WHEN p_old."position"
+                                IS DISTINCT FROM w."position"
                                 THEN pg_catalog.jsonb_build_object('old', p_old."position",
                                     'new', w."position") END),
-                            ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                            ('product_id', CASE WHEN p_old.product_id
+                                IS DISTINCT FROM w.product_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
                                     'new', w.product_id) END),
-                            ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                            ('description', CASE WHEN p_old.description
+                                IS DISTINCT FROM w.description
                                 THEN pg_catalog.jsonb_build_object('old', p_old.description,
                                     'new', w.description) END),
-                            ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                            ('quantity', CASE WHEN p_old.quantity
+                                IS DISTINCT FROM w.quantity
                                 THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
                                     'new', w.quantity) END),
-                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                     'new', w.uom_id) END),
-                            ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                            ('price_unit', CASE WHEN p_old.price_unit
+                                IS DISTINCT FROM w.price_unit
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
                                     'new', w.price_unit) END),
-                            ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                            ('discount', CASE WHEN p_old.discount
+                                IS DISTINCT FROM w.discount
                                 THEN pg_catalog.jsonb_build_object('old', p_old.discount,
                                     'new', w.discount) END),
-                            ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                            ('tax_ids', CASE WHEN p_old.tax_ids
+                                IS DISTINCT FROM w.tax_ids
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
                                     'new', w.tax_ids) END),
-                            ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                            ('price_subtotal', CASE WHEN p_old.price_subtotal
+                                IS DISTINCT FROM w.price_subtotal
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
                                     'new', w.price_subtotal) END),
-                            ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                            ('price_tax', CASE WHEN p_old.price_tax
+                                IS DISTINCT FROM w.price_tax
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
                                     'new', w.price_tax) END),
-                            ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                            ('price_total', CASE WHEN p_old.price_total
+                                IS DISTINCT FROM w.price_total
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
                                     'new', w.price_total) END),
-                            ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                            ('qty_delivered', CASE WHEN p_old.qty_delivered
+                                IS DISTINCT FROM w.qty_delivered
                                 THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
                                     'new', w.qty_delivered) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -1411,46 +1425,60 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                        ('order_id', CASE WHEN p_old.order_id
+                            IS DISTINCT FROM w.order_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
                                 'new', w.order_id) END),
-                        ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                        ('position', CASE WHEN p_old."position"
+                            IS DISTINCT FROM w."position"
                             THEN pg_catalog.jsonb_build_object('old', p_old."position",
                                 'new', w."position") END),
-                        ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                        ('product_id', CASE WHEN p_old.product_id
+                            IS DISTINCT FROM w.product_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
                                 'new', w.product_id) END),
-                        ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                        ('description', CASE WHEN p_old.description
+                            IS DISTINCT FROM w.description
                             THEN pg_catalog.jsonb_build_object('old', p_old.description,
                                 'new', w.description) END),
-                        ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                        ('quantity', CASE WHEN p_old.quantity
+                            IS DISTINCT FROM w.quantity
                             THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
                                 'new', w.quantity) END),
-                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                 'new', w.uom_id) END),
-                        ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                        ('price_unit', CASE WHEN p_old.price_unit
+                            IS DISTINCT FROM w.price_unit
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
                                 'new', w.price_unit) END),
-                        ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                        ('discount', CASE WHEN p_old.discount
+                            IS DISTINCT FROM w.discount
                             THEN pg_catalog.jsonb_build_object('old', p_old.discount,
                                 'new', w.discount) END),
-                        ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                        ('tax_ids', CASE WHEN p_old.tax_ids
+                            IS DISTINCT FROM w.tax_ids
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
                                 'new', w.tax_ids) END),
-                        ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                        ('price_subtotal', CASE WHEN p_old.price_subtotal
+                            IS DISTINCT FROM w.price_subtotal
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
                                 'new', w.price_subtotal) END),
-                        ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                        ('price_tax', CASE WHEN p_old.price_tax
+                            IS DISTINCT FROM w.price_tax
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
                                 'new', w.price_tax) END),
-                        ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                        ('price_total', CASE WHEN p_old.price_total
+                            IS DISTINCT FROM w.price_total
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
                                 'new', w.price_total) END),
-                        ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                        ('qty_delivered', CASE WHEN p_old.qty_delivered
+                            IS DISTINCT FROM w.qty_delivered
                             THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
                                 'new', w.qty_delivered) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

@@ -732,8 +732,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.settings', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.settings: '
-            'updated, archived, restored.';
+                HINT = 'The events of erp.sales.settings: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -781,16 +781,20 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                            ('default_currency', CASE WHEN p_old.default_currency
+                                IS DISTINCT FROM w.default_currency
                                 THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
                                     'new', w.default_currency) END),
-                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding
+                                IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                            ('sequence_code', CASE WHEN p_old.sequence_code
+                                IS DISTINCT FROM w.sequence_code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
                                     'new', w.sequence_code) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -847,16 +851,20 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                        ('default_currency', CASE WHEN p_old.default_currency
+                            IS DISTINCT FROM w.default_currency
                             THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
                                 'new', w.default_currency) END),
-                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding
+                            IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                        ('sequence_code', CASE WHEN p_old.sequence_code
+                            IS DISTINCT FROM w.sequence_code
                             THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
                                 'new', w.sequence_code) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

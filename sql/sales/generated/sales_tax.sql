@@ -820,8 +820,7 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.tax', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.tax: '
-            'updated, archived, restored.';
+                HINT = 'The events of erp.sales.tax: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -872,19 +871,24 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                            ('rate', CASE WHEN p_old.rate
+                                IS DISTINCT FROM w.rate
                                 THEN pg_catalog.jsonb_build_object('old', p_old.rate,
                                     'new', w.rate) END),
-                            ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                            ('price_include', CASE WHEN p_old.price_include
+                                IS DISTINCT FROM w.price_include
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
                                     'new', w.price_include) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -944,19 +948,24 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                        ('rate', CASE WHEN p_old.rate
+                            IS DISTINCT FROM w.rate
                             THEN pg_catalog.jsonb_build_object('old', p_old.rate,
                                 'new', w.rate) END),
-                        ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                        ('price_include', CASE WHEN p_old.price_include
+                            IS DISTINCT FROM w.price_include
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
                                 'new', w.price_include) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)

@@ -517,8 +517,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -635,8 +637,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -955,8 +959,10 @@ BEGIN
             ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
             (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                 IS NOT FALSE AS erp_ok_4,
-            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                IS NOT FALSE AS erp_ok_5,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_6
         FROM (
@@ -1002,8 +1008,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -1053,8 +1061,10 @@ BEGIN
             ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
             (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                 IS NOT FALSE AS erp_ok_4,
-            ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                IS NOT FALSE AS erp_ok_5,
+            ((state = ANY (ARRAY['draft'::text,
+               'confirmed'::text,
+               'done'::text,
+               'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
             ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                 IS NOT FALSE AS erp_ok_6
         FROM (
@@ -1100,8 +1110,10 @@ BEGIN
                 ((octet_length(note) <= 16384)) IS NOT FALSE AS erp_ok_3,
                 (((order_date >= '0001-01-01'::date) AND (order_date <= '9999-12-31'::date)))
                     IS NOT FALSE AS erp_ok_4,
-                ((state = ANY (ARRAY['draft'::text, 'confirmed'::text, 'done'::text, 'cancelled'::text])))
-                    IS NOT FALSE AS erp_ok_5,
+                ((state = ANY (ARRAY['draft'::text,
+                   'confirmed'::text,
+                   'done'::text,
+                   'cancelled'::text]))) IS NOT FALSE AS erp_ok_5,
                 ((tax_rounding = ANY (ARRAY['per_line'::text, 'global'::text])))
                     IS NOT FALSE AS erp_ok_6
             FROM (
@@ -2704,8 +2716,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order_line', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.order_line: '
-            'updated, archived, restored, delivered.';
+                HINT = 'The events of erp.sales.order_line: updated, archived, '
+                'restored, delivered.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -2774,46 +2786,60 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                            ('order_id', CASE WHEN p_old.order_id
+                                IS DISTINCT FROM w.order_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
                                     'new', w.order_id) END),
-                            ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                            ('position', CASE WHEN p_old."position"
+                                IS DISTINCT FROM w."position"
                                 THEN pg_catalog.jsonb_build_object('old', p_old."position",
                                     'new', w."position") END),
-                            ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                            ('product_id', CASE WHEN p_old.product_id
+                                IS DISTINCT FROM w.product_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
                                     'new', w.product_id) END),
-                            ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                            ('description', CASE WHEN p_old.description
+                                IS DISTINCT FROM w.description
                                 THEN pg_catalog.jsonb_build_object('old', p_old.description,
                                     'new', w.description) END),
-                            ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                            ('quantity', CASE WHEN p_old.quantity
+                                IS DISTINCT FROM w.quantity
                                 THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
                                     'new', w.quantity) END),
-                            ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                            ('uom_id', CASE WHEN p_old.uom_id
+                                IS DISTINCT FROM w.uom_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                     'new', w.uom_id) END),
-                            ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                            ('price_unit', CASE WHEN p_old.price_unit
+                                IS DISTINCT FROM w.price_unit
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
                                     'new', w.price_unit) END),
-                            ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                            ('discount', CASE WHEN p_old.discount
+                                IS DISTINCT FROM w.discount
                                 THEN pg_catalog.jsonb_build_object('old', p_old.discount,
                                     'new', w.discount) END),
-                            ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                            ('tax_ids', CASE WHEN p_old.tax_ids
+                                IS DISTINCT FROM w.tax_ids
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
                                     'new', w.tax_ids) END),
-                            ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                            ('price_subtotal', CASE WHEN p_old.price_subtotal
+                                IS DISTINCT FROM w.price_subtotal
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
                                     'new', w.price_subtotal) END),
-                            ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                            ('price_tax', CASE WHEN p_old.price_tax
+                                IS DISTINCT FROM w.price_tax
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
                                     'new', w.price_tax) END),
-                            ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                            ('price_total', CASE WHEN p_old.price_total
+                                IS DISTINCT FROM w.price_total
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
                                     'new', w.price_total) END),
-                            ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                            ('qty_delivered', CASE WHEN p_old.qty_delivered
+                                IS DISTINCT FROM w.qty_delivered
                                 THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
                                     'new', w.qty_delivered) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -2890,46 +2916,60 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('order_id', CASE WHEN p_old.order_id IS DISTINCT FROM w.order_id
+                        ('order_id', CASE WHEN p_old.order_id
+                            IS DISTINCT FROM w.order_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.order_id,
                                 'new', w.order_id) END),
-                        ('position', CASE WHEN p_old."position" IS DISTINCT FROM w."position"
+                        ('position', CASE WHEN p_old."position"
+                            IS DISTINCT FROM w."position"
                             THEN pg_catalog.jsonb_build_object('old', p_old."position",
                                 'new', w."position") END),
-                        ('product_id', CASE WHEN p_old.product_id IS DISTINCT FROM w.product_id
+                        ('product_id', CASE WHEN p_old.product_id
+                            IS DISTINCT FROM w.product_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.product_id,
                                 'new', w.product_id) END),
-                        ('description', CASE WHEN p_old.description IS DISTINCT FROM w.description
+                        ('description', CASE WHEN p_old.description
+                            IS DISTINCT FROM w.description
                             THEN pg_catalog.jsonb_build_object('old', p_old.description,
                                 'new', w.description) END),
-                        ('quantity', CASE WHEN p_old.quantity IS DISTINCT FROM w.quantity
+                        ('quantity', CASE WHEN p_old.quantity
+                            IS DISTINCT FROM w.quantity
                             THEN pg_catalog.jsonb_build_object('old', p_old.quantity,
                                 'new', w.quantity) END),
-                        ('uom_id', CASE WHEN p_old.uom_id IS DISTINCT FROM w.uom_id
+                        ('uom_id', CASE WHEN p_old.uom_id
+                            IS DISTINCT FROM w.uom_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.uom_id,
                                 'new', w.uom_id) END),
-                        ('price_unit', CASE WHEN p_old.price_unit IS DISTINCT FROM w.price_unit
+                        ('price_unit', CASE WHEN p_old.price_unit
+                            IS DISTINCT FROM w.price_unit
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_unit,
                                 'new', w.price_unit) END),
-                        ('discount', CASE WHEN p_old.discount IS DISTINCT FROM w.discount
+                        ('discount', CASE WHEN p_old.discount
+                            IS DISTINCT FROM w.discount
                             THEN pg_catalog.jsonb_build_object('old', p_old.discount,
                                 'new', w.discount) END),
-                        ('tax_ids', CASE WHEN p_old.tax_ids IS DISTINCT FROM w.tax_ids
+                        ('tax_ids', CASE WHEN p_old.tax_ids
+                            IS DISTINCT FROM w.tax_ids
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_ids,
                                 'new', w.tax_ids) END),
-                        ('price_subtotal', CASE WHEN p_old.price_subtotal IS DISTINCT FROM w.price_subtotal
+                        ('price_subtotal', CASE WHEN p_old.price_subtotal
+                            IS DISTINCT FROM w.price_subtotal
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_subtotal,
                                 'new', w.price_subtotal) END),
-                        ('price_tax', CASE WHEN p_old.price_tax IS DISTINCT FROM w.price_tax
+                        ('price_tax', CASE WHEN p_old.price_tax
+                            IS DISTINCT FROM w.price_tax
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_tax,
                                 'new', w.price_tax) END),
-                        ('price_total', CASE WHEN p_old.price_total IS DISTINCT FROM w.price_total
+                        ('price_total', CASE WHEN p_old.price_total
+                            IS DISTINCT FROM w.price_total
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_total,
                                 'new', w.price_total) END),
-                        ('qty_delivered', CASE WHEN p_old.qty_delivered IS DISTINCT FROM w.qty_delivered
+                        ('qty_delivered', CASE WHEN p_old.qty_delivered
+                            IS DISTINCT FROM w.qty_delivered
                             THEN pg_catalog.jsonb_build_object('old', p_old.qty_delivered,
                                 'new', w.qty_delivered) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -3172,8 +3212,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.order', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.order: '
-            'updated, archived, restored, numbered, confirmed, cancelled, done.';
+                HINT = 'The events of erp.sales.order: updated, archived, restored, '
+                'numbered, confirmed, cancelled, done.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -3237,40 +3277,52 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                            ('number', CASE WHEN p_old.number
+                                IS DISTINCT FROM w.number
                                 THEN pg_catalog.jsonb_build_object('old', p_old.number,
                                     'new', w.number) END),
-                            ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                            ('partner_id', CASE WHEN p_old.partner_id
+                                IS DISTINCT FROM w.partner_id
                                 THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
                                     'new', w.partner_id) END),
-                            ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                            ('currency', CASE WHEN p_old.currency
+                                IS DISTINCT FROM w.currency
                                 THEN pg_catalog.jsonb_build_object('old', p_old.currency,
                                     'new', w.currency) END),
-                            ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                            ('order_date', CASE WHEN p_old.order_date
+                                IS DISTINCT FROM w.order_date
                                 THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
                                     'new', w.order_date) END),
-                            ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                            ('state', CASE WHEN p_old.state
+                                IS DISTINCT FROM w.state
                                 THEN pg_catalog.jsonb_build_object('old', p_old.state,
                                     'new', w.state) END),
-                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding
+                                IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                            ('amount_untaxed', CASE WHEN p_old.amount_untaxed
+                                IS DISTINCT FROM w.amount_untaxed
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
                                     'new', w.amount_untaxed) END),
-                            ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                            ('amount_tax', CASE WHEN p_old.amount_tax
+                                IS DISTINCT FROM w.amount_tax
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
                                     'new', w.amount_tax) END),
-                            ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                            ('amount_total', CASE WHEN p_old.amount_total
+                                IS DISTINCT FROM w.amount_total
                                 THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
                                     'new', w.amount_total) END),
-                            ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                            ('note', CASE WHEN p_old.note
+                                IS DISTINCT FROM w.note
                                 THEN pg_catalog.jsonb_build_object('old', p_old.note,
                                     'new', w.note) END),
-                            ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                            ('lines_version', CASE WHEN p_old.lines_version
+                                IS DISTINCT FROM w.lines_version
                                 THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
                                     'new', w.lines_version) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -3343,40 +3395,52 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('number', CASE WHEN p_old.number IS DISTINCT FROM w.number
+                        ('number', CASE WHEN p_old.number
+                            IS DISTINCT FROM w.number
                             THEN pg_catalog.jsonb_build_object('old', p_old.number,
                                 'new', w.number) END),
-                        ('partner_id', CASE WHEN p_old.partner_id IS DISTINCT FROM w.partner_id
+                        ('partner_id', CASE WHEN p_old.partner_id
+                            IS DISTINCT FROM w.partner_id
                             THEN pg_catalog.jsonb_build_object('old', p_old.partner_id,
                                 'new', w.partner_id) END),
-                        ('currency', CASE WHEN p_old.currency IS DISTINCT FROM w.currency
+                        ('currency', CASE WHEN p_old.currency
+                            IS DISTINCT FROM w.currency
                             THEN pg_catalog.jsonb_build_object('old', p_old.currency,
                                 'new', w.currency) END),
-                        ('order_date', CASE WHEN p_old.order_date IS DISTINCT FROM w.order_date
+                        ('order_date', CASE WHEN p_old.order_date
+                            IS DISTINCT FROM w.order_date
                             THEN pg_catalog.jsonb_build_object('old', p_old.order_date,
                                 'new', w.order_date) END),
-                        ('state', CASE WHEN p_old.state IS DISTINCT FROM w.state
+                        ('state', CASE WHEN p_old.state
+                            IS DISTINCT FROM w.state
                             THEN pg_catalog.jsonb_build_object('old', p_old.state,
                                 'new', w.state) END),
-                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding
+                            IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed IS DISTINCT FROM w.amount_untaxed
+                        ('amount_untaxed', CASE WHEN p_old.amount_untaxed
+                            IS DISTINCT FROM w.amount_untaxed
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_untaxed,
                                 'new', w.amount_untaxed) END),
-                        ('amount_tax', CASE WHEN p_old.amount_tax IS DISTINCT FROM w.amount_tax
+                        ('amount_tax', CASE WHEN p_old.amount_tax
+                            IS DISTINCT FROM w.amount_tax
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_tax,
                                 'new', w.amount_tax) END),
-                        ('amount_total', CASE WHEN p_old.amount_total IS DISTINCT FROM w.amount_total
+                        ('amount_total', CASE WHEN p_old.amount_total
+                            IS DISTINCT FROM w.amount_total
                             THEN pg_catalog.jsonb_build_object('old', p_old.amount_total,
                                 'new', w.amount_total) END),
-                        ('note', CASE WHEN p_old.note IS DISTINCT FROM w.note
+                        ('note', CASE WHEN p_old.note
+                            IS DISTINCT FROM w.note
                             THEN pg_catalog.jsonb_build_object('old', p_old.note,
                                 'new', w.note) END),
-                        ('lines_version', CASE WHEN p_old.lines_version IS DISTINCT FROM w.lines_version
+                        ('lines_version', CASE WHEN p_old.lines_version
+                            IS DISTINCT FROM w.lines_version
                             THEN pg_catalog.jsonb_build_object('old', p_old.lines_version,
                                 'new', w.lines_version) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -4316,8 +4380,8 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.settings', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.settings: '
-            'updated, archived, restored.';
+                HINT = 'The events of erp.sales.settings: updated, archived, '
+                'restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -4365,16 +4429,20 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                            ('default_currency', CASE WHEN p_old.default_currency
+                                IS DISTINCT FROM w.default_currency
                                 THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
                                     'new', w.default_currency) END),
-                            ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                            ('tax_rounding', CASE WHEN p_old.tax_rounding
+                                IS DISTINCT FROM w.tax_rounding
                                 THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                     'new', w.tax_rounding) END),
-                            ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                            ('sequence_code', CASE WHEN p_old.sequence_code
+                                IS DISTINCT FROM w.sequence_code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
                                     'new', w.sequence_code) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -4431,16 +4499,20 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('default_currency', CASE WHEN p_old.default_currency IS DISTINCT FROM w.default_currency
+                        ('default_currency', CASE WHEN p_old.default_currency
+                            IS DISTINCT FROM w.default_currency
                             THEN pg_catalog.jsonb_build_object('old', p_old.default_currency,
                                 'new', w.default_currency) END),
-                        ('tax_rounding', CASE WHEN p_old.tax_rounding IS DISTINCT FROM w.tax_rounding
+                        ('tax_rounding', CASE WHEN p_old.tax_rounding
+                            IS DISTINCT FROM w.tax_rounding
                             THEN pg_catalog.jsonb_build_object('old', p_old.tax_rounding,
                                 'new', w.tax_rounding) END),
-                        ('sequence_code', CASE WHEN p_old.sequence_code IS DISTINCT FROM w.sequence_code
+                        ('sequence_code', CASE WHEN p_old.sequence_code
+                            IS DISTINCT FROM w.sequence_code
                             THEN pg_catalog.jsonb_build_object('old', p_old.sequence_code,
                                 'new', w.sequence_code) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
@@ -5444,8 +5516,7 @@ BEGIN
     ) THEN
         RAISE EXCEPTION 'unknown event % for erp.sales.tax', erp._clip(p_event, 40)
             USING ERRCODE = 'ZE003',
-            HINT = 'The events of erp.sales.tax: '
-            'updated, archived, restored.';
+                HINT = 'The events of erp.sales.tax: updated, archived, restored.';
     END IF;
     -- a row comparison (no JSON) decides the no-op
     IF p_new IS NOT DISTINCT FROM p_old THEN
@@ -5496,19 +5567,24 @@ BEGIN
                     (
                         SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                         FROM (VALUES
-                            ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                            ('code', CASE WHEN p_old.code
+                                IS DISTINCT FROM w.code
                                 THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                     'new', w.code) END),
-                            ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                            ('name', CASE WHEN p_old.name
+                                IS DISTINCT FROM w.name
                                 THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                     'new', w.name) END),
-                            ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                            ('rate', CASE WHEN p_old.rate
+                                IS DISTINCT FROM w.rate
                                 THEN pg_catalog.jsonb_build_object('old', p_old.rate,
                                     'new', w.rate) END),
-                            ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                            ('price_include', CASE WHEN p_old.price_include
+                                IS DISTINCT FROM w.price_include
                                 THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
                                     'new', w.price_include) END),
-                            ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                            ('active', CASE WHEN p_old.active
+                                IS DISTINCT FROM w.active
                                 THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                     'new', w.active) END)
                         ) AS c (k, v)
@@ -5568,19 +5644,24 @@ BEGIN
                 (
                     SELECT pg_catalog.jsonb_object_agg(c.k, c.v)
                     FROM (VALUES
-                        ('code', CASE WHEN p_old.code IS DISTINCT FROM w.code
+                        ('code', CASE WHEN p_old.code
+                            IS DISTINCT FROM w.code
                             THEN pg_catalog.jsonb_build_object('old', p_old.code,
                                 'new', w.code) END),
-                        ('name', CASE WHEN p_old.name IS DISTINCT FROM w.name
+                        ('name', CASE WHEN p_old.name
+                            IS DISTINCT FROM w.name
                             THEN pg_catalog.jsonb_build_object('old', p_old.name,
                                 'new', w.name) END),
-                        ('rate', CASE WHEN p_old.rate IS DISTINCT FROM w.rate
+                        ('rate', CASE WHEN p_old.rate
+                            IS DISTINCT FROM w.rate
                             THEN pg_catalog.jsonb_build_object('old', p_old.rate,
                                 'new', w.rate) END),
-                        ('price_include', CASE WHEN p_old.price_include IS DISTINCT FROM w.price_include
+                        ('price_include', CASE WHEN p_old.price_include
+                            IS DISTINCT FROM w.price_include
                             THEN pg_catalog.jsonb_build_object('old', p_old.price_include,
                                 'new', w.price_include) END),
-                        ('active', CASE WHEN p_old.active IS DISTINCT FROM w.active
+                        ('active', CASE WHEN p_old.active
+                            IS DISTINCT FROM w.active
                             THEN pg_catalog.jsonb_build_object('old', p_old.active,
                                 'new', w.active) END)
                     ) AS c (k, v)
