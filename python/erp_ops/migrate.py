@@ -900,7 +900,11 @@ $erp$;""",
             f" coalesce(pg_catalog.to_jsonb(l) ->> 'module', 'base') = '{name}')"
             " AS erp_pending \\gset",
             "\\if :erp_pending",
+            # a migration's own SELECTs (regenerate_writers, hook_register) print no rows: the
+            # bundle says what it did in its NOTICEs
+            "\\o /dev/null",
             migration.sql.strip(),
+            "\\o",
             "RESET ROLE;",
             # base's rows take the ledger's default (its module column arrives in 0014)
             ("INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES "

@@ -33,7 +33,6 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -179,10 +178,13 @@ def test_changes_and_allocations_never_repeat_a_number_nor_deadlock(conn, pool):
                 return ("committed" if commit else "rolled_back", [])
             self.submit(i, run, committing=commit)
 
-        @precondition(lambda self: all(p is not None for p in getattr(self, "pending", [None])))
+        # no precondition: whether every connection waits depends on timing, and a rule whose
+        # availability depends on timing makes hypothesis's replay diverge (flaky generation)
         @rule()
         def all_waiting(self):
             """Every connection waits: one of them must go on (a cycle would be 40P01)."""
+            if not all(p is not None for p in self.pending):
+                return
             futures = [p for p in self.pending if p is not None]
             done, _ = wait(futures, timeout=20, return_when="FIRST_COMPLETED")
             assert done, "every connection waits and none goes on"

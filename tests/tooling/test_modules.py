@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -159,16 +158,6 @@ def written(url: str) -> dict:
 def psql(url: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f",
                            str(path), url], capture_output=True, text=True, timeout=600)
-
-
-@pytest.fixture
-def sql_root_copy(sql_root_copy: Path) -> Path:
-    """conftest's copy of sql/ with base alone: these tests build throwaway modules on it and
-    expect exactly what they add (the project's own modules are tested in their folders)."""
-    for folder in sql_root_copy.iterdir():
-        if folder.is_dir() and folder.name != "base":
-            shutil.rmtree(folder)
-    return sql_root_copy
 
 
 # ---- manifests and order ---------------------------------------------------------------------

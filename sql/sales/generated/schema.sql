@@ -28,9 +28,12 @@ SET row_security = off;
 --
 
 CREATE FUNCTION erp._sales_amounts(p_lines jsonb, p_digits integer, p_rounding text) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
-    WITH line AS (
+BEGIN
+    -- PL/pgSQL keeps the query's plan for the session (an SQL function with FROM is not
+    -- inlined, so it would be planned again at every call)
+    RETURN (WITH line AS (
         SELECT x.n, x.v -> 'taxes' AS taxes,
             -- scale 20 before dividing: the net keeps enough decimals for any minor unit
             (x.v ->> 'quantity')::numeric * (x.v ->> 'price_unit')::numeric
@@ -75,7 +78,8 @@ CREATE FUNCTION erp._sales_amounts(p_lines jsonb, p_digits integer, p_rounding t
         'amount_untaxed', round(total.untaxed, p_digits),
         'amount_tax', round(total.tax, p_digits),
         'amount_total', round(total.untaxed, p_digits) + round(total.tax, p_digits))
-    FROM total
+    FROM total);
+END
 $$;
 
 

@@ -9,9 +9,12 @@
 -- the lines; global: the order's tax is, per tax, the rounded sum of the unrounded line amounts.
 CREATE OR REPLACE FUNCTION erp._sales_amounts(p_lines jsonb, p_digits integer, p_rounding text)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 AS $fn$
-    WITH line AS (
+BEGIN
+    -- PL/pgSQL keeps the query's plan for the session (an SQL function with FROM is not
+    -- inlined, so it would be planned again at every call)
+    RETURN (WITH line AS (
         SELECT x.n, x.v -> 'taxes' AS taxes,
             -- scale 20 before dividing: the net keeps enough decimals for any minor unit
             (x.v ->> 'quantity')::numeric * (x.v ->> 'price_unit')::numeric
@@ -56,7 +59,8 @@ AS $fn$
         'amount_untaxed', round(total.untaxed, p_digits),
         'amount_tax', round(total.tax, p_digits),
         'amount_total', round(total.untaxed, p_digits) + round(total.tax, p_digits))
-    FROM total
+    FROM total);
+END
 $fn$;
 COMMENT ON FUNCTION erp._sales_amounts(jsonb, integer, text) IS
     'The amounts of a sales order''s lines and totals (half away from zero at p_digits; '
