@@ -111,9 +111,10 @@ def test_the_quick_start_installs_and_the_dba_guide_says_how_to_upgrade_and_gran
     assert "CREATE ROLE erp_provisioner LOGIN IN ROLE erp_admin;" in sql_text
     assert "CREATE ROLE billing_service LOGIN IN ROLE erp_app;" in sql_text
     [install] = [b for b in blocks if b.lang == "sh" and b.runnable]
-    assert dt.shell_commands(install) == [
-        ["make", "bundle"], ["psql", "-v", "ON_ERROR_STOP=1", "-1", "-f", "dist/erp.sql",
-                             "-d", "erp"]]
+    # base's bundle, then every module's after the modules it requires
+    assert dt.shell_commands(install) == [["make", "bundle"]] + [
+        ["psql", "-v", "ON_ERROR_STOP=1", "-1", "-f", f"dist/{m}.sql", "-d", "erp"]
+        for m in ("erp", "erp-inventory", "erp-sales", "erp-sales_inventory")]
     assert install.expected is not None and "applied 0001_roles_and_schemas.sql" in (
         install.expected)
     # the DBA guide shows the very same steps (not run a second time)
@@ -192,9 +193,12 @@ def test_every_psql_example_runs_as_written(every_doc, psql_server):
     again = dt.run_shell(install.block, psql_server, compare=False)
     # (make bundle names every bundle it writes, one per module)
     notices = [line for line in again.stdout.splitlines() if not line.startswith("wrote dist/")]
-    assert notices == [
-        f"psql:dist/erp.sql:{notices[0].split(':')[2]}: NOTICE:  erp.base {__version__}: "
-        "the database is already current; no migration applied"], again.stdout
+    assert [re.sub(r":\d+:", ":N:", n) for n in notices] == [
+        f"psql:dist/{bundle}.sql:N: NOTICE:  erp.{module} {__version__}: "
+        "the database is already current; no migration applied"
+        for bundle, module in (("erp", "base"), ("erp-inventory", "inventory"),
+                               ("erp-sales", "sales"), ("erp-sales_inventory", "sales_inventory"))
+    ], again.stdout
 
 
 # ---- the doc-test can fail, and says where -----------------------------------------------------
