@@ -33,6 +33,7 @@ DECLARE
     v_olds erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_news erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_rests erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_splits erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_product_uom uuid;
     v_done numeric;
@@ -115,6 +116,7 @@ BEGIN
                     ELSE 'confirmed'
                 END;
                 v_rests := v_rests || v_rest;
+                v_splits := v_splits || v_rest;
             END IF;
         ELSIF p_backorder THEN
             v_new.picking_id := v_backorder.id;  -- nothing done: the whole move goes to the backorder
@@ -149,10 +151,11 @@ BEGIN
         PERFORM erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_olds[i], v_news[i],
             CASE v_news[i].state WHEN 'done' THEN 'done' WHEN 'cancelled' THEN 'cancelled' ELSE 'updated' END);
     END LOOP;
-    -- the split rests are new moves (the whole moves that went over are already written)
-    PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY(
-        SELECT r FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL))
-    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL);
+    -- only the rests split off here are new moves: a move that went over whole is written above,
+    -- even when it carries a split_from_id from an earlier split
+    IF pg_catalog.cardinality(v_splits) > 0 THEN
+        PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_splits);
+    END IF;
     v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, 'done', 'done');
     PERFORM erp.sequence_next_at_commit(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
