@@ -2,8 +2,9 @@
 -- p_done ({"<move id>": 3}, in the move's unit; default: the demand; a move left out of a
 -- given p_done is done 0). A done move keeps what was done (quantity, product_qty) and is one
 -- audited event; the balances of its source and destination change in the same call, locked
--- in (product, location) order. Done beyond the move's reservation must be available at an
--- internal or transit source (ZE010, nothing written). A shortfall makes a backorder picking
+-- in (product, location) order, last of all (after the hook: a balance row stays locked until
+-- commit). Done beyond the move's reservation must be available at an internal or transit
+-- source (ZE010, nothing written). A shortfall makes a backorder picking
 -- (p_backorder, default): a move done in part leaves its rest in a new move there
 -- (split_from_id), keeping what was reserved and not done; a move done 0 moves there whole.
 -- With p_backorder false the rest is cancelled and its reservation released. Then the picking
@@ -133,7 +134,6 @@ BEGIN
         RAISE EXCEPTION 'nothing to validate: no quantity of picking % is done', coalesce(v_picking.number, v_picking.id::text)
             USING ERRCODE = 'ZE009', HINT = 'Give the done quantities in p_done, or cancel the picking.';
     END IF;
-    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
     IF pg_catalog.cardinality(v_rests) > 0 THEN
         v_backorder.kind := v_picking.kind;
         v_backorder.partner_id := v_picking.partner_id;
@@ -166,7 +166,11 @@ BEGIN
         'picking', v_result,
         'backorder', CASE WHEN v_backorder.tenant_id IS NOT NULL THEN erp._inventory_picking_json(p_tenant_id, v_backorder) END,
         'actor_user_id', p_actor_user_id, 'actor_type', p_actor_type, 'trace_id', p_trace_id));
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    v_result := erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    -- the balances last: their rows stay locked until commit, so nothing of this call (moves,
+    -- backorder, state, hook) runs while they are held; a shortage here is ZE010 and undoes it all
+    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
+    RETURN v_result;
 END
 $fn$;
 COMMENT ON FUNCTION erp.inventory_picking_validate(uuid, uuid, text, text, uuid, jsonb, boolean, bigint) IS
