@@ -6358,7 +6358,6 @@ CREATE TABLE erp.inventory_balances (
     location_id uuid NOT NULL,
     on_hand numeric DEFAULT 0 NOT NULL,
     reserved numeric DEFAULT 0 NOT NULL,
-    last_reserved numeric DEFAULT 0 NOT NULL,
     CONSTRAINT inventory_balances_reserved_check CHECK ((reserved >= (0)::numeric))
 );
 
@@ -6372,13 +6371,6 @@ ALTER TABLE erp.inventory_balances OWNER TO erp_owner;
 --
 
 COMMENT ON TABLE erp.inventory_balances IS 'On hand and reserved per (product, location), in the product''s unit: a cache of the ledger of done moves kept by the operations, locked in (product_id, location_id) order; see erp.inventory_verify.';
-
-
---
--- Name: COLUMN inventory_balances.last_reserved; Type: COMMENT; Schema: erp; Owner: erp_owner
---
-
-COMMENT ON COLUMN erp.inventory_balances.last_reserved IS 'what the last partial reservation statement added: lets one conditional UPDATE tell its caller how much it reserved (RETURNING sees only the new row)';
 
 
 --
