@@ -166,7 +166,8 @@ def test_stock_operations_keep_balances_equal_to_the_ledger(conn):
                 for m in moves:
                     rounding, ratios = units_[m["product_id"]]
                     half = Decimal(str(m["quantity"])) // 2
-                    done[m["id"]] = half if stock.half_up(half * ratios[m["uom_id"]], rounding) else 0
+                    in_product_unit = stock.half_up(half * ratios[m["uom_id"]], rounding)
+                    done[m["id"]] = half if in_product_unit else 0
                 if not any(done.values()):
                     done = None
             self.finish(picking_id, moves, done, backorder)

@@ -226,13 +226,15 @@ SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NU
     (SELECT x.id FROM p AS x WHERE x.name = 'bb0'), jsonb_build_object(
         (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb0')))[1]::text, 1,
         (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb0')))[2]::text, 1)) IS NOT NULL AS validated;
-INSERT INTO p SELECT 'bb1', b.id FROM erp.inventory_pickings AS b WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb0');
+INSERT INTO p SELECT 'bb1' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb0');
 INSERT INTO p VALUES ('bb1 W1', (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb1')))[1]);
 -- W1's split rest is done 0: it goes over whole, already carrying a split_from_id
 SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
     (SELECT x.id FROM p AS x WHERE x.name = 'bb1'), jsonb_build_object(
         (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb1')))[2]::text, 1)) IS NOT NULL AS validated;
-INSERT INTO p SELECT 'bb2', b.id FROM erp.inventory_pickings AS b WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb1');
+INSERT INTO p SELECT 'bb2' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb1');
 SELECT is(pg_temp.shape((SELECT x.id FROM p AS x WHERE x.name = 'bb2')), 'confirmed confirmed:2:2:0 confirmed:1:1:0',
     'a backorder of a backorder: W1''s rest moved over whole, W2''s rest split again');
 SELECT is(
@@ -240,7 +242,8 @@ SELECT is(
         (SELECT x.id FROM p AS x WHERE x.name = 'bb2'), jsonb_build_object(
             (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb2')))[2]::text, 1)) ->> 'state',
     'done', 'validated with W1 done 0 a second time');
-INSERT INTO p SELECT 'bb3', b.id FROM erp.inventory_pickings AS b WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb2');
+INSERT INTO p SELECT 'bb3' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb2');
 SELECT is(pg_temp.shape((SELECT x.id FROM p AS x WHERE x.name = 'bb3')), 'confirmed confirmed:2:2:0',
     'the third backorder holds W1''s rest alone');
 SELECT is(
