@@ -17,6 +17,7 @@ the same free units, and reserved climbs above on hand."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from decimal import Decimal
 
@@ -148,4 +149,62 @@ def test_reserving_again_after_the_rush_is_refused_and_a_release_frees_units(con
     got = stock.reserve(conn, tenant, third["id"], partial=False)
     assert [m["state"] for m in got["moves"]] == ["assigned"]
     assert stock.balance(conn, tenant, product, locs["stock"]["id"]) == (ON_HAND, ON_HAND)
+    assert stock.problems(conn, tenant) == {}
+
+
+@pytest.mark.parametrize("partial", [True, False], ids=["partial", "all_or_nothing"])
+def test_stock_taken_between_the_unlocked_read_and_the_update(conn, dsn, tenant, partial):
+    """A reservation plans from an unlocked read and updates the balance last. Here one
+    transaction holds 6 of the 10 units, uncommitted, while another asks for 8: it reads 10
+    free, writes its move and waits on the balance row; when the first commits, its
+    conditional UPDATE no longer fits. Partial: the move is rewritten under the lock with the
+    4 that are left (partially_available) and the caller is told 4; all or nothing: ZE010 and
+    the move and picking have no new event."""
+    locs = stock.setup(conn, tenant)
+    unit, _ = stock.units(conn, tenant)
+    product = stock.product(conn, tenant, unit)
+    stock.receive(conn, tenant, product, ON_HAND)
+    first = stock.delivery(conn, tenant, [(product, 6)])["id"]
+    second = stock.delivery(conn, tenant, [(product, 8)])["id"]
+    events_before = entity_events(conn, tenant, [second])
+    result: dict = {}
+    with psycopg.connect(dsn, options=stock.GUARD) as a, \
+            psycopg.connect(dsn, options=stock.GUARD) as b:
+        b_pid = b.execute("SELECT pg_backend_pid()").fetchone()[0]
+        b.commit()
+        stock.reserve(a, tenant, first, partial=False)  # holds the balance row, uncommitted
+
+        def second_reserver() -> None:
+            try:
+                result["ok"] = stock.reserve(b, tenant, second, partial=partial)
+                b.commit()
+            except psycopg.Error as exc:
+                b.rollback()
+                result["error"] = exc.sqlstate
+
+        th = threading.Thread(target=second_reserver, daemon=True)
+        th.start()
+        for _ in range(1200):
+            if conn.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                            (b_pid,)).fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the second reservation never waited on the balance row")
+        a.commit()
+        th.join(timeout=60)
+    assert not th.is_alive()
+    moves = stock.moves_of(conn, tenant, second)
+    if partial:
+        assert [(Decimal(str(m["reserved_qty"])), m["state"]) for m in result["ok"]["moves"]] == [
+            (Decimal(4), "partially_available")]
+        assert result["ok"]["state"] == "confirmed"
+        assert [(Decimal(str(m["reserved_qty"])), m["state"]) for m in moves] == [
+            (Decimal(4), "partially_available")]
+    else:
+        assert result == {"error": "ZE010"}
+        assert [Decimal(str(m["reserved_qty"])) for m in moves] == [0]
+        assert entity_events(conn, tenant, [second]) == events_before
+    assert stock.balance(conn, tenant, product, locs["stock"]["id"]) == (
+        ON_HAND, ON_HAND if partial else 6)
     assert stock.problems(conn, tenant) == {}

@@ -128,6 +128,64 @@ COMMENT ON FUNCTION erp._inventory_balances_lock(p_tenant_id uuid, p_deltas erp.
 
 
 --
+-- Name: _inventory_balances_reserve(uuid, erp.inventory_delta[], boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean) RETURNS erp.inventory_delta[]
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_key record;
+    v_available numeric;
+    v_granted numeric;
+    v_shorts erp.inventory_delta[] := '{}'::erp.inventory_delta[];
+BEGIN
+    FOR v_key IN
+        SELECT d.product_id, d.location_id, sum(d.reserved) AS reserved
+        FROM pg_catalog.unnest(p_deltas) AS d
+        GROUP BY d.product_id, d.location_id
+        HAVING sum(d.reserved) <> 0
+        ORDER BY d.product_id, d.location_id
+    LOOP
+        UPDATE erp.inventory_balances AS b
+        SET reserved = b.reserved + v_key.reserved
+        WHERE b.tenant_id = p_tenant_id AND b.product_id = v_key.product_id AND b.location_id = v_key.location_id
+            AND (v_key.reserved < 0 OR b.on_hand - b.reserved >= v_key.reserved);
+        CONTINUE WHEN FOUND;
+        -- the rare path: lock the row and see what it really has
+        SELECT b.on_hand - b.reserved INTO v_available FROM erp.inventory_balances AS b
+        WHERE b.tenant_id = p_tenant_id AND b.product_id = v_key.product_id AND b.location_id = v_key.location_id
+        FOR NO KEY UPDATE;
+        IF NOT p_partial THEN
+            PERFORM erp._inventory_shortage(p_tenant_id, v_key.product_id, v_key.location_id,
+                coalesce(v_available, 0), v_key.reserved);
+        END IF;
+        SELECT LEAST(v_key.reserved, GREATEST(pg_catalog.trunc(coalesce(v_available, 0) / u.rounding) * u.rounding, 0))
+        INTO v_granted
+        FROM erp.erp_products AS p
+        INNER JOIN erp.erp_uoms AS u ON u.tenant_id = p.tenant_id AND u.id = p.uom_id
+        WHERE p.tenant_id = p_tenant_id AND p.id = v_key.product_id;
+        UPDATE erp.inventory_balances AS b
+        SET reserved = b.reserved + v_granted
+        WHERE b.tenant_id = p_tenant_id AND b.product_id = v_key.product_id AND b.location_id = v_key.location_id
+            AND v_granted > 0;
+        v_shorts := v_shorts || ROW(v_key.product_id, v_key.location_id, 0, v_granted)::erp.inventory_delta;
+    END LOOP;
+    RETURN v_shorts;
+END
+$$;
+
+
+ALTER FUNCTION erp._inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean) IS 'Conditional reserved updates in (product, location) order, run last; ZE010 or (partial) what is there.';
+
+
+--
 -- Name: _inventory_default_location(uuid, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -3163,68 +3221,33 @@ COMMENT ON FUNCTION erp._inventory_move_patch(p_old erp.inventory_moves, p_patch
 
 
 --
--- Name: _inventory_move_reserve(uuid, uuid, text, text, erp.inventory_moves, boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
+-- Name: _inventory_move_reserved(erp.inventory_moves, numeric, boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
-CREATE FUNCTION erp._inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean) RETURNS erp.inventory_moves
-    LANGUAGE plpgsql
+CREATE FUNCTION erp._inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean) RETURNS erp.inventory_moves
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
 DECLARE
     v_new erp.inventory_moves := p_move;
-    v_guarded boolean;
-    v_step numeric;
-    v_need numeric := p_move.product_qty - p_move.reserved_qty;
-    v_got numeric;
-    v_available numeric;
 BEGIN
-    SELECT l.usage IN ('internal', 'transit') AND p.product_type <> 'consumable', u.rounding
-    INTO v_guarded, v_step
-    FROM erp.inventory_locations AS l, erp.erp_products AS p
-    INNER JOIN erp.erp_uoms AS u ON u.tenant_id = p.tenant_id AND u.id = p.uom_id
-    WHERE l.tenant_id = p_tenant_id AND l.id = p_move.from_location_id
-        AND p.tenant_id = p_tenant_id AND p.id = p_move.product_id;
-    IF NOT v_guarded THEN
-        v_new.state := 'assigned';
-    ELSIF p_partial THEN
-        UPDATE erp.inventory_balances AS b
-        SET reserved = b.reserved + LEAST(v_need, pg_catalog.trunc((b.on_hand - b.reserved) / v_step) * v_step),
-            last_reserved = LEAST(v_need, pg_catalog.trunc((b.on_hand - b.reserved) / v_step) * v_step)
-        WHERE b.tenant_id = p_tenant_id AND b.product_id = p_move.product_id AND b.location_id = p_move.from_location_id
-            AND LEAST(v_need, pg_catalog.trunc((b.on_hand - b.reserved) / v_step) * v_step) > 0
-        RETURNING b.last_reserved INTO v_got;
-        v_new.reserved_qty := p_move.reserved_qty + coalesce(v_got, 0);
-    ELSE
-        UPDATE erp.inventory_balances AS b
-        SET reserved = b.reserved + v_need
-        WHERE b.tenant_id = p_tenant_id AND b.product_id = p_move.product_id AND b.location_id = p_move.from_location_id
-            AND b.on_hand - b.reserved >= v_need;
-        IF NOT FOUND THEN
-            SELECT b.on_hand - b.reserved INTO v_available FROM erp.inventory_balances AS b
-            WHERE b.tenant_id = p_tenant_id AND b.product_id = p_move.product_id AND b.location_id = p_move.from_location_id;
-            PERFORM erp._inventory_shortage(p_tenant_id, p_move.product_id, p_move.from_location_id,
-                coalesce(v_available, 0), v_need);
-        END IF;
-        v_new.reserved_qty := p_move.product_qty;
-    END IF;
-    IF v_guarded THEN
-        v_new.state := CASE
-            WHEN v_new.reserved_qty = v_new.product_qty THEN 'assigned'
-            WHEN v_new.reserved_qty > 0 THEN 'partially_available'
-            ELSE 'confirmed'
-        END;
-    END IF;
-    RETURN erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, p_move, v_new, 'reserved');
+    v_new.reserved_qty := p_move.reserved_qty + p_add;
+    v_new.state := CASE
+        WHEN NOT p_guarded OR v_new.reserved_qty = v_new.product_qty THEN 'assigned'
+        WHEN v_new.reserved_qty > 0 THEN 'partially_available'
+        ELSE 'confirmed'
+    END;
+    RETURN v_new;
 END
 $$;
 
 
-ALTER FUNCTION erp._inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean) OWNER TO erp_owner;
+ALTER FUNCTION erp._inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean) OWNER TO erp_owner;
 
 --
--- Name: FUNCTION _inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean); Type: COMMENT; Schema: erp; Owner: erp_owner
+-- Name: FUNCTION _inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean); Type: COMMENT; Schema: erp; Owner: erp_owner
 --
 
-COMMENT ON FUNCTION erp._inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean) IS 'Reserves for one move with one conditional balance UPDATE (partial: rounded down); ZE010 when not partial.';
+COMMENT ON FUNCTION erp._inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean) IS 'A move with more reserved and its state from what it has (assigned, partially_available, confirmed).';
 
 
 --
@@ -4882,47 +4905,49 @@ COMMENT ON FUNCTION erp._inventory_picking_patch(p_old erp.inventory_pickings, p
 
 
 --
--- Name: _inventory_picking_release(uuid, uuid, text, text, uuid, text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
+-- Name: _inventory_picking_release(uuid, uuid, text, text, erp.inventory_pickings, text, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
-CREATE FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text) RETURNS void
+CREATE FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text) RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 DECLARE
-    v_deltas erp.inventory_delta[];
+    v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_move erp.inventory_moves;
     v_new erp.inventory_moves;
+    v_picking erp.inventory_pickings;
+    v_result jsonb;
 BEGIN
-    SELECT pg_catalog.array_agg(ROW(m.product_id, m.from_location_id, 0, -m.reserved_qty)::erp.inventory_delta)
-    INTO v_deltas
-    FROM erp.inventory_moves AS m
-    WHERE m.tenant_id = p_tenant_id AND m.picking_id = p_picking_id AND m.reserved_qty > 0
-        AND m.state IN ('confirmed', 'partially_available', 'assigned');
-    IF v_deltas IS NOT NULL THEN
-        PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
-    END IF;
     FOR v_move IN
         SELECT m.* FROM erp.inventory_moves AS m
-        WHERE m.tenant_id = p_tenant_id AND m.picking_id = p_picking_id
+        WHERE m.tenant_id = p_tenant_id AND m.picking_id = p_picking.id
             AND m.state IN ('draft', 'confirmed', 'partially_available', 'assigned')
         ORDER BY m.position
     LOOP
+        IF v_move.reserved_qty > 0 THEN
+            v_deltas := v_deltas || ROW(v_move.product_id, v_move.from_location_id, 0, -v_move.reserved_qty)::erp.inventory_delta;
+        END IF;
         v_new := v_move;
         v_new.reserved_qty := 0;
         v_new.state := p_state;
         PERFORM erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_move, v_new, p_event);
     END LOOP;
+    v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+        p_picking, p_state, p_event);
+    v_result := erp._inventory_picking_json(p_tenant_id, v_picking);
+    PERFORM erp._inventory_balances_reserve(p_tenant_id, v_deltas, true);  -- releases never fall short
+    RETURN v_result;
 END
 $$;
 
 
-ALTER FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text) OWNER TO erp_owner;
+ALTER FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text) OWNER TO erp_owner;
 
 --
--- Name: FUNCTION _inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text); Type: COMMENT; Schema: erp; Owner: erp_owner
+-- Name: FUNCTION _inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text); Type: COMMENT; Schema: erp; Owner: erp_owner
 --
 
-COMMENT ON FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text) IS 'Releases the reservations of a picking''s open moves and writes them with a state and event.';
+COMMENT ON FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text) IS 'Releases a picking''s reservations: moves and picking written with a state, balances last; returns its JSON.';
 
 
 --
@@ -5714,9 +5739,7 @@ BEGIN
     v_picking := erp._inventory_picking_open(p_tenant_id, p_picking_id, p_expected_version,
         '{draft,confirmed,assigned,cancelled}', 'cancelled');
     IF v_picking.state <> 'cancelled' THEN
-        PERFORM erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-            p_picking_id, 'cancelled', 'cancelled');
-        PERFORM erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+        RETURN erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
             v_picking, 'cancelled', 'cancelled');
     END IF;
     RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
@@ -5914,6 +5937,17 @@ CREATE FUNCTION erp.inventory_picking_reserve(p_tenant_id uuid, p_actor_user_id 
 DECLARE
     v_picking erp.inventory_pickings;
     v_move erp.inventory_moves;
+    v_guarded boolean;
+    v_step numeric;
+    v_free numeric;
+    v_got numeric;
+    v_free_product uuid;
+    v_free_location uuid;
+    v_moves erp.inventory_moves[] := '{}'::erp.inventory_moves[];  -- as written, guarded only
+    v_asked numeric[] := '{}'::numeric[];
+    v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
+    v_short erp.inventory_delta;
+    v_result jsonb;
 BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
@@ -5932,11 +5966,59 @@ BEGIN
             AND m.state IN ('confirmed', 'partially_available')
         ORDER BY m.product_id, m.from_location_id, m.position
     LOOP
-        PERFORM erp._inventory_move_reserve(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_move, p_partial);
+        -- stock of outside locations and of consumables is not guarded: assigned, nothing reserved
+        SELECT l.usage IN ('internal', 'transit') AND p.product_type <> 'consumable', u.rounding
+        INTO v_guarded, v_step
+        FROM erp.inventory_locations AS l, erp.erp_products AS p
+        INNER JOIN erp.erp_uoms AS u ON u.tenant_id = p.tenant_id AND u.id = p.uom_id
+        WHERE l.tenant_id = p_tenant_id AND l.id = v_move.from_location_id
+            AND p.tenant_id = p_tenant_id AND p.id = v_move.product_id;
+        v_got := CASE WHEN v_guarded THEN v_move.product_qty - v_move.reserved_qty ELSE 0 END;
+        IF v_guarded AND p_partial THEN
+            IF v_free_product IS DISTINCT FROM v_move.product_id OR v_free_location IS DISTINCT FROM v_move.from_location_id THEN
+                -- unlocked on purpose: the conditional UPDATE at the end checks it under the lock
+                SELECT b.on_hand - b.reserved INTO v_free FROM erp.inventory_balances AS b
+                WHERE b.tenant_id = p_tenant_id AND b.product_id = v_move.product_id
+                    AND b.location_id = v_move.from_location_id;
+                v_free := coalesce(v_free, 0);
+                v_free_product := v_move.product_id;
+                v_free_location := v_move.from_location_id;
+            END IF;
+            v_got := LEAST(v_got, GREATEST(pg_catalog.trunc(v_free / v_step) * v_step, 0));
+            v_free := v_free - v_got;
+        END IF;
+        v_move := erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_move,
+            erp._inventory_move_reserved(v_move, v_got, v_guarded), 'reserved');
+        IF v_guarded THEN
+            v_moves := v_moves || v_move;
+            v_asked := v_asked || v_got;
+            v_deltas := v_deltas || ROW(v_move.product_id, v_move.from_location_id, 0, v_got)::erp.inventory_delta;
+        END IF;
     END LOOP;
-    PERFORM erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+    v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, NULL, 'reserved');
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    v_result := erp._inventory_picking_json(p_tenant_id, v_picking);
+    -- the balances last (nothing of this call runs after them while their rows are locked)
+    FOR v_short IN
+        SELECT s.* FROM pg_catalog.unnest(erp._inventory_balances_reserve(p_tenant_id, v_deltas, p_partial)) AS s
+    LOOP
+        -- partial, and less was there than the unlocked read said: the moves of that balance
+        -- keep, in order, what it granted
+        v_free := v_short.reserved;
+        FOR i IN 1 .. pg_catalog.cardinality(v_moves) LOOP
+            CONTINUE WHEN v_moves[i].product_id <> v_short.product_id OR v_moves[i].from_location_id <> v_short.location_id;
+            v_got := LEAST(v_asked[i], v_free);
+            v_free := v_free - v_got;
+            IF v_got <> v_asked[i] THEN
+                PERFORM erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_moves[i],
+                    erp._inventory_move_reserved(v_moves[i], v_got - v_asked[i], true), 'reserved');
+            END IF;
+        END LOOP;
+        v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+            v_picking, NULL, 'reserved');
+        v_result := erp._inventory_picking_json(p_tenant_id, v_picking);
+    END LOOP;
+    RETURN v_result;
 END
 $$;
 
@@ -5966,11 +6048,8 @@ BEGIN
     END IF;
     v_picking := erp._inventory_picking_open(p_tenant_id, p_picking_id, p_expected_version,
         '{confirmed,assigned}', 'unreserved');
-    PERFORM erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-        p_picking_id, 'confirmed', 'unreserved');
-    PERFORM erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+    RETURN erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, 'confirmed', 'unreserved');
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
 END
 $$;
 
@@ -6001,6 +6080,7 @@ DECLARE
     v_olds erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_news erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_rests erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_splits erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_product_uom uuid;
     v_done numeric;
@@ -6083,6 +6163,7 @@ BEGIN
                     ELSE 'confirmed'
                 END;
                 v_rests := v_rests || v_rest;
+                v_splits := v_splits || v_rest;
             END IF;
         ELSIF p_backorder THEN
             v_new.picking_id := v_backorder.id;  -- nothing done: the whole move goes to the backorder
@@ -6099,7 +6180,6 @@ BEGIN
         RAISE EXCEPTION 'nothing to validate: no quantity of picking % is done', coalesce(v_picking.number, v_picking.id::text)
             USING ERRCODE = 'ZE009', HINT = 'Give the done quantities in p_done, or cancel the picking.';
     END IF;
-    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
     IF pg_catalog.cardinality(v_rests) > 0 THEN
         v_backorder.kind := v_picking.kind;
         v_backorder.partner_id := v_picking.partner_id;
@@ -6117,10 +6197,11 @@ BEGIN
         PERFORM erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_olds[i], v_news[i],
             CASE v_news[i].state WHEN 'done' THEN 'done' WHEN 'cancelled' THEN 'cancelled' ELSE 'updated' END);
     END LOOP;
-    -- the split rests are new moves (the whole moves that went over are already written)
-    PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY(
-        SELECT r FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL))
-    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL);
+    -- only the rests split off here are new moves: a move that went over whole is written above,
+    -- even when it carries a split_from_id from an earlier split
+    IF pg_catalog.cardinality(v_splits) > 0 THEN
+        PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_splits);
+    END IF;
     v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, 'done', 'done');
     PERFORM erp.sequence_next_at_commit(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
@@ -6131,7 +6212,11 @@ BEGIN
         'picking', v_result,
         'backorder', CASE WHEN v_backorder.tenant_id IS NOT NULL THEN erp._inventory_picking_json(p_tenant_id, v_backorder) END,
         'actor_user_id', p_actor_user_id, 'actor_type', p_actor_type, 'trace_id', p_trace_id));
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    v_result := erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    -- the balances last: their rows stay locked until commit, so nothing of this call (moves,
+    -- backorder, state, hook) runs while they are held; a shortage here is ZE010 and undoes it all
+    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
+    RETURN v_result;
 END
 $$;
 
@@ -6273,7 +6358,6 @@ CREATE TABLE erp.inventory_balances (
     location_id uuid NOT NULL,
     on_hand numeric DEFAULT 0 NOT NULL,
     reserved numeric DEFAULT 0 NOT NULL,
-    last_reserved numeric DEFAULT 0 NOT NULL,
     CONSTRAINT inventory_balances_reserved_check CHECK ((reserved >= (0)::numeric))
 );
 
@@ -6287,13 +6371,6 @@ ALTER TABLE erp.inventory_balances OWNER TO erp_owner;
 --
 
 COMMENT ON TABLE erp.inventory_balances IS 'On hand and reserved per (product, location), in the product''s unit: a cache of the ledger of done moves kept by the operations, locked in (product_id, location_id) order; see erp.inventory_verify.';
-
-
---
--- Name: COLUMN inventory_balances.last_reserved; Type: COMMENT; Schema: erp; Owner: erp_owner
---
-
-COMMENT ON COLUMN erp.inventory_balances.last_reserved IS 'what the last partial reservation statement added: lets one conditional UPDATE tell its caller how much it reserved (RETURNING sees only the new row)';
 
 
 --
@@ -6720,6 +6797,13 @@ REVOKE ALL ON FUNCTION erp._inventory_balances_lock(p_tenant_id uuid, p_deltas e
 
 
 --
+-- Name: FUNCTION _inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._inventory_balances_reserve(p_tenant_id uuid, p_deltas erp.inventory_delta[], p_partial boolean) FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION _inventory_default_location(p_tenant_id uuid, p_role text); Type: ACL; Schema: erp; Owner: erp_owner
 --
 
@@ -6867,10 +6951,10 @@ REVOKE ALL ON FUNCTION erp._inventory_move_patch(p_old erp.inventory_moves, p_pa
 
 
 --
--- Name: FUNCTION _inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean); Type: ACL; Schema: erp; Owner: erp_owner
+-- Name: FUNCTION _inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean); Type: ACL; Schema: erp; Owner: erp_owner
 --
 
-REVOKE ALL ON FUNCTION erp._inventory_move_reserve(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_move erp.inventory_moves, p_partial boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION erp._inventory_move_reserved(p_move erp.inventory_moves, p_add numeric, p_guarded boolean) FROM PUBLIC;
 
 
 --
@@ -6958,10 +7042,10 @@ REVOKE ALL ON FUNCTION erp._inventory_picking_patch(p_old erp.inventory_pickings
 
 
 --
--- Name: FUNCTION _inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text); Type: ACL; Schema: erp; Owner: erp_owner
+-- Name: FUNCTION _inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text); Type: ACL; Schema: erp; Owner: erp_owner
 --
 
-REVOKE ALL ON FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking_id uuid, p_state text, p_event text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION erp._inventory_picking_release(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_picking erp.inventory_pickings, p_state text, p_event text) FROM PUBLIC;
 
 
 --

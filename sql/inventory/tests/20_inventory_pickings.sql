@@ -198,11 +198,12 @@ SELECT * FROM pg_temp.refused(
 SELECT throws_like(
     $$SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT x.id FROM p AS x WHERE x.name = 'd1'), false)$$,
-    'not enough ''W1'' in ''STOCK'': 6 available, 8 requested', 'the message names product, location and quantities');
+    'not enough ''W1'' in ''STOCK'': 10 available, 12 requested',
+    'the message names product, location and what the picking asks of it in all');
 SELECT is(
     pg_temp.detail($$SELECT erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT x.id FROM p AS x WHERE x.name = 'd1'), false)$$),
-    'ZE010 product=W1 location=STOCK available=6 requested=8',
+    'ZE010 product=W1 location=STOCK available=10 requested=12',
     'ZE010 DETAIL names product, location, available and requested');
 SELECT is(
     erp.inventory_picking_reserve('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',

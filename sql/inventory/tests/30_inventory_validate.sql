@@ -6,7 +6,7 @@
 -- p_done) writes nothing.
 BEGIN;
 \ir include/inventory_fixture.sql
-SELECT plan(55);
+SELECT plan(60);
 CREATE TEMP TABLE p (name text PRIMARY KEY, id uuid);
 
 -- a hook that remembers its record (in a transaction-local setting) and refuses origin "refuse"
@@ -219,6 +219,43 @@ SELECT * FROM pg_temp.refused(
     $$SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 'r',
         (SELECT x.id FROM p AS x WHERE x.name = 'int2'))$$,
     'ZE010', 'a transit location never goes negative either');
+
+-- ===== a backorder of a backorder: a move done 0 twice keeps its id (and its split_from_id) ====
+INSERT INTO p VALUES ('bb0', pg_temp.pick('receipt', '[["W1", 3], ["W2", 3]]'));
+SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
+    (SELECT x.id FROM p AS x WHERE x.name = 'bb0'), jsonb_build_object(
+        (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb0')))[1]::text, 1,
+        (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb0')))[2]::text, 1)) IS NOT NULL AS validated;
+INSERT INTO p SELECT 'bb1' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb0');
+INSERT INTO p VALUES ('bb1 W1', (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb1')))[1]);
+-- W1's split rest is done 0: it goes over whole, already carrying a split_from_id
+SELECT erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
+    (SELECT x.id FROM p AS x WHERE x.name = 'bb1'), jsonb_build_object(
+        (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb1')))[2]::text, 1)) IS NOT NULL AS validated;
+INSERT INTO p SELECT 'bb2' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb1');
+SELECT is(pg_temp.shape((SELECT x.id FROM p AS x WHERE x.name = 'bb2')), 'confirmed confirmed:2:2:0 confirmed:1:1:0',
+    'a backorder of a backorder: W1''s rest moved over whole, W2''s rest split again');
+SELECT is(
+    erp.inventory_picking_validate('a0000000-0000-4000-8000-00000000000a', NULL, 'SYSTEM', 't',
+        (SELECT x.id FROM p AS x WHERE x.name = 'bb2'), jsonb_build_object(
+            (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb2')))[2]::text, 1)) ->> 'state',
+    'done', 'validated with W1 done 0 a second time');
+INSERT INTO p SELECT 'bb3' AS name, b.id FROM erp.inventory_pickings AS b
+    WHERE b.backorder_of_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb2');
+SELECT is(pg_temp.shape((SELECT x.id FROM p AS x WHERE x.name = 'bb3')), 'confirmed confirmed:2:2:0',
+    'the third backorder holds W1''s rest alone');
+SELECT is(
+    (SELECT m.id = (SELECT x.id FROM p AS x WHERE x.name = 'bb1 W1')
+        AND m.split_from_id = (pg_temp.moves((SELECT x.id FROM p AS x WHERE x.name = 'bb0')))[1]
+     FROM erp.inventory_moves AS m WHERE m.picking_id = (SELECT x.id FROM p AS x WHERE x.name = 'bb3')),
+    true, 'it is the same move as in the first backorder, still naming the move it was split from');
+SELECT is(
+    (SELECT count(*) FROM erp.inventory_moves AS m
+     WHERE m.picking_id IN (SELECT x.id FROM p AS x WHERE x.name IN ('bb0', 'bb1', 'bb2', 'bb3'))
+        AND m.product_id = pg_temp.product('W1')),
+    2::bigint, 'W1 has two moves over the four pickings: the one done and its rest, never a copy');
 
 SELECT is_empty($$SELECT * FROM erp.inventory_verify('a0000000-0000-4000-8000-00000000000a')$$,
     'inventory_verify is clean after all of it');

@@ -21,9 +21,7 @@ BEGIN
     v_picking := erp._inventory_picking_open(p_tenant_id, p_picking_id, p_expected_version,
         '{draft,confirmed,assigned,cancelled}', 'cancelled');
     IF v_picking.state <> 'cancelled' THEN
-        PERFORM erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-            p_picking_id, 'cancelled', 'cancelled');
-        PERFORM erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+        RETURN erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
             v_picking, 'cancelled', 'cancelled');
     END IF;
     RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);

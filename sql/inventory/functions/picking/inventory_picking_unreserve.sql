@@ -20,11 +20,8 @@ BEGIN
     END IF;
     v_picking := erp._inventory_picking_open(p_tenant_id, p_picking_id, p_expected_version,
         '{confirmed,assigned}', 'unreserved');
-    PERFORM erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
-        p_picking_id, 'confirmed', 'unreserved');
-    PERFORM erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
+    RETURN erp._inventory_picking_release(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, 'confirmed', 'unreserved');
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
 END
 $fn$;
 COMMENT ON FUNCTION erp.inventory_picking_unreserve(uuid, uuid, text, text, uuid, bigint) IS

@@ -2,8 +2,9 @@
 -- p_done ({"<move id>": 3}, in the move's unit; default: the demand; a move left out of a
 -- given p_done is done 0). A done move keeps what was done (quantity, product_qty) and is one
 -- audited event; the balances of its source and destination change in the same call, locked
--- in (product, location) order. Done beyond the move's reservation must be available at an
--- internal or transit source (ZE010, nothing written). A shortfall makes a backorder picking
+-- in (product, location) order, last of all (after the hook: a balance row stays locked until
+-- commit). Done beyond the move's reservation must be available at an internal or transit
+-- source (ZE010, nothing written). A shortfall makes a backorder picking
 -- (p_backorder, default): a move done in part leaves its rest in a new move there
 -- (split_from_id), keeping what was reserved and not done; a move done 0 moves there whole.
 -- With p_backorder false the rest is cancelled and its reservation released. Then the picking
@@ -33,6 +34,7 @@ DECLARE
     v_olds erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_news erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_rests erp.inventory_moves[] := '{}'::erp.inventory_moves[];
+    v_splits erp.inventory_moves[] := '{}'::erp.inventory_moves[];
     v_deltas erp.inventory_delta[] := '{}'::erp.inventory_delta[];
     v_product_uom uuid;
     v_done numeric;
@@ -115,6 +117,7 @@ BEGIN
                     ELSE 'confirmed'
                 END;
                 v_rests := v_rests || v_rest;
+                v_splits := v_splits || v_rest;
             END IF;
         ELSIF p_backorder THEN
             v_new.picking_id := v_backorder.id;  -- nothing done: the whole move goes to the backorder
@@ -131,7 +134,6 @@ BEGIN
         RAISE EXCEPTION 'nothing to validate: no quantity of picking % is done', coalesce(v_picking.number, v_picking.id::text)
             USING ERRCODE = 'ZE009', HINT = 'Give the done quantities in p_done, or cancel the picking.';
     END IF;
-    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
     IF pg_catalog.cardinality(v_rests) > 0 THEN
         v_backorder.kind := v_picking.kind;
         v_backorder.partner_id := v_picking.partner_id;
@@ -149,10 +151,11 @@ BEGIN
         PERFORM erp._inventory_move_write(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_olds[i], v_news[i],
             CASE v_news[i].state WHEN 'done' THEN 'done' WHEN 'cancelled' THEN 'cancelled' ELSE 'updated' END);
     END LOOP;
-    -- the split rests are new moves (the whole moves that went over are already written)
-    PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, ARRAY(
-        SELECT r FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL))
-    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(v_rests) AS r WHERE r.split_from_id IS NOT NULL);
+    -- only the rests split off here are new moves: a move that went over whole is written above,
+    -- even when it carries a split_from_id from an earlier split
+    IF pg_catalog.cardinality(v_splits) > 0 THEN
+        PERFORM erp._inventory_move_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_splits);
+    END IF;
     v_picking := erp._inventory_picking_set_state(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
         v_picking, 'done', 'done');
     PERFORM erp.sequence_next_at_commit(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id,
@@ -163,7 +166,11 @@ BEGIN
         'picking', v_result,
         'backorder', CASE WHEN v_backorder.tenant_id IS NOT NULL THEN erp._inventory_picking_json(p_tenant_id, v_backorder) END,
         'actor_user_id', p_actor_user_id, 'actor_type', p_actor_type, 'trace_id', p_trace_id));
-    RETURN erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    v_result := erp.inventory_picking_get(p_tenant_id, p_picking_id);
+    -- the balances last: their rows stay locked until commit, so nothing of this call (moves,
+    -- backorder, state, hook) runs while they are held; a shortage here is ZE010 and undoes it all
+    PERFORM erp._inventory_balances_apply(p_tenant_id, v_deltas);
+    RETURN v_result;
 END
 $fn$;
 COMMENT ON FUNCTION erp.inventory_picking_validate(uuid, uuid, text, text, uuid, jsonb, boolean, bigint) IS
