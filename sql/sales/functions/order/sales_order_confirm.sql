@@ -31,7 +31,7 @@ BEGIN
         WHERE l.tenant_id = p_tenant_id AND l.order_id = p_order_id AND l.active
         ORDER BY l.position
     LOOP
-        PERFORM erp._sales_line_check(p_tenant_id, v_line);
+        PERFORM erp._sales_line_references_check(p_tenant_id, v_line);
     END LOOP;
     IF v_line IS NULL THEN
         RAISE EXCEPTION 'sales order % has no lines', p_order_id
