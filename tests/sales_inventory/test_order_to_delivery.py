@@ -8,12 +8,10 @@ validation is refused once it committed; inventory_verify and audit_verify stay 
 
 from __future__ import annotations
 
-import threading
 import time
 from decimal import Decimal
 
 import psycopg
-import pytest
 
 from tests.conftest import sqlstate
 from tests.sales_inventory.shop import Shop, serial
@@ -100,10 +98,11 @@ def test_cancel_refused_after_a_partial_delivery_and_releases_before(conn):
     assert shop.problems() == {"inventory_verify": [], "audit_verify": []}
 
 
-def test_a_cancellation_waiting_on_a_partial_delivery_is_refused(conn, dsn):
-    """Sales checks the delivered quantities before the validation under way has committed;
-    the bridge's cancel hook then waits for the lines that validation holds and, once it
-    committed, sees the delivered book and refuses (ZE009): the order stays confirmed."""
+def test_a_cancellation_during_a_validation_is_refused_at_once(conn, dsn):
+    """A validation under way holds its picking, then locks the order's lines and the order; a
+    cancellation holds the order, then needs the picking. The cancellation does not wait for
+    the picking (it would close a cycle, 40P01): it is refused at once (ZE009), writes nothing,
+    and the validation then commits."""
     shop = Shop(conn)
     book = shop.product("BOOK", on_hand=10)
     order = shop.order((book, 4))
@@ -112,23 +111,16 @@ def test_a_cancellation_waiting_on_a_partial_delivery_is_refused(conn, dsn):
     shop.reserve(delivery["id"])
     with psycopg.connect(dsn, options=GUARD) as validating, \
             psycopg.connect(dsn, options=GUARD) as cancelling:
-        shop.validate(delivery, {delivery["moves"][0]["id"]: 1}, c=validating)  # not committed
-        result: dict[str, str | None] = {}
-        waiter = threading.Thread(target=lambda: result.update(
-            state=sqlstate(cancelling, "SELECT erp.sales_order_cancel(%s, NULL, 'SYSTEM', 't', %s)",
-                           (shop.tenant, order))))
-        waiter.start()
-        pid = cancelling.info.backend_pid
-        for _ in range(500):  # until the cancellation waits for a row lock
-            if conn.execute("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
-                            (pid,)).fetchone()[0]:
-                break
-            time.sleep(0.01)
-        else:
-            pytest.fail("the cancellation never waited for the validation's locks")
-        validating.commit()
-        waiter.join(timeout=60)
+        # the validation's first step: its picking locked (the rest follows after the refusal)
+        validating.execute("SELECT 1 FROM erp.inventory_pickings WHERE tenant_id = %s AND id = %s"
+                           " FOR NO KEY UPDATE", (shop.tenant, delivery["id"]))
+        started = time.monotonic()
+        result = {"state": sqlstate(cancelling, "SELECT erp.sales_order_cancel(%s, NULL, 'SYSTEM',"
+                                    " 't', %s)", (shop.tenant, order))}
+        assert time.monotonic() - started < 5  # refused, not waiting for the lock timeout
         cancelling.rollback()
+        shop.validate(delivery, {delivery["moves"][0]["id"]: 1}, c=validating)
+        validating.commit()
     assert result == {"state": "ZE009"}
     assert shop.get(order)["state"] == "confirmed"
     assert [d["state"] for d in shop.deliveries(order)] == ["done", "assigned"]
