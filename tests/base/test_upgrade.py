@@ -234,6 +234,13 @@ def test_a_released_version_is_this_bundle(head_bundle):
         pytest.skip(f"version {__version__} is not released yet")
     assert kept.read_text() == head_bundle.read_text(), \
         f"releases/v{__version__}/erp.sql differs from what the sources build"
+    # and every module's bundle of the release (a module's change bumps its manifest's version)
+    for module in migrate.install_order(migrate.SQL_ROOT):
+        if module.name != "base" and module.version == __version__:
+            released = kept.parent / module.bundle_name
+            assert released.exists(), f"releases/v{__version__}/{module.bundle_name} is missing"
+            assert released.read_text() == migrate.bundle(module.path), \
+                f"releases/v{__version__}/{module.bundle_name} differs from what the sources build"
 
 
 @pytest.mark.parametrize("release", RELEASES)
