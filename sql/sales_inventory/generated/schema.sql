@@ -56,8 +56,22 @@ DECLARE
     v_delivered text;
     v_picking_id uuid;
 BEGIN
-    -- locked in id order (one global order); waits for a validation of this order's delivery
-    -- that is under way, then reads what it delivered
+    -- the open deliveries first, without waiting: a validation under way holds its picking and
+    -- then locks this order's lines and the order, which this cancellation holds already;
+    -- waiting for the picking would close a cycle (40P01). Refused at once instead.
+    BEGIN
+        PERFORM 1 FROM erp.inventory_pickings AS p
+        WHERE p.tenant_id = p_tenant_id AND p.origin_type = 'erp.sales.order' AND p.origin_id = v_order_id
+            AND p.kind = 'delivery' AND p.state NOT IN ('done', 'cancelled')
+        ORDER BY p.id
+        FOR NO KEY UPDATE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        RAISE EXCEPTION 'a delivery of sales order % is being processed; it cannot be cancelled now',
+            coalesce(p_record #>> '{order,number}', v_order_id::text)
+            USING ERRCODE = 'ZE009',
+                HINT = 'Try again when the warehouse is done with it (a delivered order cannot be cancelled).';
+    END;
+    -- locked in id order (one global order), then what was delivered is read
     SELECT pg_catalog.string_agg(pg_catalog.format('line %s: %s %s', l.position, l.qty_delivered, p.sku), ', '
         ORDER BY l.position)
     INTO v_delivered
