@@ -1251,8 +1251,14 @@ BEGIN
     PERFORM erp._sales_currency_digits(v_order.currency);
     FOR i IN 1 .. pg_catalog.jsonb_array_length(p_lines) LOOP
         v_lines[i] := erp._sales_line_from_json(p_tenant_id, v_order.id, p_lines -> (i - 1), i);
-        PERFORM erp._sales_line_check(p_tenant_id, v_lines[i]);
     END LOOP;
+    IF v_lines IS NOT NULL THEN
+        -- the table's rules of every line in one statement, then each line's references
+        PERFORM erp._sales_order_line_check(NULL, v_lines, false);
+        FOR i IN 1 .. pg_catalog.cardinality(v_lines) LOOP
+            PERFORM erp._sales_line_references_check(p_tenant_id, v_lines[i]);
+        END LOOP;
+    END IF;
     SELECT * INTO v_priced FROM erp._sales_lines_priced(p_tenant_id, v_order, v_lines);
     PERFORM erp._sales_order_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_priced.o_order);
     PERFORM erp._sales_order_line_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_priced.o_lines);
@@ -1585,7 +1591,7 @@ GRANT EXECUTE ON FUNCTION erp.sales_tax_update(uuid, uuid, text, text, uuid, jso
 TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('sales', '0.4.0', '{"base": "0.4.0"}'::jsonb, 'Quotations and sales orders: lines, taxes, totals in the order''s currency, confirm and cancel', '45df773cecb6e40426fb83836242684473e35549db20fd38ab956f2c81dcf82f') AS c \gset
+FROM erp_meta.function_phase_end('sales', '0.4.0', '{"base": "0.4.0"}'::jsonb, 'Quotations and sales orders: lines, taxes, totals in the order''s currency, confirm and cancel', '08976856150527732795fe82f6f171bdbd5d0e8745669e4b673a172cf4ada418') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

@@ -5849,8 +5849,14 @@ BEGIN
     PERFORM erp._sales_currency_digits(v_order.currency);
     FOR i IN 1 .. pg_catalog.jsonb_array_length(p_lines) LOOP
         v_lines[i] := erp._sales_line_from_json(p_tenant_id, v_order.id, p_lines -> (i - 1), i);
-        PERFORM erp._sales_line_check(p_tenant_id, v_lines[i]);
     END LOOP;
+    IF v_lines IS NOT NULL THEN
+        -- the table's rules of every line in one statement, then each line's references
+        PERFORM erp._sales_order_line_check(NULL, v_lines, false);
+        FOR i IN 1 .. pg_catalog.cardinality(v_lines) LOOP
+            PERFORM erp._sales_line_references_check(p_tenant_id, v_lines[i]);
+        END LOOP;
+    END IF;
     SELECT * INTO v_priced FROM erp._sales_lines_priced(p_tenant_id, v_order, v_lines);
     PERFORM erp._sales_order_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_priced.o_order);
     PERFORM erp._sales_order_line_insert(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_priced.o_lines);
