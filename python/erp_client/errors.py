@@ -1,6 +1,6 @@
 """One exception class per documented SQLSTATE, so Python callers never parse messages.
 
-Every refusal of an ``erp`` function carries a ``ZE00x`` SQLSTATE (DESIGN.md, "Errors");
+Every refusal of an ``erp`` function carries a ``ZE0xx`` SQLSTATE (DESIGN.md, "Errors");
 :func:`translate` turns the psycopg error into the matching :class:`ErpError` subclass and
 keeps the server's message, DETAIL and HINT::
 
@@ -95,10 +95,16 @@ class InvalidOperation(ErpError):
     sqlstate = "ZE009"
 
 
+class InsufficientStock(ErpError):
+    """ZE010: not enough stock (DETAIL: product, location, available, requested)."""
+
+    sqlstate = "ZE010"
+
+
 BY_SQLSTATE: dict[str, type[ErpError]] = {
     cls.sqlstate: cls
     for cls in (NotFound, Duplicate, InvalidInput, VersionConflict, InUse, UnknownTenant,
-                AuditImmutable, InvalidActor, InvalidOperation)
+                AuditImmutable, InvalidActor, InvalidOperation, InsufficientStock)
 }
 
 

@@ -51,11 +51,16 @@ def test_every_sqlstate_translates_to_its_class(conn, state, cls):
     assert str(exc) == f"refused 1 [{state}]; the detail (hint: the hint)"
 
 
-def test_all_nine_documented_codes_have_a_class():
-    assert sorted(errors.BY_SQLSTATE) == [f"ZE00{i}" for i in range(1, 10)]
+def test_all_ten_documented_codes_have_a_class(conn):
+    assert sorted(errors.BY_SQLSTATE) == [f"ZE{i:03}" for i in range(1, 11)]
     assert {c.__name__ for c in errors.BY_SQLSTATE.values()} == {
         "NotFound", "Duplicate", "InvalidInput", "VersionConflict", "InUse", "UnknownTenant",
-        "AuditImmutable", "InvalidActor", "InvalidOperation"}
+        "AuditImmutable", "InvalidActor", "InvalidOperation", "InsufficientStock"}
+    with pytest.raises(psycopg.Error) as info:  # inventory's refusal, its DETAIL kept
+        conn.execute("DO $$ BEGIN RAISE EXCEPTION 'not enough' USING ERRCODE = 'ZE010',"
+                     " DETAIL = 'product=W1 location=STOCK available=6 requested=8'; END $$")
+    exc = errors.translate(info.value)
+    assert type(exc) is errors.InsufficientStock and exc.detail.startswith("product=W1")
 
 
 def test_unknown_ze_code_is_a_plain_erp_error_and_others_stay_psycopg(conn):
