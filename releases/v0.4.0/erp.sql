@@ -4913,6 +4913,7 @@ DECLARE
     v_depth integer := 0;
     v_quoted boolean := false;
     v_level integer;
+    -- the spaces a break may replace (before an AND / OR, after a comma) and their depths
     v_at integer[] := '{}'::integer[];
     v_levels integer[] := '{}'::integer[];
     v_commas integer[] := '{}'::integer[];
@@ -4936,24 +4937,17 @@ BEGIN
             v_at := v_at || v_i;
             v_levels := v_levels || v_depth;
         ELSIF NOT v_quoted AND substr(p_sql, v_i, 2) = ', ' THEN
-            v_commas := v_commas || v_i;
+            v_commas := v_commas || (v_i + 1);
             v_comma_levels := v_comma_levels || v_depth;
         END IF;
     END LOOP;
+    IF cardinality(v_at) = 0 THEN  -- no AND / OR: the commas
+        v_at := v_commas;
+        v_levels := v_comma_levels;
+    END IF;
     SELECT min(l) INTO v_level FROM unnest(v_levels) AS l;
     IF v_level IS NULL THEN
-        -- no AND / OR: break after the commas (the break replaces the space after each)
-        SELECT min(l) INTO v_level FROM unnest(v_comma_levels) AS l;
-        IF v_level IS NULL THEN
-            RETURN p_sql;
-        END IF;
-        FOR v_i IN 1 .. cardinality(v_commas) LOOP
-            IF v_comma_levels[v_i] = v_level THEN
-                v_out := v_out || substr(p_sql, v_from, v_commas[v_i] + 1 - v_from) || E'\n' || repeat(' ', v_level);
-                v_from := v_commas[v_i] + 2;
-            END IF;
-        END LOOP;
-        RETURN v_out || substr(p_sql, v_from);
+        RETURN p_sql;
     END IF;
     FOR v_i IN 1 .. cardinality(v_at) LOOP
         IF v_levels[v_i] = v_level THEN
@@ -8546,7 +8540,7 @@ REVOKE ALL ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigin
 GRANT EXECUTE ON FUNCTION erp.uom_update(uuid, uuid, text, text, uuid, jsonb, bigint) TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('base', '0.4.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', 'bfd08af2cdf3e7c1c1e87f2c7d1ddb0b7f1089c7568b7e6db2f1da164fccd899') AS c \gset
+FROM erp_meta.function_phase_end('base', '0.4.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', '70f565e10642d38efb3b01c5f3f738c3d23bc5bc43ade6aa59952c51ba18cc12') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

@@ -14467,6 +14467,7 @@ DECLARE
     v_depth integer := 0;
     v_quoted boolean := false;
     v_level integer;
+    -- the spaces a break may replace (before an AND / OR, after a comma) and their depths
     v_at integer[] := '{}'::integer[];
     v_levels integer[] := '{}'::integer[];
     v_commas integer[] := '{}'::integer[];
@@ -14490,24 +14491,17 @@ BEGIN
             v_at := v_at || v_i;
             v_levels := v_levels || v_depth;
         ELSIF NOT v_quoted AND substr(p_sql, v_i, 2) = ', ' THEN
-            v_commas := v_commas || v_i;
+            v_commas := v_commas || (v_i + 1);
             v_comma_levels := v_comma_levels || v_depth;
         END IF;
     END LOOP;
+    IF cardinality(v_at) = 0 THEN  -- no AND / OR: the commas
+        v_at := v_commas;
+        v_levels := v_comma_levels;
+    END IF;
     SELECT min(l) INTO v_level FROM unnest(v_levels) AS l;
     IF v_level IS NULL THEN
-        -- no AND / OR: break after the commas (the break replaces the space after each)
-        SELECT min(l) INTO v_level FROM unnest(v_comma_levels) AS l;
-        IF v_level IS NULL THEN
-            RETURN p_sql;
-        END IF;
-        FOR v_i IN 1 .. cardinality(v_commas) LOOP
-            IF v_comma_levels[v_i] = v_level THEN
-                v_out := v_out || substr(p_sql, v_from, v_commas[v_i] + 1 - v_from) || E'\n' || repeat(' ', v_level);
-                v_from := v_commas[v_i] + 2;
-            END IF;
-        END LOOP;
-        RETURN v_out || substr(p_sql, v_from);
+        RETURN p_sql;
     END IF;
     FOR v_i IN 1 .. cardinality(v_at) LOOP
         IF v_levels[v_i] = v_level THEN
