@@ -6,4 +6,4 @@ Depends on :mod:`erp_client` (and psycopg, rich), never on :mod:`harness`. The b
 so this file imports nothing.
 """
 
-__version__ = "0.4.0"  # equals sql/base/module.json's version (tested)
+__version__ = "0.5.0"  # equals sql/base/module.json's version (tested)

@@ -1,5 +1,5 @@
 """Adding sales to an installed database of the previous release: ``releases/v0.3.0/erp.sql``
-installs base 0.3.0; the sales bundle is then refused (ZE009, it requires base 0.4.0, nothing
+installs base 0.3.0; the sales bundle is then refused (ZE009, it requires base 0.5.0, nothing
 written); after base's bundle of this version, sales' bundle (``make bundle``'s
 ``dist/erp-sales.sql``) installs it with psql alone, and so does the runner (``erp-harness
 migrate --module sales``, which upgrades base on the way). Then an order is created and

@@ -1566,6 +1566,51 @@ $function$;
 COMMENT ON FUNCTION erp.partner_archive(uuid,uuid,text,text,uuid,bigint) IS
     'Archives a partner (audited); ZE005 while active contacts belong to it.';
 
+CREATE OR REPLACE FUNCTION erp.partner_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_name text,
+    p_kind text DEFAULT 'company'::text,
+    p_parent_id uuid DEFAULT NULL::uuid,
+    p_email text DEFAULT NULL::text,
+    p_phone text DEFAULT NULL::text,
+    p_tax_id text DEFAULT NULL::text,
+    p_address jsonb DEFAULT '{}'::jsonb,
+    p_is_customer boolean DEFAULT true,
+    p_is_supplier boolean DEFAULT false
+)
+ RETURNS erp.erp_partners
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_partners;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    v_row.kind := p_kind;
+    v_row.parent_id := p_parent_id;
+    v_row.email := btrim(p_email, E' \t\r\n');
+    v_row.phone := btrim(p_phone, E' \t\r\n');
+    v_row.tax_id := btrim(p_tax_id, E' \t\r\n');
+    v_row.address := coalesce(p_address, '{}');
+    v_row.is_customer := p_is_customer;
+    v_row.is_supplier := p_is_supplier;
+    v_row.active := true;
+    PERFORM erp._partner_write_check(p_tenant_id, NULL, v_row);
+    RETURN erp._partner_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
+END
+$function$;
+COMMENT ON FUNCTION erp.partner_create(uuid,uuid,text,text,text,text,text,uuid,text,text,text,jsonb,boolean,boolean) IS
+    'Creates a partner (company or person; code and tax id unique per tenant; audited).';
+
 CREATE OR REPLACE FUNCTION erp.partner_get(p_tenant_id uuid, p_id uuid)
  RETURNS erp.erp_partners
  LANGUAGE plpgsql
@@ -1651,3 +1696,43 @@ END
 $function$;
 COMMENT ON FUNCTION erp.partner_restore(uuid,uuid,text,text,uuid,bigint) IS
     'Restores an archived partner (audited); ZE009 while its parent company is archived.';
+
+CREATE OR REPLACE FUNCTION erp.partner_update(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_patch jsonb,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_partners
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_partners;
+    v_new erp.erp_partners;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    IF p_patch ? 'parent_id' THEN
+        PERFORM erp._partner_tree_lock(p_tenant_id);  -- before any row lock
+    END IF;
+    v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
+    v_new := erp._partner_patch(v_old, p_patch);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    v_new.email := btrim(v_new.email, E' \t\r\n');
+    v_new.phone := btrim(v_new.phone, E' \t\r\n');
+    v_new.tax_id := btrim(v_new.tax_id, E' \t\r\n');
+    PERFORM erp._partner_write_check(p_tenant_id, v_old, v_new);
+    RETURN erp._partner_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.partner_update(uuid,uuid,text,text,uuid,jsonb,bigint) IS
+    'Patches a partner (audited; no event when nothing changes).';

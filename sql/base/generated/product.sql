@@ -1388,6 +1388,45 @@ $function$;
 COMMENT ON FUNCTION erp.product_archive(uuid,uuid,text,text,uuid,bigint) IS
     'Archives a product (audited).';
 
+CREATE OR REPLACE FUNCTION erp.product_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_sku text,
+    p_name text,
+    p_uom_id uuid,
+    p_product_type text DEFAULT 'goods'::text,
+    p_list_price numeric DEFAULT 0,
+    p_barcode text DEFAULT NULL::text,
+    p_purchase_uom_id uuid DEFAULT NULL::uuid
+)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_products;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.sku := btrim(p_sku, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    v_row.uom_id := p_uom_id;
+    v_row.product_type := p_product_type;
+    v_row.list_price := p_list_price;
+    v_row.barcode := btrim(p_barcode, E' \t\r\n');
+    v_row.purchase_uom_id := p_purchase_uom_id;
+    v_row.active := true;
+    PERFORM erp._product_write_check(p_tenant_id, NULL, v_row);
+    RETURN erp._product_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
+END
+$function$;
+COMMENT ON FUNCTION erp.product_create(uuid,uuid,text,text,text,text,uuid,text,numeric,text,uuid) IS
+    'Creates a product (SKU and barcode unique per tenant; units active and of one category; audited).';
+
 CREATE OR REPLACE FUNCTION erp.product_get(p_tenant_id uuid, p_id uuid)
  RETURNS erp.erp_products
  LANGUAGE plpgsql
@@ -1468,3 +1507,38 @@ END
 $function$;
 COMMENT ON FUNCTION erp.product_restore(uuid,uuid,text,text,uuid,bigint) IS
     'Restores an archived product (audited); ZE009 while its unit or purchase unit is archived.';
+
+CREATE OR REPLACE FUNCTION erp.product_update(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_patch jsonb,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.erp_products
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.erp_products;
+    v_new erp.erp_products;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._product_lock(p_tenant_id, p_id, p_expected_version);
+    v_new := erp._product_patch(v_old, p_patch);
+    v_new.sku := btrim(v_new.sku, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    v_new.barcode := btrim(v_new.barcode, E' \t\r\n');
+    PERFORM erp._product_write_check(p_tenant_id, v_old, v_new);
+    RETURN erp._product_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.product_update(uuid,uuid,text,text,uuid,jsonb,bigint) IS
+    'Patches a product (audited; no event when nothing changes).';

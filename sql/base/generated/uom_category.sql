@@ -870,6 +870,34 @@ $function$;
 COMMENT ON FUNCTION erp._uom_category_write(uuid,uuid,text,text,erp.erp_uom_categories,erp.erp_uom_categories,text) IS
     'Generated audited update of one erp.base.uom_category row: version + 1 and one event with the changes.';
 
+CREATE OR REPLACE FUNCTION erp.uom_category_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_name text
+)
+ RETURNS erp.erp_uom_categories
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.erp_uom_categories;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    PERFORM erp._uom_category_write_check(p_tenant_id, NULL, v_row);
+    RETURN erp._uom_category_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
+END
+$function$;
+COMMENT ON FUNCTION erp.uom_category_create(uuid,uuid,text,text,text,text) IS
+    'Creates a unit-of-measure category (code unique per tenant; audited).';
+
 CREATE OR REPLACE FUNCTION erp.uom_category_list(p_tenant_id uuid)
  RETURNS SETOF erp.erp_uom_categories
  LANGUAGE sql

@@ -1258,6 +1258,38 @@ COMMENT ON FUNCTION erp.inventory_location_archive(uuid,uuid,text,text,uuid,bigi
     'Archives a stock location (audited); ZE005 while it is a default location, holds stock, has open moves or '
     'active children.';
 
+CREATE OR REPLACE FUNCTION erp.inventory_location_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_name text,
+    p_usage text,
+    p_parent_id uuid DEFAULT NULL::uuid
+)
+ RETURNS erp.inventory_locations
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.inventory_locations;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    v_row.usage := p_usage;
+    v_row.parent_id := p_parent_id;
+    PERFORM erp._inventory_location_write_check(p_tenant_id, NULL, v_row);
+    RETURN erp._inventory_location_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
+END
+$function$;
+COMMENT ON FUNCTION erp.inventory_location_create(uuid,uuid,text,text,text,text,text,uuid) IS
+    'Creates a stock location (code unique per tenant; usage; optional parent; audited).';
+
 CREATE OR REPLACE FUNCTION erp.inventory_location_get(p_tenant_id uuid, p_id uuid)
  RETURNS erp.inventory_locations
  LANGUAGE plpgsql
@@ -1339,3 +1371,40 @@ END
 $function$;
 COMMENT ON FUNCTION erp.inventory_location_restore(uuid,uuid,text,text,uuid,bigint) IS
     'Restores an archived stock location (audited); ZE009 while its parent is archived.';
+
+CREATE OR REPLACE FUNCTION erp.inventory_location_update(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_patch jsonb,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.inventory_locations
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.inventory_locations;
+    v_new erp.inventory_locations;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    IF p_patch ? 'parent_id' THEN
+        PERFORM erp._inventory_tree_lock(p_tenant_id);  -- before any row lock
+    END IF;
+    v_old := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version);
+    v_new := erp._inventory_location_patch(v_old, p_patch);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    PERFORM erp._inventory_location_write_check(p_tenant_id, v_old, v_new);
+    RETURN erp._inventory_location_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.inventory_location_update(uuid,uuid,text,text,uuid,jsonb,bigint) IS
+    'Patches a stock location: code, name, parent (audited; no event when nothing changes).';

@@ -1017,6 +1017,38 @@ $function$;
 COMMENT ON FUNCTION erp.sales_tax_archive(uuid,uuid,text,text,uuid,bigint) IS
     'Archives a sales tax (audited); ZE005 while a draft order''s line uses it.';
 
+CREATE OR REPLACE FUNCTION erp.sales_tax_create(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_code text,
+    p_name text,
+    p_rate numeric,
+    p_price_include boolean DEFAULT false
+)
+ RETURNS erp.sales_taxes
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_row erp.sales_taxes;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_row.code := btrim(p_code, E' \t\r\n');
+    v_row.name := btrim(p_name, E' \t\r\n');
+    v_row.rate := p_rate;
+    v_row.price_include := p_price_include;
+    PERFORM erp._sales_tax_write_check(p_tenant_id, NULL, v_row);
+    RETURN erp._sales_tax_create(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_row);
+END
+$function$;
+COMMENT ON FUNCTION erp.sales_tax_create(uuid,uuid,text,text,text,text,numeric,boolean) IS
+    'Creates a sales tax (code unique per tenant; rate in percent; audited).';
+
 CREATE OR REPLACE FUNCTION erp.sales_tax_get(p_tenant_id uuid, p_id uuid)
  RETURNS erp.sales_taxes
  LANGUAGE plpgsql
@@ -1090,3 +1122,37 @@ END
 $function$;
 COMMENT ON FUNCTION erp.sales_tax_restore(uuid,uuid,text,text,uuid,bigint) IS
     'Restores an archived sales tax (audited).';
+
+CREATE OR REPLACE FUNCTION erp.sales_tax_update(
+    p_tenant_id uuid,
+    p_actor_user_id uuid,
+    p_actor_type text,
+    p_trace_id text,
+    p_id uuid,
+    p_patch jsonb,
+    p_expected_version bigint DEFAULT NULL::bigint
+)
+ RETURNS erp.sales_taxes
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+    v_old erp.sales_taxes;
+    v_new erp.sales_taxes;
+BEGIN
+    IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
+        PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
+    END IF;
+    v_old := erp._sales_tax_lock(p_tenant_id, p_id, p_expected_version);
+    v_new := erp._sales_tax_patch(v_old, p_patch);
+    v_new.code := btrim(v_new.code, E' \t\r\n');
+    v_new.name := btrim(v_new.name, E' \t\r\n');
+    PERFORM erp._sales_tax_write_check(p_tenant_id, v_old, v_new);
+    RETURN erp._sales_tax_write(
+        p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id, v_old, v_new, 'updated'
+    );
+END
+$function$;
+COMMENT ON FUNCTION erp.sales_tax_update(uuid,uuid,text,text,uuid,jsonb,bigint) IS
+    'Patches a sales tax (audited; no event when nothing changes).';

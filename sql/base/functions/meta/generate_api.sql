@@ -1,10 +1,10 @@
--- Generates the public reads and lifecycle functions an entity declares in the registry
--- (erp_meta.entity_types.api_functions): erp.<prefix>_get, _list, _archive, _restore, each
--- rendered from its template (erp_meta._template_get, _template_list, _template_set_active)
--- and created with its COMMENT, REVOKE and GRANT. What stays hand-written is the entity's
--- checks: archive_check and restore_check name a function the generated archive / restore
--- call with (p_tenant_id, v_old, v_new) before the write. Returns each function's name and the
--- DDL that creates it; erp_meta.regenerate_writers() runs the DDL.
+-- Generates the public functions an entity declares in the registry
+-- (erp_meta.entity_types.api_functions): erp.<prefix>_get and _list from their templates, and
+-- the write functions _create, _update, _archive and _restore in the frame
+-- erp_meta._template_api_function (their bodies: erp_meta._api_write_values), each created with
+-- its COMMENT, REVOKE and GRANT. What stays hand-written is the entity's checks, which the
+-- registry names. Returns each function's name and the DDL that creates it;
+-- erp_meta.regenerate_writers() runs the DDL.
 CREATE OR REPLACE FUNCTION erp_meta.generate_api(p_entity_type text)
 RETURNS TABLE (function_name text, ddl text)
 LANGUAGE plpgsql STABLE
@@ -15,7 +15,6 @@ DECLARE
     v_kind text;
     v_table text;
     v_noun text;
-    v_check text;
     v_arguments text := '';
     v_filters text := '';
     v_types text := 'uuid';
@@ -57,24 +56,16 @@ BEGIN
                 'types', v_types,
                 'comment', format('%L', v_entity.api_functions ->> v_kind)));
         ELSE
-            v_check := CASE v_kind WHEN 'archive' THEN v_entity.archive_check ELSE v_entity.restore_check END;
-            ddl := erp_meta._render(erp_meta._template_set_active(), jsonb_build_object(
+            ddl := erp_meta._render(erp_meta._template_api_function(), jsonb_build_object(
                 'function', format('%I', function_name),
                 'table', v_table,
-                'lock', format('%I', '_' || v_entity.writer_prefix || '_lock'),
-                'unchanged', CASE v_kind WHEN 'archive' THEN 'NOT v_old.active' ELSE 'v_old.active' END,
-                'active', CASE v_kind WHEN 'archive' THEN 'false' ELSE 'true' END,
-                'check', CASE WHEN v_check IS NULL
-                    THEN format('-- no %s check registered (erp_meta.entity_types)', v_kind)
-                    ELSE format('PERFORM %s(p_tenant_id, v_old, v_new);', v_check) END,
-                'write', format('%I', '_' || v_entity.writer_prefix || '_write'),
-                'event', format('%L', v_kind || 'd'),
-                'comment', format('%L', v_entity.api_functions ->> v_kind)));
+                'comment', format('%L', v_entity.api_functions ->> v_kind))
+                || erp_meta._api_write_values(v_entity, v_kind));
         END IF;
         RETURN NEXT;
     END LOOP;
 END
 $fn$;
 COMMENT ON FUNCTION erp_meta.generate_api(text) IS
-    'Generates the get/list/archive/restore functions an entity declares in the registry, from '
-    'the templates; returns each one''s name and DDL.';
+    'Generates the public functions (get, list, create, update, archive, restore) an entity '
+    'declares in the registry, from the templates; returns each one''s name and DDL.';
