@@ -93,7 +93,7 @@ BEGIN
     WITH bundle (filename, checksum) AS (VALUES
         ('0001_inventory.sql', '75c6a9b9fa4c310a537df72febf35c6f7755b3725c6695fd4cce08338611cbf9'),
         ('0002_balances_lock_last.sql', '775d5181dfe6ebcab77f734514483add5349faba87e17e8c4d0d6cd2c53891cc'),
-        ('0003_generated_location_create_update.sql', 'a6ad5e9504057284cd11a9cf2a29b692c45cf60cec365e19f48f37bcd01c3e7a')
+        ('0003_generated_location_create_update.sql', '92e6c699588a297bfe632aa44cedffb055086fa715229cbd1672119473ea51a4')
     )
     SELECT
         pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename)
@@ -545,13 +545,13 @@ UPDATE erp_meta.entity_types SET
         jsonb_build_object('name', 'parent_id', 'type', 'uuid', 'default', 'NULL')),
     trim_columns = '{code,name}',
     write_check = 'erp._inventory_location_write_check',
-    tree_lock = 'erp._inventory_tree_lock'
+    tree_lock = 'erp._tenant_lock'
 WHERE entity_type = 'erp.inventory.location';
 
 SELECT erp_meta.adopt_generated_functions();
 \o
 RESET ROLE;
-INSERT INTO erp_meta.schema_migrations (module, filename, checksum) VALUES ('inventory', '0003_generated_location_create_update.sql', 'a6ad5e9504057284cd11a9cf2a29b692c45cf60cec365e19f48f37bcd01c3e7a');
+INSERT INTO erp_meta.schema_migrations (module, filename, checksum) VALUES ('inventory', '0003_generated_location_create_update.sql', '92e6c699588a297bfe632aa44cedffb055086fa715229cbd1672119473ea51a4');
 SELECT pg_catalog.set_config('erp.applied', pg_catalog.current_setting('erp.applied') || ' 0003_generated_location_create_update.sql', true) AS erp_applied \gset
 DO $erp_owner$
 DECLARE
@@ -643,7 +643,7 @@ COMMENT ON FUNCTION erp._inventory_location_archive_check(uuid, erp.inventory_lo
 -- erp.inventory_location_restore): it exists in this tenant
 -- (ZE001), is active (ZE009), and is neither the location itself nor one of its descendants
 -- (ZE009: a cycle). Locked FOR KEY SHARE, as the foreign key would; a re-parenting caller
--- holds erp._inventory_tree_lock, so two concurrent moves cannot build a cycle together.
+-- holds erp._tenant_lock, so two concurrent moves cannot build a cycle together.
 CREATE OR REPLACE FUNCTION erp._inventory_location_parent_check(
     p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations
 ) RETURNS void
@@ -729,20 +729,6 @@ $fn$;
 COMMENT ON FUNCTION erp._inventory_location_write_check(
     uuid, erp.inventory_locations, erp.inventory_locations
 ) IS 'Checks a stock location before it is written (limits; a new or changed parent).';
--- ---- inventory/functions/location/_inventory_tree_lock.sql
--- Serialises the changes of a tenant's location tree (re-parenting, inventory_setup): a row
--- lock on the tenant row, taken before any other row lock, so a cycle check sees every earlier
--- move of the tree and two setups do not both create the defaults. FOR NO KEY UPDATE blocks no
--- foreign-key check; unlike an advisory lock, no other login can take it.
-CREATE OR REPLACE FUNCTION erp._inventory_tree_lock(p_tenant_id uuid) RETURNS void
-LANGUAGE plpgsql
-AS $fn$
-BEGIN
-    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
-END
-$fn$;
-COMMENT ON FUNCTION erp._inventory_tree_lock(uuid) IS
-    'Row lock on the tenant serialising changes of its location tree and inventory_setup.';
 -- ---- inventory/functions/picking/_inventory_location_usable.sql
 -- A location a move or picking may use: it exists in this tenant (ZE001), is active and is not
 -- a view (ZE009: a view only groups other locations). Returns its usage.
@@ -1939,7 +1925,7 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    PERFORM erp._inventory_tree_lock(p_tenant_id);  -- two setups at once create one set
+    PERFORM erp._tenant_lock(p_tenant_id);  -- two setups at once create one set
     FOR v_default IN
         SELECT * FROM (VALUES
             ('stock', 'STOCK', 'Stock', 'internal'),
@@ -2034,7 +2020,7 @@ REVOKE ALL ON FUNCTION erp.inventory_verify(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION erp.inventory_verify(uuid) TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('inventory', '0.5.0', '{"base": "0.5.0"}'::jsonb, 'Stock locations, pickings and moves on an audited ledger, with balances proven equal to it', '0d9108f88b198465a76108c19a1b51abbe936f3039df7db32eede76ae53097da') AS c \gset
+FROM erp_meta.function_phase_end('inventory', '0.5.0', '{"base": "0.5.0"}'::jsonb, 'Stock locations, pickings and moves on an audited ledger, with balances proven equal to it', '28da0da684472857ca9f5b42a0f1dbcbc5095d780bfc2ec9e191a268cc7bccb0') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

@@ -130,7 +130,7 @@ BEGIN
         ('0014_modules.sql', '1a89e2ab7d74130adb7c3cbd1587fe8ca8b4b4f3d51559e960c448fce47e27c8'),
         ('0015_entity_crud.sql', 'fcd99739b7a177591b3c2cfb3dbd0d2bcd06e904d9443d8453b53fe5c86e0327'),
         ('0016_entity_verbs.sql', 'a53c18db1c68c41c8f5e39c175931b778c5fae1f02fb20caba172eaa25fc180a'),
-        ('0017_generated_create_update.sql', '38a825ebcfa8148e4ab95808db1cf6451d58487f4b3ec96db8917a86f797144b')
+        ('0017_generated_create_update.sql', '8f85a9f59eaa206775e2e134b2765084a053bcdc2c85a7c1c51c4e09f600ba0b')
     )
     SELECT
         pg_catalog.string_agg(l.filename, ', ' ORDER BY l.filename)
@@ -2680,7 +2680,7 @@ UPDATE erp_meta.entity_types SET
         jsonb_build_object('name', 'active', 'value', 'true')),
     trim_columns = '{code,name,email,phone,tax_id}',
     write_check = 'erp._partner_write_check',
-    tree_lock = 'erp._partner_tree_lock'
+    tree_lock = 'erp._tenant_lock'
 WHERE entity_type = 'erp.base.partner';
 
 UPDATE erp_meta.entity_types SET
@@ -2724,7 +2724,7 @@ REVOKE ALL ON FUNCTION erp_meta.adopt_generated_functions() FROM PUBLIC;
 SELECT erp_meta.adopt_generated_functions();
 \o
 RESET ROLE;
-INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES ('0017_generated_create_update.sql', '38a825ebcfa8148e4ab95808db1cf6451d58487f4b3ec96db8917a86f797144b');
+INSERT INTO erp_meta.schema_migrations (filename, checksum) VALUES ('0017_generated_create_update.sql', '8f85a9f59eaa206775e2e134b2765084a053bcdc2c85a7c1c51c4e09f600ba0b');
 SELECT pg_catalog.set_config('erp.applied', pg_catalog.current_setting('erp.applied') || ' 0017_generated_create_update.sql', true) AS erp_applied \gset
 DO $erp_owner$
 DECLARE
@@ -5715,10 +5715,10 @@ COMMENT ON FUNCTION erp_meta._template_api_function() IS
     'arguments, table, declare, body, types, comment).';
 -- ---- base/functions/meta/templates/_template_api_update.sql
 -- Template of the body of erp.<prefix>_update (in the frame erp_meta._template_api_function):
--- {{tree_lock}} first (re-parenting is serialised before any row lock, or a comment), then the
--- row locked at the expected version, the patch applied, its text columns trimmed
--- ({{trims}}, one per line), the entity's write check ({{check}}), and the generated writer,
--- which writes no event when nothing changed.
+-- {{tree_lock}} first when the entity names one (re-parenting serialised before any row
+-- lock; else nothing), then the row locked at the expected version, the patch applied, its
+-- text columns trimmed ({{trims}}, one per line), the entity's write check ({{check}}), and
+-- the generated writer, which writes no event when nothing changed.
 CREATE OR REPLACE FUNCTION erp_meta._template_api_update() RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $template$
@@ -6640,7 +6640,7 @@ COMMENT ON FUNCTION erp._partner_archive_check(uuid, erp.erp_partners, erp.erp_p
 -- its descendants (ZE009: a cycle). The parent row is locked FOR KEY SHARE (what the foreign
 -- key takes anyway): partner_archive and a change of kind lock it FOR UPDATE, so they wait
 -- for this transaction and then see its contact. The caller of a re-parenting holds
--- erp._partner_tree_lock, so two concurrent moves cannot build a cycle together.
+-- erp._tenant_lock, so two concurrent moves cannot build a cycle together.
 CREATE OR REPLACE FUNCTION erp._partner_parent_check(
     p_tenant_id uuid, p_old erp.erp_partners, p_new erp.erp_partners
 ) RETURNS void
@@ -6689,21 +6689,6 @@ END
 $fn$;
 COMMENT ON FUNCTION erp._partner_parent_check(uuid, erp.erp_partners, erp.erp_partners) IS
     'Parent of a partner: exists (ZE001), active company, no cycle (ZE009); locks it FOR KEY SHARE.';
--- ---- base/functions/partner/_partner_tree_lock.sql
--- Serialises changes of parent_id within a tenant, so the cycle check of one re-parenting sees
--- every earlier one: a row lock on the tenant row, taken before any other row lock. FOR NO KEY
--- UPDATE does not conflict with the KEY SHARE locks of foreign-key checks, so it blocks no
--- other write; and unlike an advisory lock (which any login may take), only the project's
--- functions can lock a row of a private table. PL/pgSQL keeps the plan for the session.
-CREATE OR REPLACE FUNCTION erp._partner_tree_lock(p_tenant_id uuid) RETURNS void
-LANGUAGE plpgsql
-AS $fn$
-BEGIN
-    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
-END
-$fn$;
-COMMENT ON FUNCTION erp._partner_tree_lock(uuid) IS
-    'Row lock on the tenant serialising re-parenting of partners in one tenant.';
 -- ---- base/functions/partner/_partner_validate.sql
 -- Validation shared by partner_create and partner_update (ZE003 with the field named).
 CREATE OR REPLACE FUNCTION erp._partner_validate(p_row erp.erp_partners) RETURNS void
@@ -8272,6 +8257,23 @@ COMMENT ON FUNCTION erp.sequence_update(uuid, uuid, text, text, uuid, jsonb, big
 REVOKE ALL ON FUNCTION erp.sequence_update(uuid, uuid, text, text, uuid, jsonb, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION erp.sequence_update(uuid, uuid, text, text, uuid, jsonb, bigint)
 TO erp_app, erp_admin;
+-- ---- base/functions/tenant/_tenant_lock.sql
+-- Serialises the changes of a tenant's trees (re-parenting of partners and of stock locations)
+-- and its one-time setups (erp.inventory_setup): a row lock on the tenant row, taken before any
+-- other row lock, so a cycle check sees every earlier move and two setups do not both create
+-- the defaults. FOR NO KEY UPDATE does not conflict with the KEY SHARE locks of foreign-key
+-- checks, so it blocks no other write; and unlike an advisory lock (which any login may take),
+-- only the project's functions can lock a row of a private table. An entity names it as its
+-- tree_lock in erp_meta.entity_types. PL/pgSQL keeps the plan for the session.
+CREATE OR REPLACE FUNCTION erp._tenant_lock(p_tenant_id uuid) RETURNS void
+LANGUAGE plpgsql
+AS $fn$
+BEGIN
+    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
+END
+$fn$;
+COMMENT ON FUNCTION erp._tenant_lock(uuid) IS
+    'Row lock on the tenant serialising re-parenting in its trees and its one-time setups.';
 -- ---- base/functions/tenant/tenant_create.sql
 -- Creates tenant p_tenant_id (the caller chooses the id) and records its created event.
 -- The time zone is an IANA Area/Location name (or UTC): legacy aliases such as EST or
@@ -8382,14 +8384,19 @@ COMMENT ON FUNCTION erp._uom_archive_check(uuid, erp.erp_uoms, erp.erp_uoms) IS
 -- The write check of a unit-of-measure category (erp_meta.entity_types.write_check), called by
 -- the generated erp.uom_category_create: a code and a name within the limits. Categories are
 -- fixed once created: units are added to them with erp.uom_create, and a unit never changes
--- category. (SQL: the registry's signature, of which a category needs only the new row.)
+-- category. It has the signature of every write check, of which it needs only the new row.
 CREATE OR REPLACE FUNCTION erp._uom_category_write_check(
     p_tenant_id uuid, p_old erp.erp_uom_categories, p_new erp.erp_uom_categories
 ) RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 AS $fn$
-    SELECT erp._code_name_check('unit category code', p_new.code, 'unit category name', p_new.name)
-    WHERE NOT erp._code_name_ok(p_new.code, p_new.name);
+BEGIN
+    -- the signature of every write check, of which a category needs only the new row
+    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
+    IF NOT erp._code_name_ok(p_new.code, p_new.name) THEN
+        PERFORM erp._code_name_check('unit category code', p_new.code, 'unit category name', p_new.name);
+    END IF;
+END
 $fn$;
 COMMENT ON FUNCTION erp._uom_category_write_check(uuid, erp.erp_uom_categories, erp.erp_uom_categories) IS
     'Checks a unit-of-measure category before it is written (code and name within the limits).';
@@ -8670,7 +8677,7 @@ GRANT EXECUTE ON FUNCTION erp.uom_create(uuid, uuid, text, text, text, text, tex
 TO erp_app, erp_admin;
 SELECT erp_meta.regenerate_writers() AS erp_regenerated \gset
 SELECT pg_catalog.set_config('erp.dropped', coalesce(pg_catalog.string_agg(c.signature, ', ') FILTER (WHERE c.action = 'dropped'), ''), true) AS erp_dropped
-FROM erp_meta.function_phase_end('base', '0.5.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', 'a5884622ee3838ce9e47170e5fc87a37755236d8d5f734605130183a2dd2602a') AS c \gset
+FROM erp_meta.function_phase_end('base', '0.5.0', '{}'::jsonb, 'Tenants, units of measure, partners, products, gapless document numbers and the sealed audit trail', 'c5ad5f9ebc1d9185f93de671a83d5b8798d72b0d013b1b47c6ca51ae81eff2ec') AS c \gset
 SELECT pg_catalog.set_config('erp.revoked', coalesce(pg_catalog.string_agg(r.g, ', '), ''), true) AS erp_revoked FROM (SELECT b.g FROM pg_catalog.unnest(pg_catalog.string_to_array(
     NULLIF(pg_catalog.current_setting('erp.grants_before'), ''), E'\n')) AS b (g)
 WHERE pg_catalog.to_regprocedure(pg_catalog.split_part(b.g, ' from ', 1)) IS NOT NULL

@@ -37,6 +37,11 @@ SUPPRESSIONS = {
         "extra_warnings = false, performance_warnings = false",
         "the template of _document_number, the same",
     ),
+    "_uom_category_write_check": (
+        "extra_warnings = false, performance_warnings = false",
+        "has the signature of every write check (p_tenant_id, p_old, p_new), of which a "
+        "category needs only the new row; it looks immutable, but raises",
+    ),
     "_sequence_find": (
         "extra_warnings = false",
         "returns the sequence row (a composite OUT) beside its document date, on purpose",

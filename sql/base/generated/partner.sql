@@ -1719,7 +1719,7 @@ BEGIN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
     IF p_patch ? 'parent_id' THEN
-        PERFORM erp._partner_tree_lock(p_tenant_id);  -- before any row lock
+        PERFORM erp._tenant_lock(p_tenant_id);  -- before any row lock
     END IF;
     v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._partner_patch(v_old, p_patch);

@@ -3345,28 +3345,6 @@ COMMENT ON FUNCTION erp._partner_patch(p_old erp.erp_partners, p_patch jsonb) IS
 
 
 --
--- Name: _partner_tree_lock(uuid); Type: FUNCTION; Schema: erp; Owner: erp_owner
---
-
-CREATE FUNCTION erp._partner_tree_lock(p_tenant_id uuid) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
-END
-$$;
-
-
-ALTER FUNCTION erp._partner_tree_lock(p_tenant_id uuid) OWNER TO erp_owner;
-
---
--- Name: FUNCTION _partner_tree_lock(p_tenant_id uuid); Type: COMMENT; Schema: erp; Owner: erp_owner
---
-
-COMMENT ON FUNCTION erp._partner_tree_lock(p_tenant_id uuid) IS 'Row lock on the tenant serialising re-parenting of partners in one tenant.';
-
-
---
 -- Name: _partner_validate(erp.erp_partners); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -7350,6 +7328,28 @@ COMMENT ON FUNCTION erp._sequence_write(p_tenant_id uuid, p_actor_user_id uuid, 
 
 
 --
+-- Name: _tenant_lock(uuid); Type: FUNCTION; Schema: erp; Owner: erp_owner
+--
+
+CREATE FUNCTION erp._tenant_lock(p_tenant_id uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
+END
+$$;
+
+
+ALTER FUNCTION erp._tenant_lock(p_tenant_id uuid) OWNER TO erp_owner;
+
+--
+-- Name: FUNCTION _tenant_lock(p_tenant_id uuid); Type: COMMENT; Schema: erp; Owner: erp_owner
+--
+
+COMMENT ON FUNCTION erp._tenant_lock(p_tenant_id uuid) IS 'Row lock on the tenant serialising re-parenting in its trees and its one-time setups.';
+
+
+--
 -- Name: _text_check(text, text, integer, boolean); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -8535,10 +8535,15 @@ COMMENT ON FUNCTION erp._uom_category_write(p_tenant_id uuid, p_actor_user_id uu
 --
 
 CREATE FUNCTION erp._uom_category_write_check(p_tenant_id uuid, p_old erp.erp_uom_categories, p_new erp.erp_uom_categories) RETURNS void
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
-    SELECT erp._code_name_check('unit category code', p_new.code, 'unit category name', p_new.name)
-    WHERE NOT erp._code_name_ok(p_new.code, p_new.name);
+BEGIN
+    -- the signature of every write check, of which a category needs only the new row
+    -- @plpgsql_check_options: extra_warnings = false, performance_warnings = false
+    IF NOT erp._code_name_ok(p_new.code, p_new.name) THEN
+        PERFORM erp._code_name_check('unit category code', p_new.code, 'unit category name', p_new.name);
+    END IF;
+END
 $$;
 
 
@@ -11692,7 +11697,7 @@ BEGIN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
     IF p_patch ? 'parent_id' THEN
-        PERFORM erp._partner_tree_lock(p_tenant_id);  -- before any row lock
+        PERFORM erp._tenant_lock(p_tenant_id);  -- before any row lock
     END IF;
     v_old := erp._partner_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._partner_patch(v_old, p_patch);
@@ -17399,13 +17404,6 @@ REVOKE ALL ON FUNCTION erp._partner_patch(p_old erp.erp_partners, p_patch jsonb)
 
 
 --
--- Name: FUNCTION _partner_tree_lock(p_tenant_id uuid); Type: ACL; Schema: erp; Owner: erp_owner
---
-
-REVOKE ALL ON FUNCTION erp._partner_tree_lock(p_tenant_id uuid) FROM PUBLIC;
-
-
---
 -- Name: FUNCTION _partner_validate(p_row erp.erp_partners); Type: ACL; Schema: erp; Owner: erp_owner
 --
 
@@ -17669,6 +17667,13 @@ REVOKE ALL ON FUNCTION erp._sequence_verify(p_tenant_id uuid, p_boundary timesta
 --
 
 REVOKE ALL ON FUNCTION erp._sequence_write(p_tenant_id uuid, p_actor_user_id uuid, p_actor_type text, p_trace_id text, p_old erp.erp_sequences, p_new erp.erp_sequences, p_event text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION _tenant_lock(p_tenant_id uuid); Type: ACL; Schema: erp; Owner: erp_owner
+--
+
+REVOKE ALL ON FUNCTION erp._tenant_lock(p_tenant_id uuid) FROM PUBLIC;
 
 
 --

@@ -87,7 +87,7 @@ UPDATE erp_meta.entity_types SET
         jsonb_build_object('name', 'active', 'value', 'true')),
     trim_columns = '{code,name,email,phone,tax_id}',
     write_check = 'erp._partner_write_check',
-    tree_lock = 'erp._partner_tree_lock'
+    tree_lock = 'erp._tenant_lock'
 WHERE entity_type = 'erp.base.partner';
 
 UPDATE erp_meta.entity_types SET

@@ -371,7 +371,7 @@ SELECT pg_temp.lives_as('erp_app',
     'erp_app may call partner_create');
 SELECT pg_temp.throws_as('erp_app', $$SELECT count(*) FROM erp.erp_partners$$, '42501',
     'erp_app cannot read the partner table');
-SELECT pg_temp.throws_as('erp_app', $$SELECT erp._partner_tree_lock('a0000000-0000-4000-8000-00000000000a')$$, '42501',
+SELECT pg_temp.throws_as('erp_app', $$SELECT erp._tenant_lock('a0000000-0000-4000-8000-00000000000a')$$, '42501',
     'erp_app cannot call the internal helpers');
 
 SELECT is_empty(

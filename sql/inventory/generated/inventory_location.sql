@@ -1394,7 +1394,7 @@ BEGIN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
     IF p_patch ? 'parent_id' THEN
-        PERFORM erp._inventory_tree_lock(p_tenant_id);  -- before any row lock
+        PERFORM erp._tenant_lock(p_tenant_id);  -- before any row lock
     END IF;
     v_old := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._inventory_location_patch(v_old, p_patch);

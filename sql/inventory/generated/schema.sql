@@ -5345,28 +5345,6 @@ COMMENT ON FUNCTION erp._inventory_shortage(p_tenant_id uuid, p_product_id uuid,
 
 
 --
--- Name: _inventory_tree_lock(uuid); Type: FUNCTION; Schema: erp; Owner: erp_owner
---
-
-CREATE FUNCTION erp._inventory_tree_lock(p_tenant_id uuid) RETURNS void
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    PERFORM 1 FROM erp.erp_tenants AS t WHERE t.id = p_tenant_id FOR NO KEY UPDATE;
-END
-$$;
-
-
-ALTER FUNCTION erp._inventory_tree_lock(p_tenant_id uuid) OWNER TO erp_owner;
-
---
--- Name: FUNCTION _inventory_tree_lock(p_tenant_id uuid); Type: COMMENT; Schema: erp; Owner: erp_owner
---
-
-COMMENT ON FUNCTION erp._inventory_tree_lock(p_tenant_id uuid) IS 'Row lock on the tenant serialising changes of its location tree and inventory_setup.';
-
-
---
 -- Name: inventory_adjust(uuid, uuid, text, text, uuid, jsonb, text); Type: FUNCTION; Schema: erp; Owner: erp_owner
 --
 
@@ -5663,7 +5641,7 @@ BEGIN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
     IF p_patch ? 'parent_id' THEN
-        PERFORM erp._inventory_tree_lock(p_tenant_id);  -- before any row lock
+        PERFORM erp._tenant_lock(p_tenant_id);  -- before any row lock
     END IF;
     v_old := erp._inventory_location_lock(p_tenant_id, p_id, p_expected_version);
     v_new := erp._inventory_location_patch(v_old, p_patch);
@@ -6269,7 +6247,7 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    PERFORM erp._inventory_tree_lock(p_tenant_id);  -- two setups at once create one set
+    PERFORM erp._tenant_lock(p_tenant_id);  -- two setups at once create one set
     FOR v_default IN
         SELECT * FROM (VALUES
             ('stock', 'STOCK', 'Stock', 'internal'),
@@ -7104,13 +7082,6 @@ REVOKE ALL ON FUNCTION erp._inventory_qty(p_value jsonb, p_what text, p_positive
 --
 
 REVOKE ALL ON FUNCTION erp._inventory_shortage(p_tenant_id uuid, p_product_id uuid, p_location_id uuid, p_available numeric, p_requested numeric) FROM PUBLIC;
-
-
---
--- Name: FUNCTION _inventory_tree_lock(p_tenant_id uuid); Type: ACL; Schema: erp; Owner: erp_owner
---
-
-REVOKE ALL ON FUNCTION erp._inventory_tree_lock(p_tenant_id uuid) FROM PUBLIC;
 
 
 --

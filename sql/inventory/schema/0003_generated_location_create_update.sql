@@ -17,7 +17,7 @@ UPDATE erp_meta.entity_types SET
         jsonb_build_object('name', 'parent_id', 'type', 'uuid', 'default', 'NULL')),
     trim_columns = '{code,name}',
     write_check = 'erp._inventory_location_write_check',
-    tree_lock = 'erp._inventory_tree_lock'
+    tree_lock = 'erp._tenant_lock'
 WHERE entity_type = 'erp.inventory.location';
 
 SELECT erp_meta.adopt_generated_functions();

@@ -4,7 +4,7 @@
 -- its descendants (ZE009: a cycle). The parent row is locked FOR KEY SHARE (what the foreign
 -- key takes anyway): partner_archive and a change of kind lock it FOR UPDATE, so they wait
 -- for this transaction and then see its contact. The caller of a re-parenting holds
--- erp._partner_tree_lock, so two concurrent moves cannot build a cycle together.
+-- erp._tenant_lock, so two concurrent moves cannot build a cycle together.
 CREATE OR REPLACE FUNCTION erp._partner_parent_check(
     p_tenant_id uuid, p_old erp.erp_partners, p_new erp.erp_partners
 ) RETURNS void

@@ -2,7 +2,7 @@
 -- erp.inventory_location_restore): it exists in this tenant
 -- (ZE001), is active (ZE009), and is neither the location itself nor one of its descendants
 -- (ZE009: a cycle). Locked FOR KEY SHARE, as the foreign key would; a re-parenting caller
--- holds erp._inventory_tree_lock, so two concurrent moves cannot build a cycle together.
+-- holds erp._tenant_lock, so two concurrent moves cannot build a cycle together.
 CREATE OR REPLACE FUNCTION erp._inventory_location_parent_check(
     p_tenant_id uuid, p_old erp.inventory_locations, p_new erp.inventory_locations
 ) RETURNS void

@@ -22,7 +22,7 @@ BEGIN
     IF NOT erp._context_ok(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id) THEN
         PERFORM erp._context_check(p_tenant_id, p_actor_user_id, p_actor_type, p_trace_id);
     END IF;
-    PERFORM erp._inventory_tree_lock(p_tenant_id);  -- two setups at once create one set
+    PERFORM erp._tenant_lock(p_tenant_id);  -- two setups at once create one set
     FOR v_default IN
         SELECT * FROM (VALUES
             ('stock', 'STOCK', 'Stock', 'internal'),

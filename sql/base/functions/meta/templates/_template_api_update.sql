@@ -1,8 +1,8 @@
 -- Template of the body of erp.<prefix>_update (in the frame erp_meta._template_api_function):
--- {{tree_lock}} first (re-parenting is serialised before any row lock, or a comment), then the
--- row locked at the expected version, the patch applied, its text columns trimmed
--- ({{trims}}, one per line), the entity's write check ({{check}}), and the generated writer,
--- which writes no event when nothing changed.
+-- {{tree_lock}} first when the entity names one (re-parenting serialised before any row
+-- lock; else nothing), then the row locked at the expected version, the patch applied, its
+-- text columns trimmed ({{trims}}, one per line), the entity's write check ({{check}}), and
+-- the generated writer, which writes no event when nothing changed.
 CREATE OR REPLACE FUNCTION erp_meta._template_api_update() RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $template$
