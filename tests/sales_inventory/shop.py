@@ -52,6 +52,17 @@ class Shop:
         (c or self.conn).execute("SELECT erp.sales_order_confirm(%s, %s, %s, %s, %s)",
                                  (self.tenant, *CTX, order))
 
+    def partly_delivered(self, product: uuid.UUID, quantity: int = 4,
+                         delivered: int = 1) -> tuple[str, dict]:
+        """An order of ``quantity`` pieces, confirmed, its delivery reserved and validated for
+        ``delivered`` of them (a backorder keeps the rest): the order and that delivery."""
+        order = self.order((product, quantity))
+        self.confirm(order)
+        [delivery] = self.deliveries(order)
+        self.reserve(delivery["id"])
+        self.validate(delivery, {delivery["moves"][0]["id"]: delivered})
+        return order, delivery
+
     def cancel(self, order: str, c: psycopg.Connection | None = None) -> None:
         (c or self.conn).execute("SELECT erp.sales_order_cancel(%s, %s, %s, %s, %s)",
                                  (self.tenant, *CTX, order))

@@ -70,11 +70,7 @@ def test_cancel_refused_after_a_partial_delivery_and_releases_before(conn):
     shop = Shop(conn)
     book = shop.product("BOOK", on_hand=10)
 
-    partly = shop.order((book, 4))
-    shop.confirm(partly)
-    [delivery] = shop.deliveries(partly)
-    shop.reserve(delivery["id"])
-    shop.validate(delivery, {delivery["moves"][0]["id"]: 1})
+    partly, _delivery = shop.partly_delivered(book)
     before = (shop.get(partly), shop.deliveries(partly), shop.on_hand(book), shop.events())
     assert before[0]["state"] == "confirmed" and before[2] == (9, 3)
     assert sqlstate(conn, "SELECT erp.sales_order_cancel(%s, NULL, 'SYSTEM', 't', %s)",
