@@ -29,7 +29,8 @@ os.environ["PGOPTIONS"] = (os.environ.get("PGOPTIONS", "") + " -c "
 
 # the install, upgrade and contract tests: what CI runs on every supported major (PG_MAJOR)
 MAJORS_MODULES = {"test_bundle", "test_install_roles", "test_lifecycle", "test_migrate",
-                  "test_modules", "test_pgtap", "test_replication", "test_upgrade"}
+                  "test_modules", "test_pgtap", "test_release_upgrade", "test_replication",
+                  "test_upgrade"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
