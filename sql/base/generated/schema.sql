@@ -12987,6 +12987,9 @@ CREATE FUNCTION erp_meta._api_write_values(p_entity erp_meta.entity_types, p_kin
 DECLARE
     v_table text := format('erp.%I', p_entity.table_name);
     v_prefix text := p_entity.writer_prefix;
+    v_pair text := format(E'v_old %1$s;\nv_new %1$s;', v_table);
+    v_lock text := format('%I', '_' || v_prefix || '_lock');
+    v_write text := format('%I', '_' || v_prefix || '_write');
     v_trim text := $$btrim(%s, E' \t\r\n')$$;
     v_check text;
     v_arguments text[] := '{}'::text[];
@@ -13028,27 +13031,27 @@ BEGIN
         RETURN jsonb_build_object(
             'arguments', E'p_id uuid,\np_patch jsonb,\np_expected_version bigint DEFAULT NULL',
             'types', 'uuid, uuid, text, text, uuid, jsonb, bigint',
-            'declare', format(E'v_old %1$s;\nv_new %1$s;', v_table),
+            'declare', v_pair,
             'body', erp_meta._fragment(erp_meta._template_api_update(), jsonb_build_object(
                 'tree_lock', CASE WHEN p_entity.tree_lock IS NULL THEN '' ELSE format(
                     E'IF p_patch ? \'parent_id\' THEN\n    PERFORM %s(p_tenant_id);  -- before any row lock\nEND IF;',
                     p_entity.tree_lock) END,
-                'lock', format('%I', '_' || v_prefix || '_lock'),
+                'lock', v_lock,
                 'patch', format('%I', '_' || v_prefix || '_patch'),
                 'trims', array_to_string(v_lines, E'\n'),
                 'check', v_check,
-                'write', format('%I', '_' || v_prefix || '_write'))));
+                'write', v_write)));
     END IF;
     RETURN jsonb_build_object(
         'arguments', E'p_id uuid,\np_expected_version bigint DEFAULT NULL',
         'types', 'uuid, uuid, text, text, uuid, bigint',
-        'declare', format(E'v_old %1$s;\nv_new %1$s;', v_table),
+        'declare', v_pair,
         'body', erp_meta._fragment(erp_meta._template_set_active(), jsonb_build_object(
-            'lock', format('%I', '_' || v_prefix || '_lock'),
+            'lock', v_lock,
             'unchanged', CASE p_kind WHEN 'archive' THEN 'NOT v_old.active' ELSE 'v_old.active' END,
             'active', CASE p_kind WHEN 'archive' THEN 'false' ELSE 'true' END,
             'check', v_check,
-            'write', format('%I', '_' || v_prefix || '_write'),
+            'write', v_write,
             'event', format('%L', p_kind || 'd'))));
 END
 $_$;
